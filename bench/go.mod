@@ -1,0 +1,5 @@
+module github.com/b2bauth/b2bauth/bench
+
+go 1.26
+
+replace github.com/b2bauth/b2bauth => ..
