@@ -1,0 +1,11 @@
+// Package b2becho adapts b2bauth's session middleware to echo.
+//
+// Every function wraps the framework-neutral middleware of
+// github.com/b2bauth/b2bauth/middleware: the decisions, status codes,
+// cookies and bodies are the core's (a rejected request is answered by the
+// core's error handler, so the middleware returns nil for it rather than an
+// echo error). The enriched request is written back with c.SetRequest, so
+// middleware.SessionFrom(c.Request().Context()) works in echo handlers
+// exactly as under net/http; the session is also stored under [ContextKey]
+// for c.Get.
+package b2becho

@@ -1,0 +1,96 @@
+package b2becho
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// ContextKey is the echo context key under which the session
+// (*middleware.Session) is stored after a successful verification.
+const ContextKey = "b2bauth.session"
+
+// Option configures the echo middlewares.
+type Option interface {
+	apply(*config)
+}
+
+type config struct {
+	skipper echomw.Skipper
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithSkipper sets echo's Skipper: requests it selects bypass b2bauth.
+// Default: skip nothing.
+func WithSkipper(s echomw.Skipper) Option {
+	return optionFunc(func(c *config) { c.skipper = s })
+}
+
+// Wrap turns a net/http middleware of the core into an echo middleware. The
+// error returned by the next handler is passed through.
+func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFunc {
+	cfg := config{skipper: echomw.DefaultSkipper}
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if cfg.skipper(c) {
+				return next(c)
+			}
+			var err error
+			mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				c.SetRequest(r)
+				if s, ok := middleware.SessionFrom(r.Context()); ok {
+					c.Set(ContextKey, s)
+				}
+				err = next(c)
+			})).ServeHTTP(c.Response(), c.Request())
+			return err
+		}
+	}
+}
+
+// OptionalSession is [middleware.Middleware.OptionalSession] for echo.
+func OptionalSession(m *middleware.Middleware, opts ...Option) echo.MiddlewareFunc {
+	return Wrap(m.OptionalSession, opts...)
+}
+
+// RequireSession is [middleware.Middleware.RequireSession] for echo.
+func RequireSession(m *middleware.Middleware, opts ...Option) echo.MiddlewareFunc {
+	return Wrap(m.RequireSession, opts...)
+}
+
+// RequirePermission is [middleware.Middleware.RequirePermission] for echo.
+func RequirePermission(m *middleware.Middleware, resource, action string, opts ...Option) echo.MiddlewareFunc {
+	return Wrap(m.RequirePermission(resource, action), opts...)
+}
+
+// RequireRole is [middleware.Middleware.RequireRole] for echo.
+func RequireRole(m *middleware.Middleware, role string, opts ...Option) echo.MiddlewareFunc {
+	return Wrap(m.RequireRole(role), opts...)
+}
+
+// RequireFreshFactor is [middleware.Middleware.RequireFreshFactor] for echo.
+func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration, opts ...Option) echo.MiddlewareFunc {
+	return Wrap(m.RequireFreshFactor(kind, within), opts...)
+}
+
+// Session returns the session attached to c's request.
+func Session(c echo.Context) (*middleware.Session, bool) {
+	return middleware.SessionFrom(c.Request().Context())
+}
+
+// Mount serves h (for example the login flows' handler) for every method
+// under prefix, such as "/auth".
+func Mount(e *echo.Echo, prefix string, h http.Handler) {
+	e.Any(prefix, echo.WrapHandler(h))
+	e.Any(prefix+"/*", echo.WrapHandler(h))
+}

@@ -1,0 +1,66 @@
+package b2bgin
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// ContextKey is the gin context key under which the session
+// (*middleware.Session) is stored after a successful verification.
+const ContextKey = "b2bauth.session"
+
+// Wrap turns a net/http middleware of the core into a gin handler. When the
+// core rejects the request (it has written the answer), the chain is aborted.
+func Wrap(mw func(http.Handler) http.Handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		passed := false
+		mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			passed = true
+			c.Request = r
+			if s, ok := middleware.SessionFrom(r.Context()); ok {
+				c.Set(ContextKey, s)
+			}
+			c.Next()
+		})).ServeHTTP(c.Writer, c.Request)
+		if !passed {
+			c.Abort()
+		}
+	}
+}
+
+// OptionalSession is [middleware.Middleware.OptionalSession] for gin.
+func OptionalSession(m *middleware.Middleware) gin.HandlerFunc { return Wrap(m.OptionalSession) }
+
+// RequireSession is [middleware.Middleware.RequireSession] for gin.
+func RequireSession(m *middleware.Middleware) gin.HandlerFunc { return Wrap(m.RequireSession) }
+
+// RequirePermission is [middleware.Middleware.RequirePermission] for gin.
+func RequirePermission(m *middleware.Middleware, resource, action string) gin.HandlerFunc {
+	return Wrap(m.RequirePermission(resource, action))
+}
+
+// RequireRole is [middleware.Middleware.RequireRole] for gin.
+func RequireRole(m *middleware.Middleware, role string) gin.HandlerFunc {
+	return Wrap(m.RequireRole(role))
+}
+
+// RequireFreshFactor is [middleware.Middleware.RequireFreshFactor] for gin.
+func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration) gin.HandlerFunc {
+	return Wrap(m.RequireFreshFactor(kind, within))
+}
+
+// Session returns the session stored on c by one of this package's handlers.
+func Session(c *gin.Context) (*middleware.Session, bool) {
+	return middleware.SessionFrom(c.Request.Context())
+}
+
+// Mount serves h (for example the login flows' handler) for every method
+// under prefix, such as "/auth".
+func Mount(r gin.IRoutes, prefix string, h http.Handler) {
+	r.Any(prefix, gin.WrapH(h))
+	r.Any(prefix+"/*path", gin.WrapH(h))
+}

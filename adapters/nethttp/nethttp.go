@@ -1,0 +1,48 @@
+// Package b2bhttp adapts b2bauth's session middleware to plain net/http
+// routers such as http.ServeMux and chi, with the same surface as the gin and
+// echo adapters. The core middleware is already net/http-shaped; this package
+// only names its pieces the way the other adapters do.
+package b2bhttp
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// OptionalSession is [middleware.Middleware.OptionalSession].
+func OptionalSession(m *middleware.Middleware) func(http.Handler) http.Handler {
+	return m.OptionalSession
+}
+
+// RequireSession is [middleware.Middleware.RequireSession].
+func RequireSession(m *middleware.Middleware) func(http.Handler) http.Handler {
+	return m.RequireSession
+}
+
+// RequirePermission is [middleware.Middleware.RequirePermission].
+func RequirePermission(m *middleware.Middleware, resource, action string) func(http.Handler) http.Handler {
+	return m.RequirePermission(resource, action)
+}
+
+// RequireRole is [middleware.Middleware.RequireRole].
+func RequireRole(m *middleware.Middleware, role string) func(http.Handler) http.Handler {
+	return m.RequireRole(role)
+}
+
+// RequireFreshFactor is [middleware.Middleware.RequireFreshFactor].
+func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration) func(http.Handler) http.Handler {
+	return m.RequireFreshFactor(kind, within)
+}
+
+// Session returns the session attached to r.
+func Session(r *http.Request) (*middleware.Session, bool) {
+	return middleware.SessionFrom(r.Context())
+}
+
+// Mount serves h (for example the login flows' handler) under prefix, such
+// as "/auth", on mux.
+func Mount(mux *http.ServeMux, prefix string, h http.Handler) {
+	mux.Handle(prefix+"/", h)
+}

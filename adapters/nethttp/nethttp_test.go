@@ -1,0 +1,33 @@
+package b2bhttp_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	b2bhttp "github.com/b2bauth/b2bauth/adapters/nethttp"
+	"github.com/b2bauth/b2bauth/middleware"
+	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
+)
+
+func mount(m *middleware.Middleware) http.Handler {
+	mux := http.NewServeMux()
+	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, ok := b2bhttp.Session(r)
+		if !ok {
+			w.Write([]byte(middlewaretest.AnonymousBody(middleware.FailureReason(r.Context()))))
+			return
+		}
+		w.Write([]byte(middlewaretest.Body(s)))
+	})
+	mux.Handle("GET /me", b2bhttp.RequireSession(m)(show))
+	mux.Handle("GET /optional", b2bhttp.OptionalSession(m)(show))
+	mux.Handle("GET /admin", b2bhttp.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite)(show))
+	mux.Handle("GET /role", b2bhttp.RequireRole(m, "stytch_admin")(show))
+	mux.Handle("GET /fresh", b2bhttp.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute)(show))
+	return mux
+}
+
+func TestConformance(t *testing.T) {
+	middlewaretest.RunConformance(t, mount)
+}

@@ -1,0 +1,128 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ErrUnavailable is matched (errors.Is) by every failure that means Stytch
+// could not answer: a transport failure, a timeout, an oversized or
+// undecodable success response, and API answers with status 429 or 5xx. It
+// never means that a credential is invalid.
+var ErrUnavailable = errors.New("b2bauth: stytch unavailable")
+
+// ErrUnknownKID is matched by the error of [JWKS.Keyfunc] when a token names a
+// key ID that is not in the key set, even after a refresh.
+var ErrUnknownKID = errors.New("b2bauth: unknown jwt key id")
+
+// ErrAuthorizationDenied is matched when no role of the session grants the
+// checked action on the checked resource: by [PolicyCache.Authorize] and by an
+// [*Error] of type "session_authorization_error".
+var ErrAuthorizationDenied = errors.New("b2bauth: authorization denied")
+
+// ErrTenancyMismatch is matched when an authorization check names another
+// organization than the session's: by [PolicyCache.Authorize] and by an
+// [*Error] of type "session_authorization_tenancy_error".
+var ErrTenancyMismatch = errors.New("b2bauth: authorization check names another organization")
+
+// Error types that map onto the sentinels above.
+const (
+	errorTypeAuthorization = "session_authorization_error"
+	errorTypeTenancy       = "session_authorization_tenancy_error"
+)
+
+// Error is a rejection answered by the Stytch API: any status other than 200
+// and 201. StatusCode is the HTTP status; the other fields come from the JSON
+// error body and are empty when the body was not JSON. Use errors.As to read
+// it and errors.Is with [ErrUnavailable], [ErrAuthorizationDenied] or
+// [ErrTenancyMismatch] to classify it.
+type Error struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// RequestID identifies the call at Stytch (for support requests).
+	RequestID string
+	// ErrorType is Stytch's machine-readable reason, e.g. "session_not_found".
+	ErrorType string
+	// ErrorMessage is Stytch's human-readable explanation.
+	ErrorMessage string
+	// ErrorURL links to Stytch's documentation of the error.
+	ErrorURL string
+	// ErrorDetails holds extra structured details, when given.
+	ErrorDetails map[string]any
+}
+
+// Error returns "b2bauth: stytch <error_type> (<status>): <message>".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("b2bauth: stytch ")
+	if e.ErrorType != "" {
+		b.WriteString(e.ErrorType)
+	} else {
+		b.WriteString("error")
+	}
+	b.WriteString(" (")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	b.WriteString(")")
+	if e.ErrorMessage != "" {
+		b.WriteString(": ")
+		b.WriteString(e.ErrorMessage)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request_id ")
+		b.WriteString(e.RequestID)
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// Is reports whether e belongs to the class of target: [ErrUnavailable] for
+// status 429 and 5xx, [ErrAuthorizationDenied] and [ErrTenancyMismatch] for
+// the matching error types.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrUnavailable:
+		return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+	case ErrAuthorizationDenied:
+		return e.ErrorType == errorTypeAuthorization
+	case ErrTenancyMismatch:
+		return e.ErrorType == errorTypeTenancy
+	}
+	return false
+}
+
+// errorBody is the JSON shape of an API error.
+type errorBody struct {
+	StatusCode   int            `json:"status_code"`
+	RequestID    string         `json:"request_id"`
+	ErrorType    string         `json:"error_type"`
+	ErrorMessage string         `json:"error_message"`
+	ErrorURL     string         `json:"error_url"`
+	ErrorDetails map[string]any `json:"error_details"`
+}
+
+// decodeError turns a rejected answer into an *Error. It never fails: a body
+// that is not a JSON error still yields an *Error with the HTTP status.
+func decodeError(status int, body []byte) *Error {
+	e := &Error{StatusCode: status}
+	var wire errorBody
+	if err := json.Unmarshal(body, &wire); err != nil || wire.ErrorType == "" {
+		e.ErrorMessage = strings.ToLower(http.StatusText(status))
+		if e.ErrorMessage == "" {
+			e.ErrorMessage = "unexpected status"
+		}
+		e.ErrorMessage += " (response is not a stytch error body)"
+		if err == nil {
+			e.RequestID = wire.RequestID
+		}
+		return e
+	}
+	e.RequestID = wire.RequestID
+	e.ErrorType = wire.ErrorType
+	e.ErrorMessage = wire.ErrorMessage
+	e.ErrorURL = wire.ErrorURL
+	e.ErrorDetails = wire.ErrorDetails
+	return e
+}

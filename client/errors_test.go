@@ -1,0 +1,212 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+func TestErrorDecoding(t *testing.T) {
+	t.Parallel()
+	huge := `{"error_type":"x","error_message":"` + strings.Repeat("a", 2<<20) + `"}`
+	tests := []struct {
+		name            string
+		status          int
+		body            string
+		wantType        string
+		wantMessage     string
+		wantRequestID   string
+		wantUnavailable bool
+		wantDenied      bool
+		wantTenancy     bool
+		wantAPIError    bool
+	}{
+		{name: "a JSON error keeps all of Stytch's fields", status: 404, wantAPIError: true,
+			body:     `{"status_code":404,"request_id":"req-9","error_type":"session_not_found","error_message":"Session could not be found.","error_url":"https://stytch.com/docs/api/errors/404","error_details":{"k":"v"}}`,
+			wantType: "session_not_found", wantMessage: "Session could not be found.", wantRequestID: "req-9"},
+		{name: "bad credentials are a rejection, not an outage", status: 401, wantAPIError: true,
+			body: `{"status_code":401,"error_type":"unauthorized_credentials","error_message":"Unauthorized."}`, wantType: "unauthorized_credentials"},
+		{name: "a non-JSON error body still yields the status", status: 502, wantAPIError: true, wantUnavailable: true,
+			body: `<html>Bad Gateway</html>`, wantMessage: "bad gateway (response is not a stytch error body)"},
+		{name: "an empty error body still yields the status", status: 400, wantAPIError: true, body: ``},
+		{name: "a huge error body is not decoded", status: 500, wantAPIError: true, wantUnavailable: true, body: huge,
+			wantMessage: "error response body larger than 1 MiB"},
+		{name: "429 means Stytch is unavailable", status: 429, wantAPIError: true, wantUnavailable: true,
+			body: `{"error_type":"too_many_requests","error_message":"Too many requests."}`, wantType: "too_many_requests"},
+		{name: "503 means Stytch is unavailable", status: 503, wantAPIError: true, wantUnavailable: true,
+			body: `{"error_type":"internal_server_error"}`, wantType: "internal_server_error"},
+		{name: "an authorization denial matches ErrAuthorizationDenied", status: 403, wantAPIError: true, wantDenied: true,
+			body: `{"error_type":"session_authorization_error"}`, wantType: "session_authorization_error"},
+		{name: "a tenancy denial matches ErrTenancyMismatch", status: 403, wantAPIError: true, wantTenancy: true,
+			body: `{"error_type":"session_authorization_tenancy_error"}`, wantType: "session_authorization_tenancy_error"},
+		{name: "204 is not a success", status: 204, wantAPIError: true},
+		{name: "a huge success body is an outage, not a truncated decode", status: 200, wantUnavailable: true,
+			body: `{"request_id":"` + strings.Repeat("a", 2<<20) + `"}`},
+		{name: "an undecodable success body is an outage", status: 200, wantUnavailable: true, body: `{"request_id":`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, func(*http.Request, int) (int, string) { return tt.status, tt.body })
+			c := newClient(t, f.URL)
+			_, err := c.Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionToken: "t"})
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			if !strings.HasPrefix(err.Error(), "b2bauth: ") {
+				t.Errorf("error text %q lacks the b2bauth prefix", err)
+			}
+			var apiErr *client.Error
+			if got := errors.As(err, &apiErr); got != tt.wantAPIError {
+				t.Fatalf("errors.As(*Error) = %v, want %v (err %v)", got, tt.wantAPIError, err)
+			}
+			if tt.wantAPIError {
+				if apiErr.StatusCode != tt.status || apiErr.ErrorType != tt.wantType ||
+					(tt.wantMessage != "" && apiErr.ErrorMessage != tt.wantMessage) || apiErr.RequestID != tt.wantRequestID {
+					t.Errorf("error = %+v", apiErr)
+				}
+			}
+			if got := errors.Is(err, client.ErrUnavailable); got != tt.wantUnavailable {
+				t.Errorf("Is(ErrUnavailable) = %v, want %v", got, tt.wantUnavailable)
+			}
+			if got := errors.Is(err, client.ErrAuthorizationDenied); got != tt.wantDenied {
+				t.Errorf("Is(ErrAuthorizationDenied) = %v, want %v", got, tt.wantDenied)
+			}
+			if got := errors.Is(err, client.ErrTenancyMismatch); got != tt.wantTenancy {
+				t.Errorf("Is(ErrTenancyMismatch) = %v, want %v", got, tt.wantTenancy)
+			}
+		})
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	t.Parallel()
+	e := &client.Error{StatusCode: 404, ErrorType: "session_not_found", ErrorMessage: "Session could not be found.", RequestID: "req-1"}
+	if got, want := e.Error(), "b2bauth: stytch session_not_found (404): Session could not be found. [request_id req-1]"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got, want := (&client.Error{StatusCode: 502}).Error(), "b2bauth: stytch error (502)"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+func TestTransportFailureIsUnavailable(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	c := newClient(t, url)
+	_, err := c.Sessions.Revoke(context.Background(), &client.SessionsRevokeParams{SessionToken: "t"})
+	if !errors.Is(err, client.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) {
+		t.Errorf("the transport cause was lost: %v", err)
+	}
+	var apiErr *client.Error
+	if errors.As(err, &apiErr) {
+		t.Errorf("a transport failure must not look like an API rejection: %v", err)
+	}
+}
+
+func TestTimeoutIsUnavailable(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	c := newClient(t, srv.URL, client.WithTimeout(50*time.Millisecond))
+	_, err := c.Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionToken: "t"})
+	if !errors.Is(err, client.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrUnavailable wrapping a deadline", err)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	unavailable := func(*http.Request, int) (int, string) { return 503, `{"error_type":"internal_server_error"}` }
+	tests := []struct {
+		name      string
+		respond   func(*http.Request, int) (int, string)
+		call      func(*client.Client) error
+		wantCalls int
+		wantErr   bool
+	}{
+		{name: "a GET is retried at most three times", respond: unavailable, wantCalls: 3, wantErr: true,
+			call: func(c *client.Client) error { _, err := c.RBAC.Policy(context.Background(), nil); return err }},
+		{name: "a GET that recovers succeeds", wantCalls: 2,
+			respond: func(r *http.Request, n int) (int, string) {
+				if n == 1 {
+					return 429, `{"error_type":"too_many_requests"}`
+				}
+				return okJSON("")
+			},
+			call: func(c *client.Client) error { _, err := c.RBAC.Policy(context.Background(), nil); return err }},
+		{name: "a GET rejection is not retried", wantCalls: 1, wantErr: true,
+			respond: func(*http.Request, int) (int, string) { return 404, `{"error_type":"organization_not_found"}` },
+			call: func(c *client.Client) error {
+				_, err := c.RBAC.OrganizationPolicy(context.Background(), &client.RBACOrganizationPolicyParams{OrganizationID: "o"})
+				return err
+			}},
+		{name: "a POST is never retried", respond: unavailable, wantCalls: 1, wantErr: true,
+			call: func(c *client.Client) error {
+				_, err := c.Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionToken: "t"})
+				return err
+			}},
+		{name: "a cancelled context stops the retries", respond: unavailable, wantCalls: 1, wantErr: true,
+			call: func(c *client.Client) error {
+				ctx, cancel := context.WithCancel(context.Background())
+				client.SetBackoff(c, func(int) time.Duration { cancel(); return time.Hour })
+				_, err := c.RBAC.Policy(ctx, nil)
+				return err
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, tt.respond)
+			c := newClient(t, f.URL)
+			err := tt.call(c)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if f.count() != tt.wantCalls {
+				t.Errorf("server saw %d calls, want %d", f.count(), tt.wantCalls)
+			}
+		})
+	}
+}
+
+func FuzzDecodeError(f *testing.F) {
+	f.Add(400, []byte(`{"status_code":400,"error_type":"invalid_code","error_message":"bad"}`))
+	f.Add(500, []byte(`not json`))
+	f.Add(429, []byte(`{"error_details":[]}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		e := client.DecodeError(status, body)
+		if e == nil {
+			t.Fatal("nil error")
+		}
+		if e.StatusCode != status {
+			t.Fatalf("status %d became %d", status, e.StatusCode)
+		}
+		if !strings.HasPrefix(e.Error(), "b2bauth: stytch ") {
+			t.Fatalf("Error() = %q", e.Error())
+		}
+		if got, want := errors.Is(e, client.ErrUnavailable), status == 429 || status >= 500; got != want {
+			t.Fatalf("Is(ErrUnavailable) = %v for status %d", got, status)
+		}
+	})
+}

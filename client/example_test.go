@@ -1,0 +1,76 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+func ExampleNew() {
+	c, err := client.New("project-test-6f1c2d3e", "secret-test-abc",
+		client.WithTimeout(5*time.Second),
+		client.WithUserAgent("my-app/1.0"),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.BaseURL())
+	fmt.Println(c.Issuers())
+
+	_, err = client.New("project-test-6f1c2d3e", "")
+	fmt.Println(err)
+	// Output:
+	// https://test.stytch.com
+	// [stytch.com/project-test-6f1c2d3e https://test.stytch.com]
+	// b2bauth: client: empty secret
+}
+
+func ExampleSessionsService_Authenticate() {
+	// A stand-in for Stytch that knows no session.
+	stytch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"status_code":404,"request_id":"req-1","error_type":"session_not_found","error_message":"Session not found."}`)
+	}))
+	defer stytch.Close()
+
+	c, err := client.New("project-test-6f1c2d3e", "secret-test-abc", client.WithBaseURL(stytch.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = c.Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionToken: "expired"})
+	var apiErr *client.Error
+	switch {
+	case errors.Is(err, client.ErrUnavailable):
+		fmt.Println("Stytch could not answer: try again later")
+	case errors.As(err, &apiErr):
+		fmt.Println("rejected:", apiErr.ErrorType, apiErr.StatusCode)
+	}
+	// Output:
+	// rejected: session_not_found 404
+}
+
+func ExampleAuthorizeWithPolicy() {
+	policy := &client.Policy{Roles: []client.PolicyRole{
+		{RoleID: "editor", Permissions: []client.PolicyPermission{{ResourceID: "documents", Actions: []string{"read", "write"}}}},
+		{RoleID: "stytch_admin", Permissions: []client.PolicyPermission{{ResourceID: "documents", Actions: []string{"*"}}}},
+	}}
+	check := client.AuthorizationCheck{OrganizationID: "org-1", ResourceID: "documents", Action: "delete"}
+
+	fmt.Println(client.AuthorizeWithPolicy(policy, nil, "org-1", []string{"stytch_admin"}, check))
+	err := client.AuthorizeWithPolicy(policy, nil, "org-1", []string{"editor"}, check)
+	fmt.Println(errors.Is(err, client.ErrAuthorizationDenied))
+	err = client.AuthorizeWithPolicy(policy, nil, "org-2", []string{"stytch_admin"}, check)
+	fmt.Println(errors.Is(err, client.ErrTenancyMismatch))
+	// Output:
+	// <nil>
+	// true
+	// true
+}

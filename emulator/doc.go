@@ -1,0 +1,87 @@
+// Package emulator is an in-memory Stytch B2B API for tests, examples,
+// benchmarks and local development: there is no network to Stytch.
+//
+// [New] starts a server on a local port; [NewTest] does the same for a test
+// and closes it at the end. Point a client at [Server.URL] with
+// [Server.ProjectID] and [Server.Secret]. State is seeded from Go
+// ([Server.AddOrganization], [Server.AddMember], [Server.AddRole], ...) or
+// from JSON ([LoadSeed], [WithSeed]).
+//
+// # Faithfulness
+//
+// The emulator follows the rules real clients rely on: HTTP basic auth on
+// every API path except the JWKS, which answers 200 with or without
+// credentials; Stytch's JSON field names; RFC 3339 times or null; objects or
+// null, never "" or []; the error body {status_code, request_id, error_type,
+// error_message, error_url, error_details} on every non-2xx answer, including
+// malformed JSON, bodies over 1 MiB, unknown paths and handler panics.
+// Intermediate session tokens live 10 minutes and are consumed when they
+// become a session; SMS codes have 6 digits, live 2 minutes, are replaced by a
+// new send and die after 5 wrong tries; TOTP codes are real RFC 6238 codes
+// that work once; recovery codes work once; session JWTs are RS256, valid 5
+// minutes, with exactly Stytch's claims; an expired JWT of a live session is
+// still accepted by sessions authenticate, as with the real API.
+//
+// Time comes from [WithClock]: tests move a fake clock instead of sleeping.
+//
+// # Error types and statuses
+//
+// The statuses follow one rule: 400 for invalid input, 401 for bad
+// credentials or a failed code or token, 403 for authorization, 404 for
+// something not found, 429 for rate limits and 500 for internal errors.
+//
+//	400 bad_request                        malformed or oversized body, missing or invalid field
+//	400 invalid_organization_id            organization_id is not an organization id
+//	400 invalid_intermediate_session_token_for_organization
+//	                                       IST bound to, or discovered for, someone else
+//	400 insufficient_factors_for_session_exchange
+//	                                       MFA attempted before a primary method the organization allows
+//	400 organization_slug_already_used     discovery organization create with a taken slug
+//	400 invalid_email, invalid_phone_number, invalid_recovery_code (wrong shape)
+//	400 mfa_method_not_allowed             the organization's allowed_mfa_methods exclude it
+//	400 active_totp_exists                 TOTP create or migrate for a member with one
+//	401 unauthorized_credentials           wrong or missing basic auth
+//	401 invalid_session_jwt                bad signature, unknown kid, wrong iss/aud/sub
+//	401 unable_to_auth_magic_link          unknown, expired or used magic link (or migrate token)
+//	401 pkce_mismatch                      PKCE verifier does not match the challenge
+//	401 unable_to_auth_otp_code            wrong SMS code (counts an attempt)
+//	401 invalid_totp_code                  wrong TOTP code
+//	401 totp_code_already_authenticated    TOTP code of an already used time step
+//	401 unable_to_authenticate_recovery_code wrong or already used recovery code
+//	403 session_authorization_error        authorization_check denied
+//	403 session_authorization_tenancy_error authorization_check names another organization
+//	404 not_found                          unknown path (or JWKS of another project)
+//	404 session_not_found                  unknown, expired or revoked session
+//	404 intermediate_session_not_found     unknown, expired or consumed IST
+//	404 organization_not_found, member_not_found
+//	404 otp_code_not_found                 no live SMS code: never sent, expired, replaced, used, or killed by wrong tries
+//	404 totp_not_found, recovery_codes_not_found
+//	404 oauth_token_not_found              unknown, expired or used discovery OAuth token
+//	429 too_many_requests                  fault injection only
+//	500 internal_server_error              fault injection, or a bug in the emulator
+//
+// # Multi-factor authentication
+//
+// Exchanging an IST for an organization whose mfa_policy is REQUIRED_FOR_ALL,
+// or whose member is mfa_enrolled, returns the IST unconsumed with
+// mfa_required. When SMS is the member's way (a verified phone and no TOTP,
+// or SMS as default method) a code is sent at once and
+// secondary_auth_initiated is "sms_otp", as Stytch does.
+//
+// # Test controls
+//
+// [Server.SetFault] adds latency, forced error statuses, dropped connections
+// and malformed JWKS, per path or for all; [Server.Calls] counts requests
+// before faults apply. [Server.RotateKey] rotates the signing key.
+// [Server.CreateSession], [Server.SignJWT], [Server.TOTPCode],
+// [Server.OAuthDiscoveryToken], [Server.IntermediateSessionToken] and
+// [Server.MigrationToken] skip the parts of flows a test does not exercise.
+//
+// # Outbox
+//
+// Magic links and SMS codes are not sent but kept: [Server.Outbox],
+// [Server.LastMagicLink], [Server.LastSMSCode], and the page GET
+// /_emulator/outbox (HTML, or JSON with "Accept: application/json"). The page
+// needs no credentials: it is a development tool, so never expose an emulator
+// beyond your machine.
+package emulator

@@ -1,0 +1,131 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const (
+	defaultLinkMinutes = 60
+	minLinkMinutes     = 5
+	maxLinkMinutes     = 10080
+)
+
+type magicLinkSendParams struct {
+	EmailAddress               string `json:"email_address"`
+	DiscoveryRedirectURL       string `json:"discovery_redirect_url"`
+	PkceCodeChallenge          string `json:"pkce_code_challenge"`
+	LoginTemplateID            string `json:"login_template_id"`
+	DiscoveryExpirationMinutes int    `json:"discovery_expiration_minutes"`
+}
+
+// handleMagicLinkSend "sends" a discovery magic link: the message lands in
+// the outbox.
+func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
+	var p magicLinkSendParams
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	if p.EmailAddress == "" {
+		return nil, missingField("email_address")
+	}
+	if _, domain, ok := strings.Cut(p.EmailAddress, "@"); !ok || domain == "" || strings.ContainsAny(p.EmailAddress, " <>") {
+		return nil, invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
+	}
+	minutes := p.DiscoveryExpirationMinutes
+	if minutes == 0 {
+		minutes = defaultLinkMinutes
+	}
+	if minutes < minLinkMinutes || minutes > maxLinkMinutes {
+		return nil, badRequest("discovery_expiration_minutes must be between %d and %d", minLinkMinutes, maxLinkMinutes)
+	}
+	redirect := p.DiscoveryRedirectURL
+	if redirect == "" {
+		redirect = s.cfg.redirectURL
+	}
+	link, err := url.Parse(redirect)
+	if err != nil || (link.Scheme != "http" && link.Scheme != "https") {
+		return nil, badRequest("discovery_redirect_url is not an http(s) URL").withDetail("field", "discovery_redirect_url")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.clock()
+	token := newToken()
+	email := strings.ToLower(p.EmailAddress)
+	s.links[token] = &magicLink{email: email, pkceChallenge: p.PkceCodeChallenge, expires: now.Add(time.Duration(minutes) * time.Minute)}
+	q := link.Query()
+	q.Set("stytch_token_type", "discovery")
+	q.Set("token", token)
+	link.RawQuery = q.Encode()
+	s.sendLocked(Message{
+		Kind:    KindEmail,
+		To:      email,
+		Subject: "Your login link",
+		Body:    "Click to log in: " + link.String(),
+		URL:     link.String(),
+		Token:   token,
+		SentAt:  now,
+	})
+	return &emptyResponse{}, nil
+}
+
+type magicLinkAuthenticateParams struct {
+	DiscoveryMagicLinksToken string `json:"discovery_magic_links_token"`
+	PkceCodeVerifier         string `json:"pkce_code_verifier"`
+}
+
+func (s *Server) handleMagicLinkAuthenticate(r *http.Request) (response, error) {
+	var p magicLinkAuthenticateParams
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	if p.DiscoveryMagicLinksToken == "" {
+		return nil, missingField("discovery_magic_links_token")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.clock()
+	link := s.links[p.DiscoveryMagicLinksToken]
+	if link == nil || link.used || !now.Before(link.expires) {
+		return nil, unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
+	}
+	if err := checkPKCE(link.pkceChallenge, p.PkceCodeVerifier); err != nil {
+		return nil, err
+	}
+	link.used = true
+	f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: s.emailIDLocked(link.email)}
+	return s.discoverLocked(now, link.email, f), nil
+}
+
+// checkPKCE binds a token to the browser that asked for it: with a challenge
+// the verifier must hash to it (S256), and a verifier without a challenge is
+// refused too.
+func checkPKCE(challenge, verifier string) error {
+	if challenge == "" && verifier == "" {
+		return nil
+	}
+	if challenge == "" || verifier == "" {
+		return unauthenticated(errPKCEMismatch, "the PKCE code verifier does not match the challenge")
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	got := base64.RawURLEncoding.EncodeToString(sum[:])
+	if subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) != 1 {
+		return unauthenticated(errPKCEMismatch, "the PKCE code verifier does not match the challenge")
+	}
+	return nil
+}
+
+// emailIDLocked gives an email the id it has as a member, or a new one.
+func (s *Server) emailIDLocked(email string) string {
+	for _, m := range s.members {
+		if strings.EqualFold(m.email, email) {
+			return m.emailID
+		}
+	}
+	return newID("email")
+}

@@ -1,0 +1,119 @@
+package middleware_test
+
+import (
+	"crypto/rsa"
+	"encoding/base64"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/middleware"
+	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
+)
+
+// discard is a ResponseWriter that keeps nothing, so benchmarks measure the
+// middleware rather than a recorder.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if _, ok := middleware.SessionFrom(r.Context()); !ok {
+		panic("no session behind RequireSession")
+	}
+})
+
+func cookieRequest(token, jwtRaw string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(&http.Cookie{Name: middleware.DefaultSessionCookie, Value: token})
+	r.AddCookie(&http.Cookie{Name: middleware.DefaultJWTCookie, Value: jwtRaw})
+	return r
+}
+
+// BenchmarkRequireSession measures the per-request cost of RequireSession
+// with the session cookies of a browser.
+//
+//	repeat:     the same JWT on every request (the common case)
+//	first_seen: a JWT the middleware has not verified before on every request
+//	remote:     an expired JWT, so every request is authenticated at the
+//	            emulator over loopback (cache and coalescing cannot help)
+func BenchmarkRequireSession(b *testing.B) {
+	b.Run("repeat", func(b *testing.B) {
+		e := middlewaretest.NewEnv(b)
+		h := e.Middleware.RequireSession(okHandler)
+		r := cookieRequest(e.Login(b, e.MemberID))
+		w := &discard{h: http.Header{}}
+		h.ServeHTTP(w, r)
+		b.ReportAllocs()
+		for b.Loop() {
+			h.ServeHTTP(w, r)
+		}
+		if n := e.AuthenticateCalls(); n != 0 {
+			b.Fatalf("%d upstream calls", n)
+		}
+	})
+	b.Run("first_seen", func(b *testing.B) {
+		// A pool twice the cache's size cycled in order defeats the FIFO
+		// cache: every request is a miss, a verification and an insertion.
+		const cache = 64
+		e := middlewaretest.NewEnv(b, middleware.WithCacheSize(cache))
+		h := e.Middleware.RequireSession(okHandler)
+		reqs := make([]*http.Request, 2*cache)
+		for i := range reqs {
+			reqs[i] = cookieRequest(e.Login(b, e.MemberID))
+		}
+		w := &discard{h: http.Header{}}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			h.ServeHTTP(w, reqs[i%len(reqs)])
+			i++
+		}
+		if n := e.AuthenticateCalls(); n != 0 {
+			b.Fatalf("%d upstream calls", n)
+		}
+	})
+	b.Run("remote", func(b *testing.B) {
+		e := middlewaretest.NewEnv(b)
+		h := e.Middleware.RequireSession(okHandler)
+		tok, jwtRaw := e.Login(b, e.MemberID)
+		e.Clock.Advance(10 * 60e9)
+		r := cookieRequest(tok, jwtRaw)
+		b.ReportAllocs()
+		for b.Loop() {
+			h.ServeHTTP(&discard{h: http.Header{}}, r)
+		}
+		if n := e.AuthenticateCalls(); n == 0 {
+			b.Fatal("no upstream call on the remote path")
+		}
+	})
+}
+
+// BenchmarkJWTParseBaseline is golang-jwt's RS256 verification of one
+// session JWT with no middleware around it: the floor for first_seen.
+func BenchmarkJWTParseBaseline(b *testing.B) {
+	e := middlewaretest.NewEnv(b)
+	_, raw := e.Login(b, e.MemberID)
+	res, err := e.Client.Sessions.GetJWKS(b.Context(), &client.SessionsGetJWKSParams{ProjectID: e.Client.ProjectID()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	k := res.Keys[0]
+	n, _ := base64.RawURLEncoding.DecodeString(k.N)
+	eb, _ := base64.RawURLEncoding.DecodeString(k.E)
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(eb).Int64())}
+	keyfunc := func(*jwt.Token) (any, error) { return pub, nil }
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(e.Clock.Now))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parser.Parse(raw, keyfunc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

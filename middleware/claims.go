@@ -1,0 +1,94 @@
+package middleware
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+// Claim names Stytch reserves in session JWTs.
+const (
+	sessionClaimName = "https://stytch.com/session"
+	orgClaimName     = "https://stytch.com/organization"
+)
+
+// sessionClaims are the claims of a Stytch B2B session JWT, decoded in one
+// pass; registered claims are validated by golang-jwt. Custom claims are
+// decoded lazily by [Session.CustomClaims]: most requests never read them.
+type sessionClaims struct {
+	jwt.RegisteredClaims
+	Session      sessionClaim `json:"https://stytch.com/session"`
+	Organization orgClaim     `json:"https://stytch.com/organization"`
+}
+
+type sessionClaim struct {
+	ID                    string                        `json:"id"`
+	StartedAt             string                        `json:"started_at"`
+	LastAccessedAt        string                        `json:"last_accessed_at"`
+	ExpiresAt             string                        `json:"expires_at"`
+	AuthenticationFactors []client.AuthenticationFactor `json:"authentication_factors"`
+	Roles                 []string                      `json:"roles"`
+}
+
+type orgClaim struct {
+	ID   string `json:"organization_id"`
+	Slug string `json:"slug"`
+}
+
+// customClaims decodes the custom claims of a JWT already verified: every
+// top-level claim that is neither registered nor under https://stytch.com/.
+func customClaims(raw string) map[string]any {
+	parts := strings.SplitN(raw, ".", 3)
+	if len(parts) != 3 {
+		return nil
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil
+	}
+	var all map[string]any
+	if json.Unmarshal(payload, &all) != nil {
+		return nil
+	}
+	for k := range all {
+		switch k {
+		case "iss", "sub", "aud", "exp", "nbf", "iat":
+			delete(all, k)
+		default:
+			if strings.HasPrefix(k, "https://stytch.com/") {
+				delete(all, k)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return all
+}
+
+func (c *sessionClaims) session(raw string) *Session {
+	return &Session{
+		ID:                    c.Session.ID,
+		MemberID:              c.Subject,
+		OrganizationID:        c.Organization.ID,
+		OrganizationSlug:      c.Organization.Slug,
+		Roles:                 c.Session.Roles,
+		AuthenticationFactors: c.Session.AuthenticationFactors,
+		StartedAt:             parseTime(c.Session.StartedAt),
+		ExpiresAt:             parseTime(c.Session.ExpiresAt),
+		JWT:                   raw,
+	}
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

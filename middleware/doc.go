@@ -1,0 +1,26 @@
+// Package middleware authenticates Stytch B2B member sessions on net/http requests
+// and authorizes them per route.
+//
+// A [Middleware] reads the session credentials of a request (an
+// "Authorization: Bearer" session JWT, the session-JWT cookie, then the
+// session-token cookie), verifies the JWT locally against the project's JWKS
+// and falls back to Stytch's sessions authenticate call only when the JWT is
+// missing, expired, older than the maximum token age, or signed with a key the
+// key set does not hold. Junk tokens (malformed, badly signed, wrong issuer or
+// audience) are refused locally and never cost an upstream call; concurrent
+// identical fallbacks share one upstream call.
+//
+// Verification and enforcement are separate steps. [Middleware.OptionalSession]
+// attaches the session, or the reason it is absent, to the request context and
+// never rejects; [Middleware.RequireSession], [Middleware.RequirePermission],
+// [Middleware.RequireRole] and [Middleware.RequireFreshFactor] enforce. Handlers
+// read the session with [SessionFrom] and the failure reason with
+// [FailureReason]; [Middleware.Authorize] checks a permission inside a handler.
+//
+// An outage of Stytch is never a logout: when Stytch cannot answer, cookies are
+// kept, a still-valid JWT keeps working, and requests that need Stytch get 503
+// with Retry-After instead of 401.
+//
+// The package uses no framework types; adapters/gin and adapters/echo translate
+// it for those frameworks.
+package middleware

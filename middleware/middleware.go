@@ -1,0 +1,316 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+// Middleware authenticates and authorizes requests. Create it with [New]; it
+// is safe for concurrent use. Call [Middleware.Close] to stop its background
+// JWKS refresh.
+type Middleware struct {
+	cfg      config
+	parser   *jwt.Parser
+	issuers  []string
+	cache    *tokenCache
+	flight   singleflight.Group
+	closeFns []func()
+}
+
+// New returns a Middleware for the project of c. Unless replaced by options,
+// it verifies JWTs with the client's JWKS (fetched in the background; a
+// failing first fetch does not fail New), authenticates remotely with the
+// client's Sessions service and authorizes with a client.PolicyCache. It
+// returns an error for an invalid configuration, such as cookie settings a
+// browser would refuse.
+func New(c *client.Client, opts ...Option) (*Middleware, error) {
+	if c == nil {
+		return nil, errors.New("b2bauth: nil client")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.cookies.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.jwtSources == nil {
+		cfg.jwtSources = []TokenSource{TokenFromHeader, TokenFromCookie(cfg.cookies.jwtName)}
+	}
+	if cfg.tokenSources == nil {
+		cfg.tokenSources = []TokenSource{TokenFromCookie(cfg.cookies.sessionName)}
+	}
+	m := &Middleware{
+		cfg:     cfg,
+		issuers: c.Issuers(),
+		cache:   newTokenCache(cfg.cacheSize),
+	}
+	if m.cfg.keyfunc == nil {
+		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("b2bauth: jwks: %w", err)
+		}
+		m.cfg.keyfunc = jwks.Keyfunc
+		m.closeFns = append(m.closeFns, jwks.Close)
+	}
+	if m.cfg.authenticator == nil {
+		m.cfg.authenticator = c.Sessions
+	}
+	if m.cfg.authorizer == nil {
+		m.cfg.authorizer = c.NewPolicyCache()
+	}
+	if m.cfg.errorHandler == nil {
+		m.cfg.errorHandler = m.DefaultErrorHandler
+	}
+	m.parser = jwt.NewParser(
+		// Stytch signs with RS256 only; pinning it refuses "none" and HMAC
+		// tokens keyed with the public key.
+		jwt.WithValidMethods([]string{"RS256"}),
+		jwt.WithAudience(c.ProjectID()),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(cfg.leeway),
+		jwt.WithTimeFunc(cfg.now),
+	)
+	return m, nil
+}
+
+// Close stops the background work New started. The Middleware must not be
+// used afterwards.
+func (m *Middleware) Close() {
+	for _, f := range m.closeFns {
+		f()
+	}
+}
+
+// Reasons a locally checked JWT needs Stytch's opinion.
+var (
+	errExpired  = errors.New("b2bauth: jwt expired")
+	errTooOld   = errors.New("b2bauth: jwt older than the maximum token age")
+	errKeyStale = errors.New("b2bauth: jwt signed by a key the key set lacks")
+)
+
+var errTooLarge = ErrInvalidToken.with(fmt.Errorf("credential longer than %d bytes", MaxTokenSize))
+
+// verifyLocal checks a JWT against the key set and the claim rules. On
+// success it returns the session and until when it may be trusted. errTooOld
+// comes with the session (the JWT is otherwise valid); errExpired and
+// errKeyStale ask for a remote check; any other error is ErrInvalidToken.
+func (m *Middleware) verifyLocal(raw string) (*Session, time.Time, error) {
+	var c sessionClaims
+	_, err := m.parser.ParseWithClaims(raw, &c, m.cfg.keyfunc)
+	if err != nil {
+		switch {
+		case errors.Is(err, client.ErrUnavailable):
+			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, ErrUnavailable.with(err))
+		case errors.Is(err, client.ErrUnknownKID):
+			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
+		case onlyExpired(err) && m.issuerOK(c.Issuer):
+			// The signature was verified before the claims: an expired JWT
+			// of ours names a session Stytch may still honour.
+			return nil, time.Time{}, errExpired
+		}
+		return nil, time.Time{}, ErrInvalidToken.with(err)
+	}
+	if !m.issuerOK(c.Issuer) {
+		return nil, time.Time{}, ErrInvalidToken.with(fmt.Errorf("issuer %q not accepted", c.Issuer))
+	}
+	now := m.cfg.now()
+	validUntil := c.ExpiresAt.Add(m.cfg.leeway)
+	if c.IssuedAt == nil {
+		return c.session(raw), time.Time{}, errTooOld
+	}
+	if tooOldAt := c.IssuedAt.Add(m.cfg.maxTokenAge); tooOldAt.Before(validUntil) {
+		validUntil = tooOldAt
+	}
+	if !now.Before(validUntil) {
+		return c.session(raw), time.Time{}, errTooOld
+	}
+	return c.session(raw), validUntil, nil
+}
+
+// onlyExpired reports whether exp is the only claim golang-jwt rejected.
+func onlyExpired(err error) bool {
+	if !errors.Is(err, jwt.ErrTokenExpired) {
+		return false
+	}
+	for _, other := range []error{jwt.ErrTokenNotValidYet, jwt.ErrTokenInvalidAudience,
+		jwt.ErrTokenRequiredClaimMissing, jwt.ErrTokenInvalidIssuer, jwt.ErrTokenUsedBeforeIssued,
+		jwt.ErrTokenSignatureInvalid, jwt.ErrTokenMalformed, jwt.ErrTokenUnverifiable} {
+		if errors.Is(err, other) {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *Middleware) issuerOK(iss string) bool {
+	for _, want := range m.issuers {
+		if iss == want {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticate decides the session of r. It writes refreshed cookies after a
+// remote authentication and clears them when the session is invalid.
+func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
+	jwtRaw := firstToken(r, m.cfg.jwtSources)
+	if len(jwtRaw) > MaxTokenSize {
+		return m.invalid(w, r, errTooLarge)
+	}
+	if jwtRaw != "" {
+		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
+			return &state{session: s}
+		}
+	}
+	// The session token is read only past the cache: the common request
+	// carries a JWT already verified.
+	token := firstToken(r, m.cfg.tokenSources)
+	if jwtRaw == "" && token == "" {
+		return &state{err: ErrNoSession}
+	}
+	if len(token) > MaxTokenSize {
+		return m.invalid(w, r, errTooLarge)
+	}
+
+	var local *Session // a JWT valid in all but age, served if Stytch is down
+	if jwtRaw != "" {
+		s, validUntil, err := m.verifyLocal(jwtRaw)
+		switch {
+		case err == nil:
+			m.cache.put(jwtRaw, s, validUntil)
+			return &state{session: s}
+		case errors.Is(err, errTooOld):
+			local = s
+		case errors.Is(err, errExpired):
+		case errors.Is(err, errKeyStale):
+			// A kid still unknown after the refresh is only worth asking
+			// Stytch about with the session token from our own cookie; a
+			// lone JWT signed by a key Stytch does not publish is refused
+			// here, unless the key set itself could not be fetched.
+			if token == "" && !errors.Is(err, ErrUnavailable) {
+				return m.invalid(w, r, ErrInvalidToken.with(err))
+			}
+		default:
+			return m.invalid(w, r, err)
+		}
+	}
+
+	s, err := m.remote(r.Context(), token, jwtRaw)
+	switch {
+	case err == nil:
+		if m.hasSessionCookie(r) {
+			m.SetSessionCookies(w, token, s.JWT, s.ExpiresAt)
+		}
+		return &state{session: s}
+	case errors.Is(err, ErrUnavailable):
+		if local != nil {
+			m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable; serving a locally valid jwt past its max age",
+				"member_id", local.MemberID, "error", err)
+			return &state{session: local}
+		}
+		m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable", "error", err)
+		return &state{err: err}
+	default:
+		return m.invalid(w, r, err)
+	}
+}
+
+func (m *Middleware) invalid(w http.ResponseWriter, r *http.Request, err error) *state {
+	m.cfg.logger.DebugContext(r.Context(), "b2bauth: session rejected", "reason", err)
+	if m.hasSessionCookie(r) {
+		m.ClearSessionCookies(w)
+	}
+	return &state{err: err}
+}
+
+// remote authenticates at Stytch, preferring the session token. Identical
+// concurrent calls share one upstream request.
+func (m *Middleware) remote(ctx context.Context, token, jwtRaw string) (*Session, error) {
+	p := &client.SessionsAuthenticateParams{SessionDurationMinutes: m.cfg.sessionDuration}
+	key := "t" + token
+	if token != "" {
+		p.SessionToken = token
+	} else {
+		p.SessionJWT = jwtRaw
+		key = "j" + jwtRaw
+	}
+	ch := m.flight.DoChan(key, func() (any, error) {
+		// Detached from the first caller's cancellation: its waiters share
+		// the answer. The client's own timeout still bounds the call.
+		return m.cfg.authenticator.Authenticate(context.WithoutCancel(ctx), p)
+	})
+	var res singleflight.Result
+	select {
+	case res = <-ch:
+	case <-ctx.Done():
+		return nil, ErrUnavailable.with(ctx.Err())
+	}
+	if res.Err != nil {
+		var apiErr *client.Error
+		if errors.As(res.Err, &apiErr) && !errors.Is(res.Err, client.ErrUnavailable) {
+			return nil, ErrSessionInvalid.with(res.Err)
+		}
+		// Transport failures, timeouts, 5xx, 429 and anything unexpected:
+		// Stytch could not decide, so the session is not declared invalid.
+		return nil, ErrUnavailable.with(res.Err)
+	}
+	resp := res.Val.(*client.SessionsAuthenticateResponse)
+	return sessionFromMemberSession(&resp.MemberSession, resp.SessionJWT), nil
+}
+
+// verify attaches the request's session state, reusing one attached by an
+// earlier b2bauth middleware in the chain.
+func (m *Middleware) verify(w http.ResponseWriter, r *http.Request) (*http.Request, *state) {
+	if st, ok := stateFrom(r.Context()); ok {
+		return r, st
+	}
+	st := m.authenticate(w, r)
+	return r.WithContext(withState(r.Context(), st)), st
+}
+
+// OptionalSession attaches the session, or the reason it is absent, to the
+// request context and always calls next. Read them with [SessionFrom] and
+// [FailureReason]. Cookies of an invalid session are cleared.
+func (m *Middleware) OptionalSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, _ = m.verify(w, r)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RequireSession calls next only for requests with a valid session. Others
+// get the error handler: 401 (or a redirect to the login URL for browser
+// navigations) when the session is missing or invalid, 503 with Retry-After
+// when Stytch is unavailable.
+func (m *Middleware) RequireSession(next http.Handler) http.Handler {
+	return m.enforce(next, nil)
+}
+
+// enforce verifies, then runs check on the session; a non-nil error from
+// either is answered by the error handler.
+func (m *Middleware) enforce(next http.Handler, check func(*http.Request, *Session) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, st := m.verify(w, r)
+		err := st.err
+		if err == nil && check != nil {
+			err = check(r, st.session)
+		}
+		if err != nil {
+			m.cfg.errorHandler(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,514 @@
+package middleware_test
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"go.uber.org/goleak"
+
+	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/middleware"
+	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+const jwksPathPrefix = "/v1/b2b/sessions/jwks/"
+
+// protected answers 200 with the member id behind RequireSession.
+func protected(m *middleware.Middleware) http.Handler {
+	return m.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := middleware.SessionFrom(r.Context())
+		w.Write([]byte(s.MemberID))
+	}))
+}
+
+func serve(h http.Handler, r *http.Request) *http.Response {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Result()
+}
+
+func jsonRequest(cookies []*http.Cookie) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Accept", "application/json")
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+	return r
+}
+
+func bearer(token string) *http.Request {
+	r := jsonRequest(nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}
+
+// claimsOf returns the payload of a JWT without verifying it.
+func claimsOf(t *testing.T, raw string) map[string]any {
+	t.Helper()
+	parts := strings.Split(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func segment(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// publicKeyPEM returns the emulator's current signing key as PEM, the bytes
+// an HS256 key-confusion attacker would use as the HMAC secret.
+func publicKeyPEM(t *testing.T, e *middlewaretest.Env) []byte {
+	t.Helper()
+	res, err := e.Client.Sessions.GetJWKS(t.Context(), &client.SessionsGetJWKSParams{ProjectID: e.Client.ProjectID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := res.Keys[len(res.Keys)-1]
+	n, _ := base64.RawURLEncoding.DecodeString(k.N)
+	eb, _ := base64.RawURLEncoding.DecodeString(k.E)
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(eb).Int64())}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+}
+
+func TestAttacksAreRefusedLocally(t *testing.T) {
+	t.Parallel()
+	sign := func(t *testing.T, e *middlewaretest.Env, mutate func(map[string]any), header map[string]any) string {
+		_, valid := e.Login(t, e.MemberID)
+		c := claimsOf(t, valid)
+		mutate(c)
+		tok, err := e.Emulator.SignJWT(c, header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	tests := []struct {
+		name  string
+		token func(t *testing.T, e *middlewaretest.Env) string
+		// jwksFetches is how many JWKS refreshes the attempt may cause.
+		jwksFetches int
+	}{
+		{"alg none", func(t *testing.T, e *middlewaretest.Env) string {
+			_, valid := e.Login(t, e.MemberID)
+			return segment(t, map[string]any{"alg": "none", "typ": "JWT"}) + "." + strings.Split(valid, ".")[1] + "."
+		}, 0},
+		{"HS256 signed with the RSA public key", func(t *testing.T, e *middlewaretest.Env) string {
+			_, valid := e.Login(t, e.MemberID)
+			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims(claimsOf(t, valid)))
+			tok.Header["kid"] = e.Emulator.KeyIDs()[0]
+			s, err := tok.SignedString(publicKeyPEM(t, e))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, 0},
+		{"unknown kid", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(map[string]any) {}, map[string]any{"kid": "jwk-test-unknown"})
+		}, 1},
+		{"nbf in the future", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { c["nbf"] = e.Clock.Now().Add(10 * time.Minute).Unix() }, nil)
+		}, 0},
+		{"wrong issuer", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { c["iss"] = "stytch.com/project-test-other" }, nil)
+		}, 0},
+		{"wrong audience", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { c["aud"] = []string{"project-test-other"} }, nil)
+		}, 0},
+		{"missing exp", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { delete(c, "exp") }, nil)
+		}, 0},
+		{"tampered payload", func(t *testing.T, e *middlewaretest.Env) string {
+			_, valid := e.Login(t, e.MemberID)
+			parts := strings.Split(valid, ".")
+			c := claimsOf(t, valid)
+			c["sub"] = e.AdminID
+			return parts[0] + "." + segment(t, c) + "." + parts[2]
+		}, 0},
+		{"stripped signature", func(t *testing.T, e *middlewaretest.Env) string {
+			_, valid := e.Login(t, e.MemberID)
+			return valid[:strings.LastIndex(valid, ".")+1]
+		}, 0},
+		{"a 1 MB token", func(t *testing.T, e *middlewaretest.Env) string {
+			return strings.Repeat("a", 1<<20)
+		}, 0},
+		{"garbage", func(t *testing.T, e *middlewaretest.Env) string { return "%%%garbage..." }, 0},
+	}
+	for _, tt := range tests {
+		for _, via := range []string{"bearer", "cookie"} {
+			t.Run(tt.name+" via "+via, func(t *testing.T) {
+				t.Parallel()
+				e := middlewaretest.NewEnv(t)
+				tok := tt.token(t, e)
+				e.Emulator.ResetCalls()
+				r := bearer(tok)
+				if via == "cookie" {
+					r = jsonRequest(e.SessionCookies("", tok))
+				}
+				res := serve(protected(e.Middleware), r)
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Fatalf("status = %d, want 401", res.StatusCode)
+				}
+				if n := e.AuthenticateCalls(); n != 0 {
+					t.Errorf("attack cost %d upstream authenticate calls, want 0", n)
+				}
+				if n := e.Emulator.Calls(http.MethodGet, jwksPathPrefix+e.Emulator.ProjectID()); n > tt.jwksFetches {
+					t.Errorf("attack caused %d JWKS fetches, want at most %d", n, tt.jwksFetches)
+				}
+			})
+		}
+	}
+}
+
+func TestGarbageCookiesAreClearedWithoutUpstreamCalls(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	tests := []struct {
+		name    string
+		cookies []*http.Cookie
+	}{
+		{"a garbage jwt cookie", e.SessionCookies("", "x.y.z")},
+		{"a garbage jwt beside a token", e.SessionCookies("token", "x.y.z")},
+		{"an oversized session token", e.SessionCookies(strings.Repeat("t", middleware.MaxTokenSize+1), "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.Emulator.ResetCalls()
+			res := serve(protected(e.Middleware), jsonRequest(tt.cookies))
+			if res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status = %d, want 401", res.StatusCode)
+			}
+			if len(res.Cookies()) != 2 {
+				t.Errorf("want both cookies cleared, got %v", res.Cookies())
+			}
+			if n := e.AuthenticateCalls(); n != 0 {
+				t.Errorf("%d upstream calls, want 0", n)
+			}
+		})
+	}
+}
+
+func TestExpiredJWTAloneIsCheckedRemotely(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	_, jwtRaw := e.Login(t, e.MemberID)
+	e.Clock.Advance(6 * time.Minute)
+	res := serve(protected(e.Middleware), bearer(jwtRaw))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200: the session behind an expired JWT is still live", res.StatusCode)
+	}
+	if n := e.AuthenticateCalls(); n != 1 {
+		t.Errorf("%d upstream calls, want 1", n)
+	}
+	if len(res.Cookies()) != 0 {
+		t.Errorf("a bearer request got cookies: %v", res.Cookies())
+	}
+}
+
+func TestVerifiedJWTIsCachedUntilMaxAge(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t, middleware.WithMaxTokenAge(time.Minute))
+	tok, jwtRaw := e.Login(t, e.MemberID)
+	cookies := e.SessionCookies(tok, jwtRaw)
+	steps := []struct {
+		advance  time.Duration
+		upstream int
+		refresh  bool
+	}{
+		{0, 0, false},
+		{30 * time.Second, 0, false},
+		{31 * time.Second, 1, true}, // past the maximum age: re-checked and refreshed
+	}
+	for i, st := range steps {
+		e.Clock.Advance(st.advance)
+		e.Emulator.ResetCalls()
+		res := serve(protected(e.Middleware), jsonRequest(cookies))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("step %d: status %d", i, res.StatusCode)
+		}
+		if n := e.AuthenticateCalls(); n != st.upstream {
+			t.Errorf("step %d: %d upstream calls, want %d", i, n, st.upstream)
+		}
+		if got := len(res.Cookies()) > 0; got != st.refresh {
+			t.Errorf("step %d: cookies refreshed = %v, want %v", i, got, st.refresh)
+		}
+	}
+}
+
+func TestFaultsAreNeverALogout(t *testing.T) {
+	t.Parallel()
+	authPath := "/v1/b2b/sessions/authenticate"
+	tests := []struct {
+		name  string
+		fault emulator.Fault
+	}{
+		{"a 500", emulator.Fault{Path: authPath, Status: 500}},
+		{"a 503", emulator.Fault{Path: authPath, Status: 503}},
+		{"a 429", emulator.Fault{Path: authPath, Status: 429}},
+		{"a dropped connection", emulator.Fault{Path: authPath, Drop: true}},
+		{"a timeout", emulator.Fault{Path: authPath, Latency: 5 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := middlewaretest.NewEnvWithClient(t, []client.Option{client.WithTimeout(300 * time.Millisecond)})
+			tok, jwtRaw := e.Login(t, e.MemberID)
+			e.Clock.Advance(6 * time.Minute)
+			_, fresh := e.Login(t, e.AdminID) // minted now: valid locally
+			e.Emulator.SetFault(tt.fault)
+
+			res := serve(protected(e.Middleware), jsonRequest(e.SessionCookies(tok, jwtRaw)))
+			if res.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("expired JWT during the fault: status %d, want 503", res.StatusCode)
+			}
+			if res.Header.Get("Retry-After") == "" {
+				t.Error("503 without Retry-After")
+			}
+			if len(res.Cookies()) != 0 {
+				t.Errorf("cookies touched during an outage: %v", res.Cookies())
+			}
+			if res := serve(protected(e.Middleware), bearer(fresh)); res.StatusCode != http.StatusOK {
+				t.Errorf("a valid JWT during the fault: status %d, want 200", res.StatusCode)
+			}
+
+			e.Emulator.ClearFaults()
+			res = serve(protected(e.Middleware), jsonRequest(e.SessionCookies(tok, jwtRaw)))
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("after recovery: status %d, want 200", res.StatusCode)
+			}
+			if len(res.Cookies()) != 2 {
+				t.Errorf("after recovery the cookies were not refreshed: %v", res.Cookies())
+			}
+		})
+	}
+}
+
+func TestJWKSFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault emulator.Fault
+	}{
+		{"JWKS down at start", emulator.Fault{Status: 503}},
+		{"JWKS answering garbage", emulator.Fault{MalformedJWKS: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := middlewaretest.NewClock(time.Now().UTC().Truncate(time.Second))
+			emu := emulator.NewTest(t, emulator.WithClock(clk.Now))
+			org, err := emu.AddOrganization(emulator.OrganizationSeed{Name: "Acme"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			member, err := emu.AddMember(emulator.MemberSeed{Organization: org, Email: "a@acme.test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fault := tt.fault
+			fault.Path = jwksPathPrefix + emu.ProjectID()
+			emu.SetFault(fault)
+
+			c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()), client.WithTimeout(time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := middleware.New(c, middleware.WithClock(clk.Now),
+				middleware.WithJWKSOptions(client.WithUnknownKIDInterval(time.Millisecond)))
+			if err != nil {
+				t.Fatalf("New must not fail while the JWKS is down: %v", err)
+			}
+			defer m.Close()
+			tok, jwtRaw, err := emu.CreateSession(member)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cookies := []*http.Cookie{{Name: middleware.DefaultSessionCookie, Value: tok}, {Name: middleware.DefaultJWTCookie, Value: jwtRaw}}
+
+			emu.ResetCalls()
+			if res := serve(protected(m), jsonRequest(cookies)); res.StatusCode != http.StatusOK {
+				t.Fatalf("cookie session without keys: status %d, want 200 via Stytch", res.StatusCode)
+			}
+			if res := serve(protected(m), bearer(jwtRaw)); res.StatusCode != http.StatusOK {
+				t.Fatalf("bearer JWT without keys: status %d, want 200 via Stytch", res.StatusCode)
+			}
+			if n := emu.Calls(http.MethodPost, "/v1/b2b/sessions/authenticate"); n != 2 {
+				t.Errorf("%d upstream calls while keys were missing, want 2", n)
+			}
+
+			emu.ClearFaults()
+			_, fresh, err := emu.CreateSession(member)
+			if err != nil {
+				t.Fatal(err)
+			}
+			emu.ResetCalls()
+			if res := serve(protected(m), bearer(fresh)); res.StatusCode != http.StatusOK {
+				t.Fatalf("after the JWKS recovered: status %d", res.StatusCode)
+			}
+			if n := emu.Calls(http.MethodPost, "/v1/b2b/sessions/authenticate"); n != 0 {
+				t.Errorf("after recovery %d upstream calls, want local verification", n)
+			}
+		})
+	}
+}
+
+func TestKeyRotationVerifiesAfterOneRefresh(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	_, before := e.Login(t, e.MemberID)
+	if res := serve(protected(e.Middleware), bearer(before)); res.StatusCode != http.StatusOK {
+		t.Fatalf("before rotation: %d", res.StatusCode)
+	}
+	e.Emulator.RotateKey()
+	_, after := e.Login(t, e.MemberID)
+	e.Emulator.ResetCalls()
+	for i := range 3 {
+		if res := serve(protected(e.Middleware), bearer(after)); res.StatusCode != http.StatusOK {
+			t.Fatalf("request %d after rotation: %d", i, res.StatusCode)
+		}
+	}
+	if n := e.Emulator.Calls(http.MethodGet, jwksPathPrefix+e.Emulator.ProjectID()); n != 1 {
+		t.Errorf("JWKS fetched %d times, want 1", n)
+	}
+	if n := e.AuthenticateCalls(); n != 0 {
+		t.Errorf("%d upstream authenticate calls, want 0", n)
+	}
+}
+
+func TestHerdSharesOneUpstreamCall(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	tok, jwtRaw := e.Login(t, e.MemberID)
+	e.Clock.Advance(6 * time.Minute)
+	// The upstream answer is held back long enough for all requests to
+	// join the one in flight.
+	e.Emulator.SetFault(emulator.Fault{Path: "/v1/b2b/sessions/authenticate", Latency: 2 * time.Second})
+	e.Emulator.ResetCalls()
+	h := protected(e.Middleware)
+	const n = 200
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			statuses[i] = serve(h, jsonRequest(e.SessionCookies(tok, jwtRaw))).StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusOK {
+			t.Fatalf("request %d: status %d", i, s)
+		}
+	}
+	if got := e.AuthenticateCalls(); got != 1 {
+		t.Errorf("%d concurrent identical fallbacks made %d upstream calls, want 1", n, got)
+	}
+}
+
+func TestPolicyOutageIs503(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	tok, jwtRaw := e.Login(t, e.EditorID)
+	e.Emulator.SetFault(emulator.Fault{Path: "/v1/b2b/rbac/policy", Status: 500})
+	h := e.Middleware.RequirePermission(middlewaretest.Resource, middlewaretest.ActionRead)(http.NotFoundHandler())
+	res := serve(h, jsonRequest(e.SessionCookies(tok, jwtRaw)))
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", res.StatusCode)
+	}
+	if len(res.Cookies()) != 0 {
+		t.Errorf("cookies touched: %v", res.Cookies())
+	}
+}
+
+func TestAuthorizeInHandler(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	tests := []struct {
+		name    string
+		as      string
+		action  string
+		wantErr error
+	}{
+		{"an editor may write", e.EditorID, middlewaretest.ActionWrite, nil},
+		{"a member may not write", e.MemberID, middlewaretest.ActionWrite, middleware.ErrPermissionDenied},
+		{"no session", "", middlewaretest.ActionRead, middleware.ErrNoSession},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cookies []*http.Cookie
+			if tt.as != "" {
+				cookies = e.SessionCookies(e.Login(t, tt.as))
+			}
+			var got error
+			h := e.Middleware.OptionalSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = e.Middleware.Authorize(r.Context(), middlewaretest.Resource, tt.action)
+			}))
+			serve(h, jsonRequest(cookies))
+			if !errors.Is(got, tt.wantErr) || (tt.wantErr == nil && got != nil) {
+				t.Errorf("Authorize = %v, want %v", got, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestNewValidatesCookieSettings(t *testing.T) {
+	t.Parallel()
+	c, err := client.New("project-test-x", "secret", client.WithBaseURL("http://127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts []middleware.Option
+	}{
+		{"SameSite=None without Secure", []middleware.Option{middleware.WithSameSite(http.SameSiteNoneMode), middleware.WithInsecureCookies()}},
+		{"__Host- with a domain", []middleware.Option{middleware.WithCookieNames("__Host-s", "__Host-j"), middleware.WithCookieDomain("example.com")}},
+		{"a login URL to another host", []middleware.Option{middleware.WithLoginURL("https://evil.example/login")}},
+		{"a negative leeway", []middleware.Option{middleware.WithLeeway(-time.Second)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := middleware.New(c, tt.opts...)
+			if err == nil {
+				m.Close()
+				t.Fatal("New accepted an invalid configuration")
+			}
+			if !strings.HasPrefix(err.Error(), "b2bauth: ") {
+				t.Errorf("error %q lacks the b2bauth prefix", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package middlewaretest
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// Clock is a manual clock shared by the emulator and the middleware. It is
+// safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock reading start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Env is a seeded emulator with a client and a middleware for it.
+type Env struct {
+	Emulator   *emulator.Server
+	Client     *client.Client
+	Middleware *middleware.Middleware
+	Clock      *Clock
+
+	// OrganizationID is the "acme" organization's id.
+	OrganizationID string
+	// AdminID holds stytch_admin; MemberID holds only stytch_member;
+	// EditorID holds the custom "editor" role (documents: *).
+	AdminID, MemberID, EditorID string
+}
+
+// Resource and actions of the seeded RBAC policy.
+const (
+	Resource    = "documents"
+	ActionRead  = "read"
+	ActionWrite = "write"
+)
+
+// NewEnv starts a seeded emulator and builds a client and a middleware for
+// it, all on one manual clock. The middleware gets opts after the clock.
+// Everything is closed when the test ends.
+func NewEnv(tb testing.TB, opts ...middleware.Option) *Env {
+	tb.Helper()
+	return NewEnvWithClient(tb, nil, opts...)
+}
+
+// NewEnvWithClient is [NewEnv] with options for the client too.
+func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middleware.Option) *Env {
+	tb.Helper()
+	clk := NewClock(time.Now().UTC().Truncate(time.Second))
+	seed := emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "admin@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "member@acme.test"},
+			{Organization: "acme", Email: "editor@acme.test", Roles: []string{"editor"}},
+		},
+		Resources: []emulator.Resource{{ResourceID: Resource, Actions: []string{ActionRead, ActionWrite}}},
+		Roles: []emulator.Role{
+			{RoleID: "editor", Permissions: []emulator.Permission{{ResourceID: Resource, Actions: []string{"*"}}}},
+		},
+	}
+	emu := emulator.NewTest(tb, emulator.WithClock(clk.Now), emulator.WithSeed(seed))
+	c, err := client.New(emu.ProjectID(), emu.Secret(), append([]client.Option{client.WithBaseURL(emu.URL())}, clientOpts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := middleware.New(c, append([]middleware.Option{middleware.WithClock(clk.Now)}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(m.Close)
+	e := &Env{Emulator: emu, Client: c, Middleware: m, Clock: clk}
+	var ok bool
+	if e.OrganizationID, ok = emu.OrganizationID("acme"); !ok {
+		tb.Fatal("seeded organization missing")
+	}
+	for _, p := range []struct {
+		id    *string
+		email string
+	}{{&e.AdminID, "admin@acme.test"}, {&e.MemberID, "member@acme.test"}, {&e.EditorID, "editor@acme.test"}} {
+		if *p.id, ok = emu.MemberID("acme", p.email); !ok {
+			tb.Fatalf("seeded member %s missing", p.email)
+		}
+	}
+	return e
+}
+
+// Login creates a session for memberID at the emulator and returns its
+// session token and JWT.
+func (e *Env) Login(tb testing.TB, memberID string) (token, jwt string) {
+	tb.Helper()
+	token, jwt, err := e.Emulator.CreateSession(memberID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return token, jwt
+}
+
+// SessionCookies returns the cookies a browser holds after login.
+func (e *Env) SessionCookies(token, jwt string) []*http.Cookie {
+	var cs []*http.Cookie
+	if token != "" {
+		cs = append(cs, &http.Cookie{Name: middleware.DefaultSessionCookie, Value: token})
+	}
+	if jwt != "" {
+		cs = append(cs, &http.Cookie{Name: middleware.DefaultJWTCookie, Value: jwt})
+	}
+	return cs
+}
+
+// AuthenticateCalls counts sessions authenticate calls the emulator received.
+func (e *Env) AuthenticateCalls() int {
+	return e.Emulator.Calls(http.MethodPost, "/v1/b2b/sessions/authenticate")
+}

@@ -1,0 +1,296 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+// Option configures a [Middleware]. Options are applied in order by [New].
+type Option interface {
+	apply(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+// SessionAuthenticator authenticates a session token or JWT at Stytch. It is
+// satisfied by the client's Sessions service (client.Client.Sessions). It must
+// be safe for concurrent use.
+type SessionAuthenticator interface {
+	Authenticate(ctx context.Context, p *client.SessionsAuthenticateParams) (*client.SessionsAuthenticateResponse, error)
+}
+
+// PolicyAuthorizer decides RBAC checks locally. It is satisfied by
+// *client.PolicyCache. It must be safe for concurrent use.
+type PolicyAuthorizer interface {
+	Authorize(ctx context.Context, sessionOrgID string, roles []string, check client.AuthorizationCheck) error
+}
+
+type config struct {
+	cookies         cookieConfig
+	maxTokenAge     time.Duration
+	leeway          time.Duration
+	now             func() time.Time
+	logger          *slog.Logger
+	errorHandler    func(http.ResponseWriter, *http.Request, error)
+	loginURL        string
+	stepUpURL       string
+	returnParam     string
+	jwtSources      []TokenSource
+	tokenSources    []TokenSource
+	sessionDuration int32
+	cacheSize       int
+	retryAfter      time.Duration
+	navigation      func(*http.Request) bool
+	keyfunc         jwt.Keyfunc
+	jwksOpts        []client.JWKSOption
+	authenticator   SessionAuthenticator
+	authorizer      PolicyAuthorizer
+}
+
+func defaultConfig() config {
+	return config{
+		cookies:      defaultCookies(),
+		maxTokenAge:  5 * time.Minute,
+		leeway:       30 * time.Second,
+		now:          time.Now,
+		logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		returnParam:  "return_to",
+		cacheSize:    10000,
+		retryAfter:   5 * time.Second,
+		navigation:   IsNavigation,
+		jwtSources:   nil, // filled in by New from the cookie names
+		tokenSources: nil,
+	}
+}
+
+// WithMaxTokenAge sets how long after its iat a JWT is trusted locally; an
+// older JWT is re-checked with Stytch. Default 5 minutes (Stytch's JWT
+// lifetime). Must be positive.
+func WithMaxTokenAge(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("b2bauth: max token age must be positive, got %s", d)
+		}
+		c.maxTokenAge = d
+		return nil
+	})
+}
+
+// WithLeeway sets the clock skew allowed on exp and nbf. Default 30 seconds;
+// 0 to 5 minutes.
+func WithLeeway(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < 0 || d > 5*time.Minute {
+			return fmt.Errorf("b2bauth: leeway must be within 0..5m, got %s", d)
+		}
+		c.leeway = d
+		return nil
+	})
+}
+
+// WithClock sets the time source for token validity and caching. Default
+// time.Now.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) error {
+		if now == nil {
+			return errors.New("b2bauth: nil clock")
+		}
+		c.now = now
+		return nil
+	})
+}
+
+// WithLogger sets the logger. Default: nothing is logged. Tokens and secrets
+// are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return errors.New("b2bauth: nil logger")
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// WithErrorHandler sets the handler that answers rejected requests. It
+// receives the reason (an *[Error] or *[StepUpError]); use [Code] for its
+// machine-readable code and status. Cookies of an invalid session are already
+// cleared when it runs. Default: [Middleware.DefaultErrorHandler], which
+// redirects browser navigations to the login URL and answers others with a
+// JSON error body.
+func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
+	return optionFunc(func(c *config) error {
+		if h == nil {
+			return errors.New("b2bauth: nil error handler")
+		}
+		c.errorHandler = h
+		return nil
+	})
+}
+
+// WithLoginURL sets where browser navigations without a valid session are
+// redirected, with the requested path in the return parameter (see
+// [WithReturnParam]). It must be a local path such as "/auth/login". Default
+// "": no redirect, every rejection is a 401.
+func WithLoginURL(path string) Option {
+	return optionFunc(func(c *config) error {
+		if !IsSafeReturnPath(path) {
+			return fmt.Errorf("b2bauth: login URL %q must be a local absolute path", path)
+		}
+		c.loginURL = path
+		return nil
+	})
+}
+
+// WithStepUpURL sets where browser navigations rejected by
+// [Middleware.RequireFreshFactor] are redirected (with the return
+// parameter), e.g. the flows' step-up page. Default "": a 403 response.
+func WithStepUpURL(path string) Option {
+	return optionFunc(func(c *config) error {
+		if !IsSafeReturnPath(path) {
+			return fmt.Errorf("b2bauth: step-up URL %q must be a local absolute path", path)
+		}
+		c.stepUpURL = path
+		return nil
+	})
+}
+
+// WithReturnParam sets the query parameter carrying the return path on
+// redirects to the login URL. Default "return_to".
+func WithReturnParam(name string) Option {
+	return optionFunc(func(c *config) error {
+		if name == "" {
+			return errors.New("b2bauth: empty return parameter")
+		}
+		c.returnParam = name
+		return nil
+	})
+}
+
+// WithJWTSources replaces where session JWTs are read from, tried in order.
+// Default: [TokenFromHeader], then the session-JWT cookie.
+func WithJWTSources(sources ...TokenSource) Option {
+	return optionFunc(func(c *config) error {
+		c.jwtSources = sources
+		return nil
+	})
+}
+
+// WithSessionTokenSources replaces where opaque session tokens are read from,
+// tried in order after the JWT sources. Default: the session cookie.
+func WithSessionTokenSources(sources ...TokenSource) Option {
+	return optionFunc(func(c *config) error {
+		c.tokenSources = sources
+		return nil
+	})
+}
+
+// WithSessionDuration extends the session by this many minutes on every
+// remote authentication (Stytch's session_duration_minutes, 5..527040).
+// Default 0: the session's lifetime is left unchanged.
+func WithSessionDuration(minutes int32) Option {
+	return optionFunc(func(c *config) error {
+		if minutes != 0 && (minutes < 5 || minutes > 527040) {
+			return fmt.Errorf("b2bauth: session duration must be 5..527040 minutes, got %d", minutes)
+		}
+		c.sessionDuration = minutes
+		return nil
+	})
+}
+
+// WithCacheSize bounds the verified-JWT cache (entries). Default 10000; 0
+// disables the cache so every JWT is verified on every request.
+func WithCacheSize(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("b2bauth: negative cache size %d", n)
+		}
+		c.cacheSize = n
+		return nil
+	})
+}
+
+// WithRetryAfter sets the Retry-After of 503 answers given while Stytch is
+// unavailable. Default 5 seconds.
+func WithRetryAfter(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < time.Second {
+			return fmt.Errorf("b2bauth: retry-after must be at least 1s, got %s", d)
+		}
+		c.retryAfter = d
+		return nil
+	})
+}
+
+// WithNavigationDetector overrides how a request is classified as a browser
+// navigation (redirected to the login URL) rather than an API call (answered
+// with a JSON 401). Default [IsNavigation].
+func WithNavigationDetector(f func(*http.Request) bool) Option {
+	return optionFunc(func(c *config) error {
+		if f == nil {
+			return errors.New("b2bauth: nil navigation detector")
+		}
+		c.navigation = f
+		return nil
+	})
+}
+
+// WithKeyfunc replaces the JWKS key lookup. Default: the client's JWKS
+// (client.Client.NewJWKS), refreshed hourly and on unknown kid. A key lookup
+// error wrapping client.ErrUnknownKID sends the request to the remote
+// fallback when a session credential can still be checked there; one
+// wrapping client.ErrUnavailable is treated as an outage.
+func WithKeyfunc(kf jwt.Keyfunc) Option {
+	return optionFunc(func(c *config) error {
+		if kf == nil {
+			return errors.New("b2bauth: nil keyfunc")
+		}
+		c.keyfunc = kf
+		return nil
+	})
+}
+
+// WithAuthenticator replaces the remote sessions authenticate call. Default:
+// the client's Sessions service.
+func WithAuthenticator(a SessionAuthenticator) Option {
+	return optionFunc(func(c *config) error {
+		if a == nil {
+			return errors.New("b2bauth: nil authenticator")
+		}
+		c.authenticator = a
+		return nil
+	})
+}
+
+// WithPolicyAuthorizer replaces the RBAC decision. Default: a
+// client.PolicyCache with its default refresh age (5 minutes).
+func WithPolicyAuthorizer(a PolicyAuthorizer) Option {
+	return optionFunc(func(c *config) error {
+		if a == nil {
+			return errors.New("b2bauth: nil policy authorizer")
+		}
+		c.authorizer = a
+		return nil
+	})
+}
+
+// WithJWKSOptions passes options to the JWKS the middleware creates (see
+// client.Client.NewJWKS), such as the refresh interval. Ignored with
+// [WithKeyfunc].
+func WithJWKSOptions(opts ...client.JWKSOption) Option {
+	return optionFunc(func(c *config) error {
+		c.jwksOpts = append(c.jwksOpts, opts...)
+		return nil
+	})
+}
