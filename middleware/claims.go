@@ -11,12 +11,6 @@ import (
 	"github.com/b2bauth/b2bauth/client"
 )
 
-// Claim names Stytch reserves in session JWTs.
-const (
-	sessionClaimName = "https://stytch.com/session"
-	orgClaimName     = "https://stytch.com/organization"
-)
-
 // sessionClaims are the claims of a Stytch B2B session JWT, decoded in one
 // pass; registered claims are validated by golang-jwt. Custom claims are
 // decoded lazily by [Session.CustomClaims]: most requests never read them.

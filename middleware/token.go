@@ -35,12 +35,6 @@ func TokenFromCookie(name string) TokenSource {
 	}
 }
 
-// credentials are what a request presents.
-type credentials struct {
-	jwt   string
-	token string
-}
-
 func firstToken(r *http.Request, sources []TokenSource) string {
 	for _, src := range sources {
 		if t := src(r); t != "" {
