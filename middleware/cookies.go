@@ -160,3 +160,10 @@ func (m *Middleware) hasSessionCookie(r *http.Request) bool {
 	}
 	return false
 }
+
+// Credentials returns the session token and session JWT r presents, read from
+// the configured sources without verifying them: for revoking a session on
+// logout even when it can no longer be verified.
+func (m *Middleware) Credentials(r *http.Request) (token, jwt string) {
+	return firstToken(r, m.cfg.tokenSources), firstToken(r, m.cfg.jwtSources)
+}

@@ -1,0 +1,39 @@
+// Package flows serves the Stytch B2B login as drop-in net/http handlers:
+// email magic link discovery, organization choice or creation, MFA (SMS
+// one-time passcode, authenticator app with enrollment, recovery code),
+// step-up for logged-in members, and logout.
+//
+// A [Handler] is mounted under a prefix (default "/auth") and serves, with
+// HTML pages by default and JSON when the request's Accept header prefers
+// application/json:
+//
+//	GET  /login?return_to=/x   email form
+//	POST /login                send a discovery magic link (PKCE S256)
+//	GET  /callback             authenticate the magic link or OAuth discovery token
+//	GET  /organizations        discovered organizations and a create form
+//	POST /organizations/select enter an organization
+//	POST /organizations/create create one and enter it
+//	GET  /mfa                  the second-factor choices
+//	POST /mfa/sms/send         send an SMS code (enrolling phone_number if needed)
+//	POST /mfa/sms/verify       check it
+//	POST /mfa/totp/enroll      set up an authenticator app
+//	POST /mfa/totp/verify      check its code
+//	POST /mfa/recovery         check a recovery code
+//	GET  /step-up?return_to=/x a fresh second factor for a logged-in member
+//	POST /step-up/sms/send, /step-up/sms/verify, /step-up/totp/verify
+//	POST /logout               revoke the session and clear the cookies
+//
+// Between steps the flow lives in one encrypted, authenticated, HttpOnly,
+// SameSite=Lax cookie ("__Host-b2bauth_flow" over https), valid for 10
+// minutes: the intermediate session token never appears in a URL, a page, a
+// JSON body or JavaScript-readable storage. Every POST is checked with
+// [net/http.CrossOriginProtection]. Sessions are written and read with the
+// cookies of the [middleware.Middleware] given to [New].
+//
+// Failures are answered with a message the member can act on: a wrong code
+// may be retried (five times, then the flow waits five minutes), a lost or
+// expired flow leads back to the email form, and an outage of Stytch
+// answers 503 and keeps the flow. JSON failures have the shape
+// {"error":{"code":"...","message":"..."},"next":"..."}; the codes are
+// those of the [Error] sentinels.
+package flows

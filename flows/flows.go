@@ -1,0 +1,177 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// maxBodyBytes bounds a form or JSON request body.
+const maxBodyBytes = 64 << 10
+
+// Handler serves the login, MFA, step-up and logout routes under its prefix.
+// Create it with [New]; it is safe for concurrent use and keeps no state
+// between requests beyond the encrypted flow cookie.
+type Handler struct {
+	client    *client.Client
+	mw        *middleware.Middleware
+	cfg       config
+	cookie    flowCookie
+	templates *template.Template
+	root      http.Handler
+}
+
+// New returns the login handlers for the project of c, writing sessions
+// through m. [WithCookieKeys] and [WithPublicURL] are required; see the
+// With... options for the other defaults. For the step-up redirect of
+// m.RequireFreshFactor, create m with middleware.WithStepUpURL(prefix +
+// "/step-up"); for the login redirect, middleware.WithLoginURL(prefix +
+// "/login").
+func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, error) {
+	if c == nil {
+		return nil, errors.New("b2bauth: flows: nil client")
+	}
+	if m == nil {
+		return nil, errors.New("b2bauth: flows: nil middleware")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("b2bauth: flows: nil option")
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.keys) == 0 {
+		return nil, errors.New("b2bauth: flows: cookie keys are required: use WithCookieKeys with a 32- or 64-byte hash key and a 16-, 24- or 32-byte block key")
+	}
+	if cfg.publicURL == nil {
+		return nil, errors.New("b2bauth: flows: the public URL is required: use WithPublicURL, e.g. \"https://app.example.com\"")
+	}
+	t, err := buildTemplates(cfg.templates)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		client:    c,
+		mw:        m,
+		cfg:       cfg,
+		cookie:    newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https"),
+		templates: t,
+	}
+	if h.root, err = h.routes(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// ServeHTTP serves the routes under the prefix; other paths get 404.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.root.ServeHTTP(w, r)
+}
+
+// Prefix returns the path the routes are served under.
+func (h *Handler) Prefix() string { return h.cfg.prefix }
+
+func (h *Handler) routes() (http.Handler, error) {
+	mux := http.NewServeMux()
+	p := h.cfg.prefix
+	handle := func(pattern string, f http.HandlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.Handle(method+" "+p+path, f)
+	}
+	// The step-up and logout routes read the session the middleware
+	// verifies; the login routes work without one.
+	session := func(pattern string, f http.HandlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.Handle(method+" "+p+path, h.mw.OptionalSession(f))
+	}
+
+	handle("GET /login", h.getLogin)
+	handle("POST /login", h.postLogin)
+	handle("GET /callback", h.getCallback)
+	handle("GET /organizations", h.getOrganizations)
+	handle("POST /organizations/select", h.postSelectOrganization)
+	handle("POST /organizations/create", h.postCreateOrganization)
+	handle("GET /mfa", h.getMFA)
+	handle("POST /mfa/sms/send", h.postMFASMSSend)
+	handle("POST /mfa/sms/verify", h.postMFASMSVerify)
+	handle("POST /mfa/totp/enroll", h.postMFATOTPEnroll)
+	handle("POST /mfa/totp/verify", h.postMFATOTPVerify)
+	handle("POST /mfa/recovery", h.postMFARecovery)
+	session("GET /step-up", h.getStepUp)
+	session("POST /step-up/sms/send", h.postStepUpSMSSend)
+	session("POST /step-up/sms/verify", h.postStepUpSMSVerify)
+	session("POST /step-up/totp/verify", h.postStepUpTOTPVerify)
+	session("POST /logout", h.postLogout)
+
+	// Every POST changes state: refuse cross-origin ones (Fetch metadata,
+	// then Origin against Host). The public URL's origin is trusted for
+	// deployments behind a proxy that rewrites Host.
+	cop := http.NewCrossOriginProtection()
+	origin := h.cfg.publicURL.Scheme + "://" + h.cfg.publicURL.Host
+	if err := cop.AddTrustedOrigin(origin); err != nil {
+		return nil, fmt.Errorf("b2bauth: flows: public URL origin: %w", err)
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, nil, ErrCrossOrigin)
+	}))
+	return cop.Handler(mux), nil
+}
+
+// input returns the request's fields: from a JSON object body (string
+// values) or a form. Query parameters are not read for POSTs.
+func input(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/json" {
+		var m map[string]string
+		dec := json.NewDecoder(r.Body)
+		if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+			return nil, ErrInvalidInput.with(err).withMessage("The request body is not a JSON object of strings.")
+		}
+		v := url.Values{}
+		for k, s := range m {
+			v.Set(k, s)
+		}
+		return v, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, ErrInvalidInput.with(err).withMessage("The form could not be read.")
+	}
+	return r.PostForm, nil
+}
+
+// returnPath validates a requested return path; anything unsafe becomes ""
+// (the after-login path).
+func returnPath(p string) string {
+	if middleware.IsSafeReturnPath(p) {
+		return p
+	}
+	return ""
+}
+
+// destination is where a finished flow leads.
+func (h *Handler) destination(st *flowState) string {
+	if st != nil && middleware.IsSafeReturnPath(st.ReturnTo) {
+		return st.ReturnTo
+	}
+	return h.cfg.afterLogin
+}
+
+func returnQuery(p string) string {
+	if p == "" {
+		return ""
+	}
+	return "?return_to=" + url.QueryEscape(p)
+}

@@ -1,0 +1,154 @@
+package flows_test
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+// TestNewValidatesItsConfiguration: every required option and every bound
+// is checked by New with a clear error.
+func TestNewValidatesItsConfiguration(t *testing.T) {
+	t.Parallel()
+	c, m := newClient(t), newMiddleware(t)
+	keys := flows.WithCookieKeys(testKeys)
+	public := flows.WithPublicURL("https://app.example")
+	tests := []struct {
+		name    string
+		opts    []flows.Option
+		wantErr string
+	}{
+		{"the minimum is keys and a public URL", []flows.Option{keys, public}, ""},
+		{"keys are required", []flows.Option{public}, "cookie keys are required"},
+		{"a public URL is required", []flows.Option{keys}, "public URL is required"},
+		{"an empty key list is refused", []flows.Option{flows.WithCookieKeys(), public}, "at least one key pair"},
+		{"a short hash key is refused", []flows.Option{flows.WithCookieKeys(flows.KeyPair{Hash: make([]byte, 16), Block: make([]byte, 16)}), public}, "hash key must be 32 or 64 bytes"},
+		{"a bad block key is refused", []flows.Option{flows.WithCookieKeys(flows.KeyPair{Hash: make([]byte, 32), Block: make([]byte, 20)}), public}, "block key must be 16, 24 or 32 bytes"},
+		{"a relative public URL is refused", []flows.Option{keys, flows.WithPublicURL("app.example")}, "absolute http(s) URL"},
+		{"a public URL with a query is refused", []flows.Option{keys, flows.WithPublicURL("https://app.example/?x=1")}, "absolute http(s) URL"},
+		{"a prefix with a trailing slash is refused", []flows.Option{keys, public, flows.WithPrefix("/auth/")}, "prefix"},
+		{"a prefix that is not a path is refused", []flows.Option{keys, public, flows.WithPrefix("//evil")}, "prefix"},
+		{"another prefix is accepted", []flows.Option{keys, public, flows.WithPrefix("/account/login")}, ""},
+		{"an external after-login path is refused", []flows.Option{keys, public, flows.WithAfterLoginPath("https://evil.example")}, "after-login path"},
+		{"a too short session is refused", []flows.Option{keys, public, flows.WithSessionDuration(4)}, "5..527040"},
+		{"a too long session is refused", []flows.Option{keys, public, flows.WithSessionDuration(527041)}, "5..527040"},
+		{"a negative cooldown is refused", []flows.Option{keys, public, flows.WithSMSResendCooldown(-1)}, "cooldown"},
+		{"a nil clock is refused", []flows.Option{keys, public, flows.WithClock(nil)}, "nil clock"},
+		{"a nil logger is refused", []flows.Option{keys, public, flows.WithLogger(nil)}, "nil logger"},
+		{"a template that does not parse is refused", []flows.Option{keys, public, flows.WithTemplateFS(fstest.MapFS{"login.html": {Data: []byte("{{")}})}, "templates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, err := flows.New(c, m, tt.opts...)
+			if tt.wantErr == "" {
+				if err != nil || h == nil {
+					t.Fatalf("New = %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("New error = %v, want one mentioning %q", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := flows.New(nil, m, keys, public); err == nil {
+		t.Error("New accepted a nil client")
+	}
+	if _, err := flows.New(c, nil, keys, public); err == nil {
+		t.Error("New accepted a nil middleware")
+	}
+}
+
+// TestPlainHTTPFlowCookie: without https the cookie has no __Host- prefix
+// and no Secure attribute (browsers would refuse both).
+func TestPlainHTTPFlowCookie(t *testing.T) {
+	t.Parallel()
+	h, err := flows.New(newClient(t), newMiddleware(t), flows.WithCookieKeys(testKeys), flows.WithPublicURL("http://localhost:8080"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := flows.FlowCookieName(h); name != "b2bauth_flow" {
+		t.Fatalf("flow cookie name = %q, want b2bauth_flow", name)
+	}
+}
+
+// TestTemplatesCanBeOverridden: a page given by name replaces the default;
+// the others stay, and the default blocks remain callable.
+func TestTemplatesCanBeOverridden(t *testing.T) {
+	t.Parallel()
+	custom := template.Must(template.New("login.html").Parse(
+		`{{template "head" "Custom"}}<p>custom login {{.Prefix}} {{.ReturnTo}}</p>{{template "foot"}}`))
+	fsys := fstest.MapFS{"login.html": {Data: []byte(`<p>fs login {{.ReturnTo}}</p>`)}}
+	tests := []struct {
+		name string
+		opt  flows.Option
+		want string
+	}{
+		{"WithTemplates", flows.WithTemplates(custom), "<p>custom login /auth /x</p>"},
+		{"WithTemplateFS", flows.WithTemplateFS(fsys), "<p>fs login /x</p>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, err := flows.New(newClient(t), newMiddleware(t), flows.WithCookieKeys(testKeys),
+				flows.WithPublicURL("https://app.example"), tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := serve(h, http.MethodGet, "/auth/login?return_to=/x", "text/html")
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Fatalf("login page = %d:\n%s", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+// TestContentNegotiation: JSON only when Accept prefers it.
+func TestContentNegotiation(t *testing.T) {
+	t.Parallel()
+	h, err := flows.New(newClient(t), newMiddleware(t), flows.WithCookieKeys(testKeys), flows.WithPublicURL("https://app.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		accept   string
+		wantJSON bool
+	}{
+		{"", false},
+		{"*/*", false},
+		{"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false},
+		{"application/json", true},
+		{"application/json, text/plain, */*", true},
+		{"text/html;q=0.5, application/json", true},
+		{"application/json;q=0.5, text/html", false},
+		{"application/json, text/html", true},
+		{"text/html, application/json", false},
+		{"application/json;q=0", false},
+	}
+	for _, tt := range tests {
+		rec := serve(h, http.MethodGet, "/auth/login", tt.accept)
+		isJSON := strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json")
+		if isJSON != tt.wantJSON {
+			t.Errorf("Accept %q answered JSON = %v, want %v", tt.accept, isJSON, tt.wantJSON)
+		}
+	}
+	if rec := serve(h, http.MethodGet, "/auth/unknown", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("unknown route = %d, want 404", rec.Code)
+	}
+}
+
+func serve(h http.Handler, method, target, accept string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, "https://app.example"+target, nil)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}

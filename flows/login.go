@@ -1,0 +1,182 @@
+package flows
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+// Discovery token types of the callback's stytch_token_type parameter.
+const (
+	tokenTypeDiscovery      = "discovery"
+	tokenTypeDiscoveryOAuth = "discovery_oauth"
+)
+
+// getLogin shows the email form.
+func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepNone.next()})
+		return
+	}
+	h.render(w, r, http.StatusOK, "login.html", &Page{
+		Step:     stepNone.next(),
+		ReturnTo: returnPath(r.URL.Query().Get("return_to")),
+	})
+}
+
+// postLogin sends a discovery magic link bound to this browser by PKCE.
+func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
+	in, err := input(w, r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	st := newFlow(stepEmailSent, returnPath(in.Get("return_to")))
+	email, err := parseEmail(in.Get("email"))
+	if err != nil {
+		h.failLogin(w, r, st, in.Get("email"), err)
+		return
+	}
+	st.Email = email
+	st.PKCEVerifier = randomString(32)
+	_, err = h.client.MagicLinks.DiscoverySend(r.Context(), &client.MagicLinksDiscoverySendParams{
+		EmailAddress:         email,
+		DiscoveryRedirectURL: h.callbackURL(),
+		PkceCodeChallenge:    pkceChallenge(st.PKCEVerifier),
+		// The link is only useful while the flow cookie lives.
+		DiscoveryExpirationMinutes: uint32(flowLifetime.Minutes()),
+	})
+	if err != nil {
+		h.failLogin(w, r, st, email, fromStytch(err))
+		return
+	}
+	if err := h.saveFlow(w, st); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
+		return
+	}
+	h.render(w, r, http.StatusOK, "check_email.html", &Page{
+		Step: stepEmailSent.next(), Email: email, ReturnTo: st.ReturnTo,
+	})
+}
+
+// failLogin shows the email form again with the address typed, or the
+// outage page; no flow exists yet.
+func (h *Handler) failLogin(w http.ResponseWriter, r *http.Request, st *flowState, email string, err error) {
+	e := asError(err)
+	if wantsJSON(r) || e.Status == http.StatusServiceUnavailable {
+		h.fail(w, r, &flowState{FlowID: st.FlowID, ReturnTo: st.ReturnTo}, e)
+		return
+	}
+	h.log(r, st, e)
+	h.render(w, r, e.Status, "login.html", &Page{
+		Step: stepNone.next(), ErrorCode: e.Code, ErrorMessage: e.msg,
+		ReturnTo: st.ReturnTo, Email: email,
+	})
+}
+
+// getCallback authenticates the discovery token of a magic link (with this
+// browser's PKCE verifier) or of an OAuth discovery redirect, keeps the
+// intermediate session token in the flow cookie and moves on to the
+// organization list.
+func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
+	// The URL carries a one-time token: keep it out of the Referer of
+	// anything this answer loads or leads to.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	q := r.URL.Query()
+	token := q.Get("token")
+	if token == "" {
+		h.fail(w, r, nil, ErrLinkInvalid)
+		return
+	}
+	var (
+		res *client.DiscoveryAuthenticateResponse
+		st  *flowState
+		err error
+	)
+	switch q.Get("stytch_token_type") {
+	case tokenTypeDiscovery:
+		// PKCE: without this browser's verifier the link cannot log in, so
+		// a link opened elsewhere, or planted by someone else, fails here.
+		st, err = h.loadFlow(r, stepEmailSent)
+		if errors.Is(err, ErrWrongStep) && (st.Step == stepOrganizations || st.Step == stepMFA) {
+			// The link was opened twice: the flow is already past it.
+			h.redirect(w, r, st.Step.next(), h.stepURL(st.Step, st.ReturnTo))
+			return
+		}
+		if err != nil {
+			h.fail(w, r, st, ErrLinkInvalid.with(err))
+			return
+		}
+		res, err = h.client.MagicLinks.DiscoveryAuthenticate(r.Context(), &client.MagicLinksDiscoveryAuthenticateParams{
+			DiscoveryMagicLinksToken: token,
+			PkceCodeVerifier:         st.PKCEVerifier,
+		})
+	case tokenTypeDiscoveryOAuth:
+		// OAuth discovery may start outside this handler (Stytch's start
+		// URL), so a flow is optional; its verifier is used when present.
+		st, err = h.loadFlow(r, stepEmailSent)
+		if err != nil {
+			st = newFlow(stepEmailSent, "")
+		}
+		res, err = h.client.OAuth.DiscoveryAuthenticate(r.Context(), &client.OAuthDiscoveryAuthenticateParams{
+			DiscoveryOAuthToken: token,
+			PkceCodeVerifier:    st.PKCEVerifier,
+		})
+	default:
+		h.fail(w, r, nil, ErrLinkInvalid)
+		return
+	}
+	if err != nil {
+		// An outage keeps the flow: reloading the link retries with the
+		// same verifier. Any other failure ends it.
+		h.fail(w, r, st, fromStytch(err))
+		return
+	}
+	next := &flowState{
+		FlowID:        st.FlowID,
+		Step:          stepOrganizations,
+		ReturnTo:      st.ReturnTo,
+		Email:         res.EmailAddress,
+		IST:           res.IntermediateSessionToken,
+		ISTExpiresAt:  h.istExpiry(res.IntermediateSessionTokenExpiresAt),
+		Organizations: organizationsFrom(res.DiscoveredOrganizations),
+	}
+	if err := h.saveFlow(w, next); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	h.redirect(w, r, stepOrganizations.next(), h.cfg.prefix+"/organizations")
+}
+
+func (h *Handler) callbackURL() string {
+	return h.cfg.publicURL.String() + h.cfg.prefix + "/callback"
+}
+
+// pkceChallenge is the S256 challenge of verifier (RFC 7636).
+func pkceChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// parseEmail accepts a bare address ("a@b.example").
+func parseEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	invalid := ErrInvalidInput.withMessage("Enter a valid email address.")
+	if s == "" || len(s) > 254 {
+		return "", invalid
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", invalid
+	}
+	return s, nil
+}

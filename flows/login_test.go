@@ -1,0 +1,443 @@
+package flows_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+const phone = "+15555550123"
+
+// TestSMSLoginInTheBrowser walks the whole HTML flow: email, magic link,
+// organization list, a REQUIRED_FOR_ALL organization, an SMS code from the
+// emulator's outbox, and the dashboard behind the middleware.
+func TestSMSLoginInTheBrowser(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "alice@acme.example", Phone: phone})
+
+	a := h.get("/auth/login?return_to=/dashboard")
+	if a.status != http.StatusOK || !strings.Contains(a.body, `name="return_to" value="/dashboard"`) {
+		t.Fatalf("login page = %d, want the form carrying the return path:\n%s", a.status, a.body)
+	}
+	a = h.post("/auth/login", url.Values{"email": {"alice@acme.example"}, "return_to": {"/dashboard"}})
+	if a.status != http.StatusOK || !strings.Contains(a.body, "Check your email") {
+		t.Fatalf("POST /auth/login = %d:\n%s", a.status, a.body)
+	}
+	if h.flowCookie() == "" {
+		t.Fatal("no flow cookie after the email step")
+	}
+
+	link, _, _ := h.emu.LastMagicLink("alice@acme.example")
+	if !strings.HasPrefix(link, h.srv.URL+"/auth/callback?") {
+		t.Fatalf("magic link %q does not lead to the callback", link)
+	}
+	a = h.get(link)
+	if a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("callback = %d to %q", a.status, a.location)
+	}
+	if got := a.header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("callback Referrer-Policy = %q, want no-referrer", got)
+	}
+	state, err := flows.DecodeFlowCookie(h.flows, h.flowCookie())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ist := jsonField(t, state, "ist")
+	if ist == "" {
+		t.Fatal("no intermediate session token in the flow")
+	}
+
+	a = h.get("/auth/organizations")
+	if a.status != http.StatusOK || !strings.Contains(a.body, "Acme") || !strings.Contains(a.body, orgID) {
+		t.Fatalf("organizations page = %d:\n%s", a.status, a.body)
+	}
+	assertNoSecret(t, a, ist)
+
+	a = h.post("/auth/organizations/select", url.Values{"organization_id": {orgID}})
+	if a.status != http.StatusSeeOther || a.location != "/auth/mfa" {
+		t.Fatalf("select = %d to %q: %s", a.status, a.location, a.body)
+	}
+	a = h.get("/auth/mfa")
+	if a.status != http.StatusOK || !strings.Contains(a.body, "•••••0123") {
+		t.Fatalf("MFA page = %d, want the phone hint:\n%s", a.status, a.body)
+	}
+	assertNoSecret(t, a, ist)
+	if strings.Contains(a.body, "/auth/mfa/sms/verify") {
+		t.Fatal("the MFA page offers to verify a code before one was sent")
+	}
+
+	a = h.post("/auth/mfa/sms/send", nil)
+	if a.status != http.StatusSeeOther || a.location != "/auth/mfa" {
+		t.Fatalf("SMS send = %d to %q: %s", a.status, a.location, a.body)
+	}
+	a = h.get("/auth/mfa")
+	if !strings.Contains(a.body, "/auth/mfa/sms/verify") {
+		t.Fatalf("the MFA page has no code form after the send:\n%s", a.body)
+	}
+	code := h.emu.LastSMSCode(phone)
+	if code == "" {
+		t.Fatal("no SMS code in the outbox")
+	}
+	a = h.post("/auth/mfa/sms/verify", url.Values{"code": {code}})
+	if a.status != http.StatusSeeOther || a.location != "/dashboard" {
+		t.Fatalf("SMS verify = %d to %q: %s", a.status, a.location, a.body)
+	}
+	if h.flowCookie() != "" {
+		t.Error("the flow cookie outlived the login")
+	}
+	h.expectLoggedIn(memberID)
+}
+
+// TestMFAIsOfferedAsJSON checks the JSON shapes of the organization and MFA
+// steps, including an SMS Stytch already sent during the exchange.
+func TestMFAIsOfferedAsJSON(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "alice@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+
+	if a := h.getJSON("/auth/login"); a.json(t)["next"] != "email" {
+		t.Fatalf("GET /auth/login JSON = %s", a.body)
+	}
+	h.discover("alice@acme.example", "")
+	a := h.getJSON("/auth/organizations")
+	m := a.json(t)
+	orgs, _ := m["organizations"].([]any)
+	if m["next"] != "select_organization" || m["can_create"] != true || len(orgs) != 1 {
+		t.Fatalf("organizations JSON = %s", a.body)
+	}
+	o := orgs[0].(map[string]any)
+	if o["id"] != orgID || o["name"] != "Acme" || o["slug"] != "acme" ||
+		o["membership_type"] != "active_member" || o["mfa_required"] != true {
+		t.Errorf("organization = %v", o)
+	}
+
+	a = h.selectOrg(orgID)
+	m = a.json(t)
+	if m["next"] != "mfa" || m["sms_sent"] != true || m["phone_hint"] != "+1•••••0123" || m["totp_enrolled"] != false {
+		t.Fatalf("select JSON = %s", a.body)
+	}
+	if methods, _ := m["methods"].([]any); len(methods) != 2 || methods[0] != "sms_otp" || methods[1] != "totp" {
+		t.Errorf("methods = %v, want [sms_otp totp]", m["methods"])
+	}
+
+	// Stytch sent a code during the exchange: a resend waits for the cooldown.
+	a = h.postJSON("/auth/mfa/sms/send", nil)
+	if a.status != http.StatusTooManyRequests || a.errorCode(t) != "sms_cooldown" {
+		t.Fatalf("immediate resend = %d %s, want 429 sms_cooldown", a.status, a.body)
+	}
+	h.clock.Advance(flows.DefaultSMSResendCooldown)
+	if a = h.postJSON("/auth/mfa/sms/send", nil); a.status != http.StatusOK || a.json(t)["sms_sent"] != true {
+		t.Fatalf("resend after the cooldown = %d %s", a.status, a.body)
+	}
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode(phone)}}), "/")
+}
+
+// TestPhoneEnrollment: a member without an MFA phone enrolls one while
+// sending the first code.
+func TestPhoneEnrollment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL", AllowedMFAMethods: []string{"sms_otp"}})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "bob@acme.example"})
+	h.discover("bob@acme.example", "/dashboard")
+
+	m := h.selectOrg(orgID).json(t)
+	if m["needs_phone"] != true || m["sms_sent"] != false {
+		t.Fatalf("select JSON = %v, want a phone to enroll", m)
+	}
+	if a := h.get("/auth/mfa"); !strings.Contains(a.body, `name="phone_number"`) {
+		t.Fatalf("MFA page asks for no phone number:\n%s", a.body)
+	}
+	a := h.postJSON("/auth/mfa/sms/send", url.Values{"phone_number": {"not a phone"}})
+	if a.status != http.StatusBadRequest || a.errorCode(t) != "invalid_input" {
+		t.Fatalf("bad phone = %d %s", a.status, a.body)
+	}
+	a = h.postJSON("/auth/mfa/sms/send", url.Values{"phone_number": {"+1 555 555 0199"}})
+	if a.status != http.StatusOK || a.json(t)["phone_hint"] != "+1•••••0199" {
+		t.Fatalf("enroll send = %d %s", a.status, a.body)
+	}
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode("+15555550199")}}), "/dashboard")
+	h.expectLoggedIn(memberID)
+}
+
+// TestLoginWithoutMFA: an OPTIONAL organization and a member not enrolled
+// get a session right at the organization choice.
+func TestLoginWithoutMFA(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "carol@acme.example"})
+	h.discover("carol@acme.example", "/dashboard?tab=2")
+
+	a := h.post("/auth/organizations/select", url.Values{"organization_id": {orgID}})
+	if a.status != http.StatusSeeOther || a.location != "/dashboard?tab=2" {
+		t.Fatalf("select = %d to %q: %s", a.status, a.location, a.body)
+	}
+	h.expectLoggedIn(memberID)
+}
+
+// TestCreateOrganization: the discovered email creates an organization and
+// enters it as its first member.
+func TestCreateOrganization(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	taken := h.org(emulator.OrganizationSeed{Name: "Taken", Slug: "taken"})
+	_ = taken
+	h.discover("dave@new.example", "/dashboard")
+
+	a := h.getJSON("/auth/organizations")
+	if orgs, _ := a.json(t)["organizations"].([]any); orgs == nil || len(orgs) != 0 {
+		t.Fatalf("organizations of a new email = %s, want an empty list", a.body)
+	}
+	a = h.postJSON("/auth/organizations/create", url.Values{"organization_name": {"Taken too"}, "organization_slug": {"taken"}})
+	if a.status != http.StatusConflict || a.errorCode(t) != "slug_taken" || a.json(t)["next"] != "select_organization" {
+		t.Fatalf("create with a taken slug = %d %s", a.status, a.body)
+	}
+	a = h.postJSON("/auth/organizations/create", url.Values{"organization_name": {"Newco"}})
+	if a.status != http.StatusBadRequest || a.errorCode(t) != "invalid_input" {
+		t.Fatalf("create without slug = %d %s", a.status, a.body)
+	}
+	a = h.post("/auth/organizations/create", url.Values{"organization_name": {"Newco"}, "organization_slug": {"newco"}})
+	if a.status != http.StatusSeeOther || a.location != "/dashboard" {
+		t.Fatalf("create = %d to %q: %s", a.status, a.location, a.body)
+	}
+	orgID, ok := h.emu.OrganizationID("newco")
+	if !ok {
+		t.Fatal("the organization was not created")
+	}
+	memberID, ok := h.emu.MemberID(orgID, "dave@new.example")
+	if !ok {
+		t.Fatal("the creator is not a member")
+	}
+	h.expectLoggedIn(memberID)
+}
+
+// TestReturnPathsStayLocal: return paths that leave the site end at the
+// after-login path.
+func TestReturnPathsStayLocal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, returnTo, want string
+	}{
+		{"a local path is kept", "/dashboard?x=1", "/dashboard?x=1"},
+		{"a protocol-relative URL is dropped", "//evil.example/x", "/after"},
+		{"an absolute URL is dropped", "https://evil.example/x", "/after"},
+		{"a backslash path is dropped", `/\evil.example`, "/after"},
+		{"a javascript URL is dropped", "javascript:alert(1)", "/after"},
+		{"a header injection is dropped", "/ok\r\nLocation: https://evil.example", "/after"},
+		{"no return path means the default", "", "/after"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, flows.WithAfterLoginPath("/after"))
+			orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+			h.member(emulator.MemberSeed{Organization: "acme", Email: "erin@acme.example"})
+
+			if a := h.get("/auth/login?return_to=" + url.QueryEscape(tt.returnTo)); strings.Contains(a.body, "evil") {
+				t.Fatalf("the login page carries the unsafe return path:\n%s", a.body)
+			}
+			h.discover("erin@acme.example", tt.returnTo)
+			a := h.post("/auth/organizations/select", url.Values{"organization_id": {orgID}})
+			if a.status != http.StatusSeeOther || a.location != tt.want {
+				t.Fatalf("after login: %d to %q, want %q", a.status, a.location, tt.want)
+			}
+		})
+	}
+}
+
+// TestCrossSitePostsAreRefused: every POST is checked for its origin.
+func TestCrossSitePostsAreRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"a cross-site fetch metadata header", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"a same-site but cross-origin request", map[string]string{"Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+		{"an Origin of another host", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"a same-origin request", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusOK},
+		{"the app's own Origin", map[string]string{"Origin": h.srv.URL}, http.StatusOK},
+		{"a non-browser client without either header", nil, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, path := range []string{"/auth/login", "/auth/logout"} {
+				req, _ := http.NewRequest(http.MethodPost, h.url(path), strings.NewReader("email=frank%40acme.example"))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Accept", "application/json")
+				for k, v := range tt.header {
+					req.Header.Set(k, v)
+				}
+				a := h.do(req)
+				if a.status != tt.want {
+					t.Errorf("POST %s = %d, want %d: %s", path, a.status, tt.want, a.body)
+				}
+				if tt.want == http.StatusForbidden && a.errorCode(t) != "cross_origin" {
+					t.Errorf("POST %s error = %s", path, a.body)
+				}
+			}
+		})
+	}
+}
+
+// TestExpiredFlowLeadsBackToEmail: an intermediate session older than 10
+// minutes sends the member back to the email form with a message.
+func TestExpiredFlowLeadsBackToEmail(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "gina@acme.example"})
+	h.discover("gina@acme.example", "/dashboard")
+	h.clock.Advance(11 * time.Minute)
+
+	a := h.post("/auth/organizations/select", url.Values{"organization_id": {orgID}})
+	if a.status != http.StatusUnauthorized || !strings.Contains(a.body, "expired") ||
+		!strings.Contains(a.body, `action="/auth/login"`) || !strings.Contains(a.body, `value="/dashboard"`) {
+		t.Fatalf("select after 11 minutes = %d, want the email form with a message:\n%s", a.status, a.body)
+	}
+	if h.flowCookie() != "" {
+		t.Error("the expired flow cookie was kept")
+	}
+	a = h.getJSON("/auth/organizations")
+	if a.status != http.StatusUnauthorized || a.errorCode(t) != "flow_missing" || a.json(t)["next"] != "email" {
+		t.Fatalf("organizations without a flow = %d %s", a.status, a.body)
+	}
+}
+
+// TestStytchDownKeepsTheFlow: an outage answers 503 with a try-again page
+// and keeps the flow for the retry.
+func TestStytchDownKeepsTheFlow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "hank@acme.example"})
+	h.discover("hank@acme.example", "")
+	before := h.flowCookie()
+
+	h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/discovery/intermediate_sessions/exchange", Status: http.StatusServiceUnavailable})
+	a := h.post("/auth/organizations/select", url.Values{"organization_id": {orgID}})
+	if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "try again") ||
+		!strings.Contains(a.body, `href="/auth/organizations"`) || a.header.Get("Retry-After") == "" {
+		t.Fatalf("select during an outage = %d:\n%s", a.status, a.body)
+	}
+	if h.flowCookie() != before {
+		t.Fatal("the outage changed the flow cookie")
+	}
+	a = h.selectOrg(orgID)
+	if a.status != http.StatusServiceUnavailable || a.errorCode(t) != "stytch_unavailable" || a.json(t)["next"] != "select_organization" {
+		t.Fatalf("JSON select during an outage = %d %s", a.status, a.body)
+	}
+
+	h.emu.ClearFaults()
+	h.expectDone(h.selectOrg(orgID), "/")
+	h.expectLoggedIn(memberID)
+}
+
+// TestMagicLinkNeedsTheBrowserThatAskedForIt: PKCE binds the link to the
+// flow cookie.
+func TestMagicLinkNeedsTheBrowserThatAskedForIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "ivy@acme.example"})
+	h.postJSON("/auth/login", url.Values{"email": {"ivy@acme.example"}})
+	link, _, _ := h.emu.LastMagicLink("ivy@acme.example")
+
+	other := newBrowser(h)
+	a := other.get(link)
+	if a.status != http.StatusUnauthorized || !strings.Contains(a.body, "another browser") {
+		t.Fatalf("link in another browser = %d:\n%s", a.status, a.body)
+	}
+	if a = h.get(link); a.status != http.StatusSeeOther {
+		t.Fatalf("link in the asking browser = %d: %s", a.status, a.body)
+	}
+	if a = h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("link opened twice = %d to %q, want the organization list again: %s", a.status, a.location, a.body)
+	}
+}
+
+// TestInvalidEmail shows the form again.
+func TestInvalidEmail(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, email := range []string{"", "not-an-email", "Jo <jo@x.example>"} {
+		a := h.post("/auth/login", url.Values{"email": {email}})
+		if a.status != http.StatusBadRequest || !strings.Contains(a.body, "valid email") {
+			t.Errorf("email %q = %d:\n%s", email, a.status, a.body)
+		}
+	}
+	if n := h.emu.Calls("POST", "/v1/b2b/magic_links/email/discovery/send"); n != 0 {
+		t.Errorf("%d magic link sends for invalid emails", n)
+	}
+}
+
+// TestSecretsStayOutOfAnswersAndLogs: the intermediate session token and the
+// codes appear in no JSON body and no log line.
+func TestSecretsStayOutOfAnswersAndLogs(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	h := newHarness(t, flows.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "uma@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+	h.discover("uma@acme.example", "")
+	state, _ := flows.DecodeFlowCookie(h.flows, h.flowCookie())
+	ist := jsonField(t, state, "ist")
+
+	answers := []answer{h.getJSON("/auth/organizations"), h.selectOrg(orgID), h.getJSON("/auth/mfa")}
+	code := h.emu.LastSMSCode(phone)
+	answers = append(answers,
+		h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {wrongCode(code)}}),
+		h.postJSON("/auth/mfa/sms/send", nil))
+	h.clock.Advance(11 * time.Minute)
+	answers = append(answers, h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}))
+	for _, a := range answers {
+		assertNoSecret(t, a, ist)
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged")
+	}
+	for _, secret := range []string{ist, code} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("the logs reveal a secret:\n%s", logs.String())
+		}
+	}
+}
+
+// TestOAuthDiscoveryCallback: an OAuth discovery redirect needs no flow
+// started here and leads to the organization list.
+func TestOAuthDiscoveryCallback(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "vic@acme.example"})
+	token := h.emu.OAuthDiscoveryToken("vic@acme.example")
+
+	a := h.get("/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(token))
+	if a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("OAuth callback = %d to %q: %s", a.status, a.location, a.body)
+	}
+	h.expectDone(h.selectOrg(orgID), "/")
+	h.expectLoggedIn(memberID)
+
+	for _, target := range []string{
+		"/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(token),
+		"/auth/callback?stytch_token_type=unknown&token=x",
+		"/auth/callback?stytch_token_type=discovery",
+	} {
+		if a := h.getJSON(target); a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
+			t.Errorf("GET %s = %d %s, want link_invalid", target, a.status, a.body)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package flows_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+func totpCode(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// TestTOTPEnrollment: a member without an authenticator app sets one up
+// from the page (QR code, secret, recovery codes shown once) and logs in
+// with a code computed from the secret shown.
+func TestTOTPEnrollment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL", AllowedMFAMethods: []string{"totp"}})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "jack@acme.example"})
+	h.discover("jack@acme.example", "/dashboard")
+
+	m := h.selectOrg(orgID).json(t)
+	if methods, _ := m["methods"].([]any); len(methods) != 1 || methods[0] != "totp" || m["totp_enrolled"] != false {
+		t.Fatalf("select JSON = %v, want totp only, not enrolled", m)
+	}
+	a := h.post("/auth/mfa/totp/enroll", nil)
+	if a.status != http.StatusOK {
+		t.Fatalf("enroll = %d:\n%s", a.status, a.body)
+	}
+	if !strings.Contains(a.body, `src="data:image/png;base64,`) {
+		t.Errorf("the enrollment page shows no QR code:\n%s", a.body)
+	}
+	match := regexp.MustCompile(`enter this key: <code>([A-Z2-7]+)</code>`).FindStringSubmatch(a.body)
+	if match == nil {
+		t.Fatalf("the enrollment page shows no secret:\n%s", a.body)
+	}
+	secret := match[1]
+	codes := regexp.MustCompile(`<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>`).FindAllStringSubmatch(a.body, -1)
+	if len(codes) == 0 {
+		t.Errorf("the enrollment page shows no recovery codes")
+	}
+	if got := a.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("enrollment page Cache-Control = %q, want no-store", got)
+	}
+	state, err := flows.DecodeFlowCookie(h.flows, h.flowCookie())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(state, secret) || (len(codes) > 0 && strings.Contains(state, codes[0][1])) {
+		t.Fatal("the flow cookie keeps the TOTP secret or a recovery code")
+	}
+
+	a = h.post("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, secret, h.clock.Now())}})
+	if a.status != http.StatusSeeOther || a.location != "/dashboard" {
+		t.Fatalf("TOTP verify = %d to %q:\n%s", a.status, a.location, a.body)
+	}
+	h.expectLoggedIn(memberID)
+}
+
+// TestTOTPAndRecoveryCodes: an enrolled member passes MFA with a TOTP code,
+// or with a recovery code that then works no more.
+func TestTOTPAndRecoveryCodes(t *testing.T) {
+	t.Parallel()
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	const recovery = "abcd-efgh-2345"
+	tests := []struct {
+		name  string
+		path  string
+		code  func(h *harness) string
+		check func(t *testing.T, h *harness, orgID string)
+	}{
+		{
+			name: "a TOTP code logs in",
+			path: "/auth/mfa/totp/verify",
+			code: func(h *harness) string { return totpCode(h.t, secret, h.clock.Now()) },
+		},
+		{
+			name: "a recovery code logs in once",
+			path: "/auth/mfa/recovery",
+			code: func(*harness) string { return recovery },
+			check: func(t *testing.T, h *harness, orgID string) {
+				h.discover("kim@acme.example", "")
+				h.selectOrg(orgID)
+				a := h.postJSON("/auth/mfa/recovery", url.Values{"code": {recovery}})
+				if a.status != http.StatusUnauthorized || a.errorCode(t) != "invalid_code" || a.json(t)["next"] != "mfa" {
+					t.Fatalf("used recovery code = %d %s", a.status, a.body)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+			memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "kim@acme.example",
+				TOTPSecret: secret, RecoveryCodes: []string{recovery}})
+			h.discover("kim@acme.example", "/dashboard")
+			m := h.selectOrg(orgID).json(t)
+			if m["totp_enrolled"] != true {
+				t.Fatalf("select JSON = %v, want an enrolled member", m)
+			}
+			if methods, _ := m["methods"].([]any); len(methods) != 3 || methods[2] != "recovery_code" {
+				t.Fatalf("methods = %v, want sms_otp, totp, recovery_code", m["methods"])
+			}
+			if a := h.get("/auth/mfa"); !strings.Contains(a.body, "/auth/mfa/recovery") || strings.Contains(a.body, "/auth/mfa/totp/enroll") {
+				t.Fatalf("MFA page of an enrolled member:\n%s", a.body)
+			}
+			h.expectDone(h.postJSON(tt.path, url.Values{"code": {tt.code(h)}}), "/dashboard")
+			h.expectLoggedIn(memberID)
+			if tt.check != nil {
+				tt.check(t, h, orgID)
+			}
+		})
+	}
+}
+
+// smsFlow logs in to a REQUIRED_FOR_ALL organization up to the point where
+// Stytch has sent an SMS code.
+func smsFlow(t *testing.T) (*harness, string) {
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+	h.discover("lee@acme.example", "/dashboard")
+	if m := h.selectOrg(orgID).json(t); m["sms_sent"] != true {
+		t.Fatalf("select JSON = %v, want an SMS sent", m)
+	}
+	return h, memberID
+}
+
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+// TestWrongThenRightCode: a wrong code is a retryable error; the right one
+// then logs in.
+func TestWrongThenRightCode(t *testing.T) {
+	t.Parallel()
+	h, memberID := smsFlow(t)
+	code := h.emu.LastSMSCode(phone)
+
+	a := h.post("/auth/mfa/sms/verify", url.Values{"code": {wrongCode(code)}})
+	if a.status != http.StatusUnauthorized || !strings.Contains(a.body, "not right") || !strings.Contains(a.body, "/auth/mfa/sms/verify") {
+		t.Fatalf("wrong code = %d, want the MFA page with a message:\n%s", a.status, a.body)
+	}
+	a = h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {wrongCode(code)}})
+	if a.status != http.StatusUnauthorized || a.errorCode(t) != "invalid_code" || a.json(t)["next"] != "mfa" {
+		t.Fatalf("wrong code JSON = %d %s", a.status, a.body)
+	}
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/dashboard")
+	h.expectLoggedIn(memberID)
+}
+
+// TestExpiredCode: a code older than 2 minutes is refused as expired; a new
+// one works.
+func TestExpiredCode(t *testing.T) {
+	t.Parallel()
+	h, memberID := smsFlow(t)
+	code := h.emu.LastSMSCode(phone)
+	h.clock.Advance(3 * time.Minute)
+
+	a := h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}})
+	if a.status != http.StatusUnauthorized || a.errorCode(t) != "code_expired" {
+		t.Fatalf("expired code = %d %s", a.status, a.body)
+	}
+	if a = h.postJSON("/auth/mfa/sms/send", nil); a.status != http.StatusOK {
+		t.Fatalf("resend = %d %s", a.status, a.body)
+	}
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode(phone)}}), "/dashboard")
+	h.expectLoggedIn(memberID)
+}
+
+// TestTooManyAttempts: the fifth wrong code locks the flow for five
+// minutes, without asking Stytch meanwhile; afterwards a new code works.
+func TestTooManyAttempts(t *testing.T) {
+	t.Parallel()
+	h, memberID := smsFlow(t)
+	code := h.emu.LastSMSCode(phone)
+	for i := 1; i <= 5; i++ {
+		a := h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {wrongCode(code)}})
+		want, wantCode := http.StatusUnauthorized, "invalid_code"
+		if i == 5 {
+			want, wantCode = http.StatusTooManyRequests, "too_many_attempts"
+		}
+		if a.status != want || a.errorCode(t) != wantCode {
+			t.Fatalf("attempt %d = %d %s, want %d %s", i, a.status, a.body, want, wantCode)
+		}
+	}
+	calls := h.emu.Calls("POST", "/v1/b2b/otps/sms/authenticate")
+	a := h.post("/auth/mfa/sms/verify", url.Values{"code": {code}})
+	if a.status != http.StatusTooManyRequests || !strings.Contains(a.body, "Wait 5 minutes") {
+		t.Fatalf("attempt while locked = %d:\n%s", a.status, a.body)
+	}
+	if n := h.emu.Calls("POST", "/v1/b2b/otps/sms/authenticate"); n != calls {
+		t.Fatalf("a locked flow asked Stytch (%d calls, want %d)", n, calls)
+	}
+
+	h.clock.Advance(5 * time.Minute)
+	if a = h.postJSON("/auth/mfa/sms/send", nil); a.status != http.StatusOK {
+		t.Fatalf("send after the lock = %d %s", a.status, a.body)
+	}
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode(phone)}}), "/dashboard")
+	h.expectLoggedIn(memberID)
+}
+
+// TestStepsRefuseOtherSteps: a request of another step than the flow's is
+// refused with a way back to the email form.
+func TestStepsRefuseOtherSteps(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "max@acme.example"})
+	h.discover("max@acme.example", "")
+	for _, path := range []string{"/auth/mfa/sms/send", "/auth/mfa/sms/verify", "/auth/mfa/totp/enroll", "/auth/mfa/recovery"} {
+		h.discover("max@acme.example", "")
+		a := h.postJSON(path, url.Values{"code": {"123456"}})
+		if a.status != http.StatusConflict || a.errorCode(t) != "flow_step" || a.json(t)["next"] != "email" {
+			t.Errorf("POST %s in the organization step = %d %s", path, a.status, a.body)
+		}
+	}
+	if a := h.getJSON("/auth/mfa"); a.status != http.StatusUnauthorized || a.errorCode(t) != "flow_missing" {
+		t.Errorf("GET /auth/mfa after a refused step = %d %s", a.status, a.body)
+	}
+}

@@ -1,0 +1,227 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// Defaults of the options.
+const (
+	// DefaultPrefix is where the handlers are mounted unless [WithPrefix]
+	// says otherwise.
+	DefaultPrefix = "/auth"
+	// DefaultAfterLoginPath is where members land after login when no valid
+	// return path was given, unless [WithAfterLoginPath] says otherwise.
+	DefaultAfterLoginPath = "/"
+	// DefaultSessionDuration is the lifetime, in minutes, of the sessions the
+	// login creates (7 days) unless [WithSessionDuration] says otherwise.
+	DefaultSessionDuration int32 = 7 * 24 * 60
+	// DefaultSMSResendCooldown is the wait between two SMS sends of one flow
+	// unless [WithSMSResendCooldown] says otherwise.
+	DefaultSMSResendCooldown = 30 * time.Second
+)
+
+// Option configures a [Handler] in [New]. Options are created by the With...
+// functions of this package; the interface is closed.
+type Option interface {
+	apply(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+// KeyPair is one pair of keys for the encrypted flow cookie: Hash
+// authenticates it (HMAC-SHA256, 32 or 64 bytes) and Block encrypts it
+// (AES, 16, 24 or 32 bytes). Generate them with a cryptographic random
+// source and keep them secret.
+type KeyPair struct {
+	Hash  []byte
+	Block []byte
+}
+
+type config struct {
+	prefix          string
+	keys            []KeyPair
+	publicURL       *url.URL
+	afterLogin      string
+	sessionDuration int32
+	templates       *template.Template
+	logger          *slog.Logger
+	smsCooldown     time.Duration
+	now             func() time.Time
+}
+
+func defaultConfig() config {
+	return config{
+		prefix:          DefaultPrefix,
+		afterLogin:      DefaultAfterLoginPath,
+		sessionDuration: DefaultSessionDuration,
+		logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		smsCooldown:     DefaultSMSResendCooldown,
+		now:             time.Now,
+	}
+}
+
+// WithPrefix sets the path under which [Handler.ServeHTTP] serves its routes,
+// e.g. "/auth" for "/auth/login". It must be a local absolute path without a
+// trailing slash. Default [DefaultPrefix] ("/auth").
+func WithPrefix(prefix string) Option {
+	return optionFunc(func(c *config) error {
+		if !middleware.IsSafeReturnPath(prefix) || strings.ContainsAny(prefix, "?#{}") ||
+			len(prefix) < 2 || strings.HasSuffix(prefix, "/") {
+			return fmt.Errorf("b2bauth: flows: prefix %q must be a local path like \"/auth\" without a trailing slash", prefix)
+		}
+		c.prefix = prefix
+		return nil
+	})
+}
+
+// WithCookieKeys sets the keys of the encrypted flow cookie. Required: [New]
+// fails without keys. The first pair encodes, every pair decodes, so keys are
+// rotated by putting a new pair first and dropping the old one after the
+// flow lifetime (10 minutes).
+func WithCookieKeys(pairs ...KeyPair) Option {
+	return optionFunc(func(c *config) error {
+		if len(pairs) == 0 {
+			return errors.New("b2bauth: flows: WithCookieKeys needs at least one key pair")
+		}
+		for i, p := range pairs {
+			if n := len(p.Hash); n != 32 && n != 64 {
+				return fmt.Errorf("b2bauth: flows: cookie key pair %d: hash key must be 32 or 64 bytes, got %d", i, n)
+			}
+			if n := len(p.Block); n != 16 && n != 24 && n != 32 {
+				return fmt.Errorf("b2bauth: flows: cookie key pair %d: block key must be 16, 24 or 32 bytes, got %d", i, n)
+			}
+		}
+		c.keys = pairs
+		return nil
+	})
+}
+
+// WithPublicURL sets the absolute base URL of the application as browsers
+// reach it, e.g. "https://app.example.com". Required. The magic link
+// redirect is built from it (PublicURL + prefix + "/callback"), its origin is
+// trusted for cross-origin protection, and an https URL makes the flow
+// cookie Secure and "__Host-" prefixed.
+func WithPublicURL(publicURL string) Option {
+	return optionFunc(func(c *config) error {
+		u, err := url.Parse(publicURL)
+		if err != nil {
+			return fmt.Errorf("b2bauth: flows: public URL: %w", err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("b2bauth: flows: public URL %q must be an absolute http(s) URL without credentials, query or fragment", publicURL)
+		}
+		u.Path = strings.TrimRight(u.Path, "/")
+		u.RawPath = ""
+		c.publicURL = u
+		return nil
+	})
+}
+
+// WithAfterLoginPath sets where members land after login, logout excepted,
+// when the request named no valid return path. It must be a local absolute
+// path. Default [DefaultAfterLoginPath] ("/").
+func WithAfterLoginPath(path string) Option {
+	return optionFunc(func(c *config) error {
+		if !middleware.IsSafeReturnPath(path) {
+			return fmt.Errorf("b2bauth: flows: after-login path %q must be a local absolute path", path)
+		}
+		c.afterLogin = path
+		return nil
+	})
+}
+
+// WithSessionDuration sets the lifetime in minutes of the sessions the login
+// creates (Stytch's session_duration_minutes, 5..527040). Default
+// [DefaultSessionDuration] (7 days).
+func WithSessionDuration(minutes int32) Option {
+	return optionFunc(func(c *config) error {
+		if minutes < 5 || minutes > 527040 {
+			return fmt.Errorf("b2bauth: flows: session duration must be 5..527040 minutes, got %d", minutes)
+		}
+		c.sessionDuration = minutes
+		return nil
+	})
+}
+
+// WithTemplates overrides pages of the default embedded templates by name:
+// each template of t replaces the default of the same name ("login.html",
+// "check_email.html", "organizations.html", "mfa.html", "totp_enroll.html",
+// "step_up.html", "error.html", or the blocks "head", "error" and "foot"
+// they call), and the defaults stay for the others, so an override may call
+// the default blocks. Pages are executed with a *[Page]. t must not have
+// been executed. Default: the embedded templates only.
+func WithTemplates(t *template.Template) Option {
+	return optionFunc(func(c *config) error {
+		if t == nil {
+			return errors.New("b2bauth: flows: nil templates")
+		}
+		c.templates = t
+		return nil
+	})
+}
+
+// WithTemplateFS is [WithTemplates] with the templates parsed from the
+// "*.html" files at the root of fsys, each named by its file name.
+func WithTemplateFS(fsys fs.FS) Option {
+	return optionFunc(func(c *config) error {
+		if fsys == nil {
+			return errors.New("b2bauth: flows: nil template file system")
+		}
+		t, err := template.ParseFS(fsys, "*.html")
+		if err != nil {
+			return fmt.Errorf("b2bauth: flows: templates: %w", err)
+		}
+		c.templates = t
+		return nil
+	})
+}
+
+// WithLogger sets the logger for failed steps and Stytch errors. Tokens,
+// codes, secrets and intermediate session tokens are never logged. Default:
+// nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return errors.New("b2bauth: flows: nil logger")
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// WithSMSResendCooldown sets how long a flow waits between two SMS sends.
+// Default [DefaultSMSResendCooldown] (30 seconds); 0 disables the wait.
+func WithSMSResendCooldown(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("b2bauth: flows: negative SMS resend cooldown %s", d)
+		}
+		c.smsCooldown = d
+		return nil
+	})
+}
+
+// WithClock sets the time source of flow expiry, code attempts and resend
+// cooldowns. Default time.Now.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) error {
+		if now == nil {
+			return errors.New("b2bauth: flows: nil clock")
+		}
+		c.now = now
+		return nil
+	})
+}

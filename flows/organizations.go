@@ -1,0 +1,266 @@
+package flows
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+// MFA method names of JSON answers and [Page.Methods].
+const (
+	methodSMS      = client.MFAMethodSMSOTP // "sms_otp"
+	methodTOTP     = client.MFAMethodTOTP   // "totp"
+	methodRecovery = "recovery_code"
+)
+
+// getOrganizations lists the organizations the discovered email can enter,
+// with a form to create one.
+func (h *Handler) getOrganizations(w http.ResponseWriter, r *http.Request) {
+	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
+	if err != nil {
+		h.fail(w, r, st, err)
+		return
+	}
+	orgs, err := h.organizations(r, st)
+	if err != nil {
+		h.fail(w, r, st, err)
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, organizationsBody{
+			Next: stepOrganizations.next(), Organizations: orgs, CanCreate: true,
+		})
+		return
+	}
+	h.render(w, r, http.StatusOK, "organizations.html", &Page{
+		Step: stepOrganizations.next(), Email: st.Email, Organizations: orgs,
+		CanCreate: true, ReturnTo: st.ReturnTo,
+	})
+}
+
+// organizations returns the flow's organizations: those kept from the
+// discovery answer, else Stytch's list for the intermediate session.
+func (h *Handler) organizations(r *http.Request, st *flowState) ([]Organization, error) {
+	if len(st.Organizations) > 0 {
+		return st.Organizations, nil
+	}
+	res, err := h.client.Discovery.ListOrganizations(r.Context(), &client.DiscoveryListOrganizationsParams{
+		IntermediateSessionToken: st.IST,
+	})
+	if err != nil {
+		return nil, fromStytch(err)
+	}
+	if res.EmailAddress != "" {
+		st.Email = res.EmailAddress
+	}
+	return organizationsFrom(res.DiscoveredOrganizations), nil
+}
+
+// fillOrganizations completes an error page of the organization step; a
+// failing list leaves the page with the create form only.
+func (h *Handler) fillOrganizations(r *http.Request, st *flowState, p *Page) {
+	p.Step = stepOrganizations.next()
+	p.Email = st.Email
+	p.CanCreate = true
+	if orgs, err := h.organizations(r, st); err == nil {
+		p.Organizations = orgs
+	}
+}
+
+// postSelectOrganization exchanges the intermediate session for a session
+// in the chosen organization.
+func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request) {
+	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
+	if err != nil {
+		h.fail(w, r, st, err)
+		return
+	}
+	backToList(st)
+	in, err := input(w, r)
+	if err != nil {
+		h.fail(w, r, st, err)
+		return
+	}
+	orgID := strings.TrimSpace(in.Get("organization_id"))
+	if orgID == "" {
+		h.fail(w, r, st, ErrInvalidInput.withMessage("Choose an organization."))
+		return
+	}
+	res, err := h.client.Discovery.ExchangeIntermediateSession(r.Context(), &client.DiscoveryExchangeParams{
+		IntermediateSessionToken: st.IST,
+		OrganizationID:           orgID,
+		SessionDurationMinutes:   h.cfg.sessionDuration,
+	})
+	if err != nil {
+		h.fail(w, r, st, fromStytch(err))
+		return
+	}
+	h.entered(w, r, st, exchange{
+		sessionToken: res.SessionToken, sessionJWT: res.SessionJWT, memberSession: res.MemberSession,
+		authenticated: res.MemberAuthenticated, ist: res.IntermediateSessionToken,
+		istExpiresAt: res.IntermediateSessionTokenExpiresAt, mfa: res.MFARequired,
+		member: res.Member, organization: res.Organization,
+	})
+}
+
+// postCreateOrganization creates an organization with the discovered email
+// as its first member.
+func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request) {
+	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
+	if err != nil {
+		h.fail(w, r, st, err)
+		return
+	}
+	backToList(st)
+	in, err := input(w, r)
+	if err != nil {
+		h.fail(w, r, st, err)
+		return
+	}
+	name := strings.TrimSpace(in.Get("organization_name"))
+	slug := strings.TrimSpace(in.Get("organization_slug"))
+	if name == "" || slug == "" {
+		h.fail(w, r, st, ErrInvalidInput.withMessage("Enter a name and a URL slug for the organization."))
+		return
+	}
+	res, err := h.client.Discovery.CreateOrganization(r.Context(), &client.DiscoveryCreateOrganizationParams{
+		IntermediateSessionToken: st.IST,
+		OrganizationName:         name,
+		OrganizationSlug:         slug,
+		SessionDurationMinutes:   h.cfg.sessionDuration,
+	})
+	if err != nil {
+		h.fail(w, r, st, fromStytch(err))
+		return
+	}
+	h.entered(w, r, st, exchange{
+		sessionToken: res.SessionToken, sessionJWT: res.SessionJWT, memberSession: res.MemberSession,
+		authenticated: res.MemberAuthenticated, ist: res.IntermediateSessionToken,
+		istExpiresAt: res.IntermediateSessionTokenExpiresAt, mfa: res.MFARequired,
+		member: res.Member, organization: res.Organization,
+	})
+}
+
+// backToList returns a flow waiting for MFA to the organization choice: the
+// member picked another organization.
+func backToList(st *flowState) {
+	if st.Step != stepMFA {
+		return
+	}
+	*st = flowState{
+		FlowID: st.FlowID, Step: stepOrganizations, ReturnTo: st.ReturnTo, Email: st.Email,
+		IST: st.IST, ISTExpiresAt: st.ISTExpiresAt,
+	}
+}
+
+// exchange is the outcome shared by the exchange and create calls.
+type exchange struct {
+	sessionToken, sessionJWT string
+	memberSession            *client.MemberSession
+	authenticated            bool
+	ist                      string
+	istExpiresAt             *time.Time
+	mfa                      *client.MFARequired
+	member                   client.Member
+	organization             client.Organization
+}
+
+// entered finishes the login with the session, or moves the flow to MFA.
+func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState, x exchange) {
+	if x.authenticated && (x.sessionToken != "" || x.sessionJWT != "") {
+		h.finish(w, r, st, x.sessionToken, x.sessionJWT, x.memberSession)
+		return
+	}
+	if x.mfa == nil {
+		// Another primary factor (SSO, OAuth) is required: not offered here.
+		h.fail(w, r, st, ErrOrganizationUnavailable.withMessage(
+			"This organization requires another sign-in method. Choose another organization."))
+		return
+	}
+	next := &flowState{
+		FlowID:         st.FlowID,
+		Step:           stepMFA,
+		ReturnTo:       st.ReturnTo,
+		Email:          st.Email,
+		IST:            st.IST,
+		ISTExpiresAt:   st.ISTExpiresAt,
+		OrganizationID: x.organization.OrganizationID,
+		MemberID:       x.member.MemberID,
+	}
+	if x.ist != "" {
+		next.IST, next.ISTExpiresAt = x.ist, h.istExpiry(x.istExpiresAt)
+	}
+	phone, totpID := x.member.MFAPhoneNumber, x.member.TOTPRegistrationID
+	if o := x.mfa.MemberOptions; o != nil {
+		if o.MFAPhoneNumber != "" {
+			phone = o.MFAPhoneNumber
+		}
+		if o.TOTPRegistrationID != "" {
+			totpID = o.TOTPRegistrationID
+		}
+	}
+	next.HasPhone = phone != ""
+	if next.HasPhone {
+		next.PhoneHint = phoneHint(phone)
+	}
+	next.TOTPEnrolled = totpID != ""
+	next.Methods = mfaMethods(x.organization, next.TOTPEnrolled)
+	if x.mfa.SecondaryAuthInitiated == methodSMS {
+		next.SMSSentAt = h.cfg.now()
+	}
+	if err := h.saveFlow(w, next); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, mfaBodyOf(next))
+		return
+	}
+	noStore(w)
+	http.Redirect(w, r, h.cfg.prefix+"/mfa", http.StatusSeeOther)
+}
+
+// mfaMethods are the methods the organization allows (both when it does not
+// restrict them), plus recovery codes for members with an authenticator app.
+func mfaMethods(org client.Organization, totpEnrolled bool) []string {
+	allowed := org.AllowedMFAMethods
+	if len(allowed) == 0 || org.MFAMethods == "ALL_ALLOWED" {
+		allowed = []string{methodSMS, methodTOTP}
+	}
+	var methods []string
+	for _, m := range []string{methodSMS, methodTOTP} {
+		if slices.Contains(allowed, m) {
+			methods = append(methods, m)
+		}
+	}
+	// Recovery codes come with an authenticator app registration.
+	if totpEnrolled && slices.Contains(methods, methodTOTP) {
+		methods = append(methods, methodRecovery)
+	}
+	return methods
+}
+
+// finish writes the session cookies, ends the flow and leads to the return
+// path.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, st *flowState, token, jwt string, ms *client.MemberSession) {
+	expires := h.cfg.now().Add(time.Duration(h.cfg.sessionDuration) * time.Minute)
+	if ms != nil && ms.ExpiresAt != nil {
+		expires = *ms.ExpiresAt
+	}
+	h.mw.SetSessionCookies(w, token, jwt, expires)
+	h.clearFlow(w)
+	h.redirect(w, r, "done", h.destination(st))
+}
+
+// istExpiry is when an intermediate session token stops being usable: as
+// Stytch says, but never later than the flow lifetime.
+func (h *Handler) istExpiry(at *time.Time) time.Time {
+	limit := h.cfg.now().Add(flowLifetime)
+	if at == nil || at.After(limit) {
+		return limit
+	}
+	return *at
+}

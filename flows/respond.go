@@ -1,0 +1,226 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/b2bauth/b2bauth/client"
+)
+
+// retryAfter is the Retry-After of answers given while Stytch is down.
+const retryAfter = 5 * time.Second
+
+// wantsJSON reports whether the request's Accept header prefers
+// application/json to text/html. Equal preferences go to the type listed
+// first; no Accept header, or only wildcards, means HTML.
+func wantsJSON(r *http.Request) bool {
+	jsonQ, htmlQ := -1.0, -1.0
+	jsonPos, htmlPos := 0, 0
+	pos := 0
+	for _, field := range r.Header.Values("Accept") {
+		for part := range strings.SplitSeq(field, ",") {
+			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			pos++
+			q := 1.0
+			if v, ok := params["q"]; ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+			switch mt {
+			case "application/json":
+				if q > jsonQ {
+					jsonQ, jsonPos = q, pos
+				}
+			case "text/html", "application/xhtml+xml":
+				if q > htmlQ {
+					htmlQ, htmlPos = q, pos
+				}
+			}
+		}
+	}
+	if jsonQ <= 0 {
+		return false
+	}
+	return jsonQ > htmlQ || (jsonQ == htmlQ && jsonPos < htmlPos)
+}
+
+// JSON answers.
+type (
+	errorBody struct {
+		Error errorDetail `json:"error"`
+		Next  string      `json:"next"`
+	}
+	errorDetail struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	nextBody struct {
+		Next     string `json:"next"`
+		Redirect string `json:"redirect,omitempty"`
+	}
+	organizationsBody struct {
+		Next          string         `json:"next"`
+		Organizations []Organization `json:"organizations"`
+		CanCreate     bool           `json:"can_create"`
+	}
+	mfaBody struct {
+		Next         string   `json:"next"`
+		Methods      []string `json:"methods"`
+		SMSSent      bool     `json:"sms_sent"`
+		PhoneHint    string   `json:"phone_hint"`
+		NeedsPhone   bool     `json:"needs_phone"`
+		TOTPEnrolled bool     `json:"totp_enrolled"`
+	}
+	totpEnrollBody struct {
+		Next          string   `json:"next"`
+		Secret        string   `json:"secret"`
+		QRCode        string   `json:"qr_code"`
+		RecoveryCodes []string `json:"recovery_codes"`
+	}
+)
+
+// noStore marks an answer as private and uncacheable: flow pages carry
+// codes, secrets and per-member data.
+func noStore(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	noStore(w)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// render executes the named page into a buffer first, so a template error
+// is a clean 500 instead of half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	p.Prefix = h.cfg.prefix
+	var buf bytes.Buffer
+	if err := h.templates.ExecuteTemplate(&buf, name, p); err != nil {
+		h.cfg.logger.ErrorContext(r.Context(), "b2bauth: flows: template failed", "template", name, "error", err)
+		noStore(w)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	noStore(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// redirect answers a browser with a 303 to target and a JSON client with
+// {"next": next, "redirect": target}.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, next, target string) {
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: next, Redirect: target})
+		return
+	}
+	noStore(w)
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// fail answers a failed step. A flow that cannot go on is cleared and the
+// member is sent back to the email form; an outage keeps the flow and asks
+// to try again; any other failure shows the current step again with the
+// message. st is the flow as it stands (nil when there is none).
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, err error) {
+	e := asError(err)
+	h.log(r, st, e)
+	var returnTo string
+	current := stepNone
+	if st != nil {
+		returnTo, current = st.ReturnTo, st.Step
+	}
+	if e.restart {
+		h.clearFlow(w)
+		current = stepNone
+	}
+	if e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, e.Status, errorBody{
+			Error: errorDetail{Code: e.Code, Message: e.msg},
+			Next:  current.next(),
+		})
+		return
+	}
+	p := &Page{ErrorCode: e.Code, ErrorMessage: e.msg, ReturnTo: returnTo}
+	if e.Status == http.StatusServiceUnavailable {
+		p.Step = "error"
+		// A GET is retried by reloading it; a POST by going back to the
+		// page of the step, whose form resubmits.
+		if r.Method == http.MethodPost {
+			p.RetryURL = h.stepURL(current, returnTo)
+		}
+		h.render(w, r, e.Status, "error.html", p)
+		return
+	}
+	switch current {
+	case stepOrganizations:
+		h.fillOrganizations(r, st, p)
+		h.render(w, r, e.Status, "organizations.html", p)
+	case stepMFA:
+		fillMFA(st, p)
+		h.render(w, r, e.Status, "mfa.html", p)
+	case stepStepUp:
+		fillMFA(st, p)
+		p.Step = "step_up"
+		h.render(w, r, e.Status, "step_up.html", p)
+	default:
+		p.Step = "email"
+		h.render(w, r, e.Status, "login.html", p)
+	}
+}
+
+// stepURL is the page of a step, where a "try again" link leads.
+func (h *Handler) stepURL(s step, returnTo string) string {
+	switch s {
+	case stepOrganizations:
+		return h.cfg.prefix + "/organizations"
+	case stepMFA:
+		return h.cfg.prefix + "/mfa"
+	case stepStepUp:
+		return h.cfg.prefix + "/step-up" + returnQuery(returnTo)
+	}
+	return h.cfg.prefix + "/login" + returnQuery(returnTo)
+}
+
+// log records a failure without credentials: the error text of the client
+// carries Stytch's error type, message and request id, never a token.
+func (h *Handler) log(r *http.Request, st *flowState, e *Error) {
+	level := slog.LevelInfo
+	var apiErr *client.Error
+	switch {
+	case errors.Is(e, ErrUnavailable):
+		level = slog.LevelWarn
+	case errors.Is(e, ErrLoginFailed) || e.Status >= 500:
+		level = slog.LevelError
+	case errors.As(e, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+		// Our project credentials were refused: a configuration error.
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{slog.String("code", e.Code), slog.String("path", r.URL.Path)}
+	if st != nil {
+		attrs = append(attrs, slog.String("flow_id", st.FlowID), slog.String("step", st.Step.next()))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	h.cfg.logger.LogAttrs(r.Context(), level, "b2bauth: flows: step failed", attrs...)
+}
