@@ -42,7 +42,7 @@ func TestLogsNeverCarryCredentials(t *testing.T) {
 	tok, jwtRaw := e.Login(t, e.MemberID)
 	h := protected(e.Middleware)
 
-	serve(h, jsonRequest(e.SessionCookies(tok, jwtRaw+"x")))  // bad signature
+	serve(h, jsonRequest(e.SessionCookies(tok, jwtRaw+"x")))    // bad signature
 	serve(h, jsonRequest(e.SessionCookies(tok, "garbage.jwt"))) // malformed
 	e.Clock.Advance(2 * time.Minute)                            // too old, still unexpired
 	e.Emulator.SetFault(emulator.Fault{Path: "/v1/b2b/sessions/authenticate", Status: 503})
