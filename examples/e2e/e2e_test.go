@@ -1,0 +1,82 @@
+package e2e_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/b2bauth/b2bauth/examples/internal/demo"
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+func TestBrowser(t *testing.T) {
+	t.Run("logs a member in with a magic link and an SMS code, refuses admin, and logs out", func(t *testing.T) {
+		t.Parallel()
+		s := start(t)
+		memberID := s.loginToMFA(demo.BobEmail)
+
+		s.run("ask for an SMS code", submit(demo.Prefix+"/mfa/sms/send", `#sms_code`))
+		code := s.app.Emulator.LastSMSCode(demo.BobPhone)
+		if code == "" {
+			t.Fatalf("no SMS code sent to %s", demo.BobPhone)
+		}
+		s.run("enter the SMS code",
+			chromedp.SendKeys(chromedp.CSS(`#sms_code`), code),
+			submit(demo.Prefix+"/mfa/sms/verify", `#member-id`),
+		)
+		s.expectDashboard(memberID, demo.BobEmail)
+		names := s.cookieNames()
+		if !slices.Contains(names, middleware.DefaultSessionCookie) || !slices.Contains(names, middleware.DefaultJWTCookie) {
+			t.Fatalf("cookies %v, want the session cookies", names)
+		}
+
+		if status := s.navigate("open admin", s.base+demo.PathAdmin); status != http.StatusForbidden {
+			s.fail("admin refused", stepError("status "+http.StatusText(int(status))))
+		}
+		if got := s.text(`h1`); got != "Forbidden" {
+			s.fail("admin refused", stepError("heading "+got))
+		}
+
+		s.navigate("back to the dashboard", s.base+demo.PathDashboard)
+		s.run("log out", chromedp.WaitVisible(chromedp.CSS(`#logout`)), submit(demo.Prefix+"/logout", `#login`))
+		s.expectAt("home after logout", "/")
+		for _, name := range s.cookieNames() {
+			if name == middleware.DefaultSessionCookie || name == middleware.DefaultJWTCookie {
+				t.Fatalf("cookie %s kept after logout", name)
+			}
+		}
+		s.navigate("open the dashboard after logout", s.base+demo.PathDashboard)
+		s.run("see the email form again", chromedp.WaitVisible(chromedp.CSS(`#email`)))
+		s.expectAt("redirected to login after logout", demo.Prefix+"/login?return_to=%2Fdashboard")
+	})
+
+	t.Run("enrolls an authenticator app during login", func(t *testing.T) {
+		t.Parallel()
+		s := start(t)
+		memberID := s.loginToMFA(demo.BobEmail)
+
+		s.run("set up an authenticator app",
+			submit(demo.Prefix+"/mfa/totp/enroll", `#totp_code`),
+		)
+		secret := strings.TrimSpace(get(s, "read the secret",
+			chromedp.Text(chromedp.Search(`//p[contains(., "Or enter this key")]/code`), chromedp.NodeVisible)))
+		// The authenticator app: the emulator runs on the real clock here.
+		code, err := totp.GenerateCode(secret, time.Now())
+		if err != nil {
+			t.Fatalf("TOTP code from secret %q: %v", secret, err)
+		}
+		s.run("enter the app's code",
+			chromedp.SendKeys(chromedp.CSS(`#totp_code`), code),
+			submit(demo.Prefix+"/mfa/totp/verify", `#member-id`),
+		)
+		s.expectDashboard(memberID, demo.BobEmail)
+		if got := s.text(`#factors`); !strings.Contains(got, "authenticator_app") {
+			s.fail("dashboard factors", stepError("factors "+got))
+		}
+	})
+}

@@ -1,0 +1,34 @@
+// Package routes wires the demo app into a gin engine with the b2bgin
+// adapter.
+package routes
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	b2bgin "github.com/b2bauth/b2bauth/adapters/gin"
+	"github.com/b2bauth/b2bauth/examples/internal/demo"
+)
+
+// New returns the app's gin engine: the login flows under demo.Prefix, the
+// public home page, the dashboard for members, the admin page for members
+// allowed to write reports, and the emulator outbox in emulator mode.
+func New(app *demo.App) http.Handler {
+	mw := app.Middleware
+	r := gin.New()
+	r.Use(gin.Recovery(), securityHeaders)
+	b2bgin.Mount(r, demo.Prefix, app.Flows)
+	r.GET(demo.PathHome, b2bgin.OptionalSession(mw), gin.WrapF(app.Pages.Home))
+	r.GET(demo.PathDashboard, b2bgin.RequireSession(mw), gin.WrapF(app.Pages.Dashboard))
+	r.GET(demo.PathAdmin, b2bgin.RequirePermission(mw, demo.AdminResource, demo.AdminAction), gin.WrapF(app.Pages.Admin))
+	if app.Pages.Outbox != nil {
+		r.GET(demo.PathOutbox, gin.WrapF(app.Pages.Outbox))
+	}
+	return r
+}
+
+func securityHeaders(c *gin.Context) {
+	demo.SetSecurityHeaders(c.Writer.Header())
+	c.Next()
+}

@@ -1,0 +1,154 @@
+package demo
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+// Defaults of [Config].
+const (
+	// DefaultAddr is where the app listens unless ADDR says otherwise.
+	DefaultAddr = "localhost:8080"
+	// DefaultEmulatorAddr is where the embedded emulator listens unless
+	// EMULATOR_ADDR says otherwise: a random port of the loopback interface.
+	DefaultEmulatorAddr = "127.0.0.1:0"
+)
+
+// Config is the demo app's configuration. The zero value runs the app
+// against an embedded emulator on [DefaultAddr]; [ConfigFromEnv] fills it
+// from the environment.
+type Config struct {
+	// ProjectID and Secret select a Stytch project (STYTCH_PROJECT_ID,
+	// STYTCH_SECRET). When both are empty the embedded emulator is started
+	// instead; one without the other is an error.
+	ProjectID string
+	Secret    string
+
+	// Addr is the listen address of [App.ListenAndServe] (ADDR). Default
+	// [DefaultAddr].
+	Addr string
+	// PublicURL is the URL browsers reach the app at (PUBLIC_URL): the magic
+	// link leads back to it. Default "http://" + Addr, with "localhost" for
+	// an empty or wildcard host.
+	PublicURL string
+
+	// CookieKeys encrypt the login flow cookie (B2BAUTH_COOKIE_KEYS, see
+	// [ParseCookieKeys]). Replicas behind one load balancer must share them.
+	// Default: random keys for this run, so a sign-in in progress does not
+	// survive a restart.
+	CookieKeys []flows.KeyPair
+
+	// EmulatorAddr is the listen address of the embedded emulator
+	// (EMULATOR_ADDR). Default [DefaultEmulatorAddr].
+	EmulatorAddr string
+	// Emulator, when set, is used instead of starting one: replicas of the
+	// app share it as they would share a Stytch project. [App.Close] leaves
+	// it running.
+	Emulator *emulator.Server
+
+	// Logger receives the app's, the middleware's, the flows' and the
+	// emulator's logs, including the magic links and SMS codes the emulator
+	// "sends". Default: text to Console.
+	Logger *slog.Logger
+	// Console is where the start-up banner and the default logger write.
+	// Default io.Discard when Logger is set, else os.Stderr.
+	Console io.Writer
+	// Clock is the time source of the emulator, the middleware and the
+	// flows; tests move a fake clock instead of sleeping. Default time.Now.
+	Clock func() time.Time
+}
+
+// ConfigFromEnv reads a [Config] from the environment through getenv
+// (os.Getenv in a program): STYTCH_PROJECT_ID, STYTCH_SECRET, ADDR,
+// PUBLIC_URL, B2BAUTH_COOKIE_KEYS and EMULATOR_ADDR. Unset variables keep
+// the defaults.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		ProjectID:    strings.TrimSpace(getenv("STYTCH_PROJECT_ID")),
+		Secret:       strings.TrimSpace(getenv("STYTCH_SECRET")),
+		Addr:         strings.TrimSpace(getenv("ADDR")),
+		PublicURL:    strings.TrimSpace(getenv("PUBLIC_URL")),
+		EmulatorAddr: strings.TrimSpace(getenv("EMULATOR_ADDR")),
+	}
+	if keys := strings.TrimSpace(getenv("B2BAUTH_COOKIE_KEYS")); keys != "" {
+		var err error
+		if cfg.CookieKeys, err = ParseCookieKeys(keys); err != nil {
+			return Config{}, fmt.Errorf("B2BAUTH_COOKIE_KEYS: %w", err)
+		}
+	}
+	return cfg, cfg.resolve()
+}
+
+// resolve fills the defaults and checks the settings.
+func (c *Config) resolve() error {
+	if (c.ProjectID == "") != (c.Secret == "") {
+		return errors.New("demo: set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither to use the emulator")
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.EmulatorAddr == "" {
+		c.EmulatorAddr = DefaultEmulatorAddr
+	}
+	if c.PublicURL == "" {
+		host, port, err := net.SplitHostPort(c.Addr)
+		if err != nil {
+			return fmt.Errorf("demo: listen address %q: %w", c.Addr, err)
+		}
+		if host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
+			host = "localhost"
+		}
+		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("demo: public URL %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	return nil
+}
+
+// ParseCookieKeys parses flow cookie keys written as hex
+// "hash:block[,hash:block]": a 32- or 64-byte HMAC key and a 16-, 24- or
+// 32-byte AES key per pair, the first pair encrypting and every pair
+// decrypting (rotation). Generate a pair with
+//
+//	echo "$(openssl rand -hex 32):$(openssl rand -hex 32)"
+func ParseCookieKeys(s string) ([]flows.KeyPair, error) {
+	var pairs []flows.KeyPair
+	for i, part := range strings.Split(s, ",") {
+		hashHex, blockHex, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			return nil, fmt.Errorf("demo: cookie key pair %d: want hex \"hash:block\"", i)
+		}
+		hash, err := hex.DecodeString(hashHex)
+		if err != nil {
+			return nil, fmt.Errorf("demo: cookie key pair %d: hash key: %w", i, err)
+		}
+		block, err := hex.DecodeString(blockHex)
+		if err != nil {
+			return nil, fmt.Errorf("demo: cookie key pair %d: block key: %w", i, err)
+		}
+		if n := len(hash); n != 32 && n != 64 {
+			return nil, fmt.Errorf("demo: cookie key pair %d: hash key must be 32 or 64 bytes, got %d", i, n)
+		}
+		if n := len(block); n != 16 && n != 24 && n != 32 {
+			return nil, fmt.Errorf("demo: cookie key pair %d: block key must be 16, 24 or 32 bytes, got %d", i, n)
+		}
+		pairs = append(pairs, flows.KeyPair{Hash: hash, Block: block})
+	}
+	return pairs, nil
+}

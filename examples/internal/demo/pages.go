@@ -1,0 +1,147 @@
+package demo
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// The app's own paths.
+const (
+	PathHome      = "/"
+	PathDashboard = "/dashboard"
+	PathAdmin     = "/admin"
+	PathOutbox    = "/dev/outbox"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Pages are the app's pages as net/http handlers. Dashboard and Admin
+// expect a session attached by the middleware (RequireSession,
+// RequirePermission); Home shows one when OptionalSession attached it.
+type Pages struct {
+	// Home is the public landing page.
+	Home http.HandlerFunc
+	// Dashboard shows the member, the organization and the roles.
+	Dashboard http.HandlerFunc
+	// Admin is the page for members allowed to write reports.
+	Admin http.HandlerFunc
+	// Outbox shows the magic links and SMS codes the emulator "sent". It is
+	// nil when the app talks to Stytch: serve it only when set.
+	Outbox http.HandlerFunc
+}
+
+// view is the data of every page.
+type view struct {
+	Title   string
+	Prefix  string
+	Outbox  bool
+	Session *sessionView
+}
+
+// sessionView is what the pages show of a session.
+type sessionView struct {
+	MemberID         string
+	Email            string
+	OrganizationID   string
+	OrganizationSlug string
+	Roles            []string
+	Factors          []factorView
+	ExpiresAt        time.Time
+}
+
+type factorView struct {
+	Type, DeliveryMethod string
+	At                   time.Time
+}
+
+func sessionViewOf(s *middleware.Session) *sessionView {
+	v := &sessionView{
+		MemberID:         s.MemberID,
+		OrganizationID:   s.OrganizationID,
+		OrganizationSlug: s.OrganizationSlug,
+		Roles:            s.Roles,
+		ExpiresAt:        s.ExpiresAt,
+	}
+	for _, f := range s.AuthenticationFactors {
+		if f.EmailFactor != nil && v.Email == "" {
+			v.Email = f.EmailFactor.EmailAddress
+		}
+		fv := factorView{Type: f.Type, DeliveryMethod: f.DeliveryMethod}
+		if f.LastAuthenticatedAt != nil {
+			fv.At = *f.LastAuthenticatedAt
+		}
+		v.Factors = append(v.Factors, fv)
+	}
+	return v
+}
+
+func newPages(emu *emulator.Server, logger *slog.Logger) (Pages, error) {
+	t, err := template.ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return Pages{}, err
+	}
+	r := renderer{t: t, outbox: emu != nil, logger: logger}
+	p := Pages{
+		Home:      r.page("home.html", "b2bauth demo", false),
+		Dashboard: r.page("dashboard.html", "Dashboard", true),
+		Admin:     r.page("admin.html", "Reports administration", true),
+	}
+	if emu != nil {
+		p.Outbox = outbox(emu)
+	}
+	return p, nil
+}
+
+type renderer struct {
+	t      *template.Template
+	outbox bool
+	logger *slog.Logger
+}
+
+// page renders a template with the request's session. A page that needs a
+// session and has none was mounted without the middleware: that is a
+// wiring bug, answered 500 rather than shown empty.
+func (rd renderer) page(name, title string, needsSession bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := view{Title: title, Prefix: Prefix, Outbox: rd.outbox}
+		if s, ok := middleware.SessionFrom(r.Context()); ok {
+			v.Session = sessionViewOf(s)
+		} else if needsSession {
+			rd.logger.ErrorContext(r.Context(), "demo: page served without a session: wrap it in RequireSession", "path", r.URL.Path)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		var buf bytes.Buffer
+		if err := rd.t.ExecuteTemplate(&buf, name, v); err != nil {
+			rd.logger.ErrorContext(r.Context(), "demo: template failed", "template", name, "error", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		if v.Session != nil {
+			// Pages with member data must not stay in shared or back-button caches.
+			h.Set("Cache-Control", "no-store")
+		}
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// outbox serves the emulator's outbox page in process, so it works however
+// the emulator's port is reachable.
+func outbox(emu *emulator.Server) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path, r2.URL.RawPath, r2.RequestURI = "/_emulator/outbox", "", ""
+		w.Header().Set("Cache-Control", "no-store")
+		emu.Handler().ServeHTTP(w, r2)
+	}
+}

@@ -1,0 +1,71 @@
+package demo
+
+import "github.com/b2bauth/b2bauth/emulator"
+
+// The seeded organizations, members and RBAC names. The phone numbers are
+// not verified yet: the first SMS code verifies them, so the MFA page asks
+// before it texts.
+const (
+	// AcmeSlug is an organization whose mfa_policy is REQUIRED_FOR_ALL.
+	AcmeSlug = "acme"
+	// GlobexSlug is an organization whose mfa_policy is OPTIONAL.
+	GlobexSlug = "globex"
+
+	// AliceEmail is an admin (stytch_admin) of Acme and a member of Globex.
+	AliceEmail = "alice@acme.test"
+	// AlicePhone is Alice's MFA phone number.
+	AlicePhone = "+15555550100"
+	// BobEmail is a plain member of Acme, with a phone and no
+	// authenticator app.
+	BobEmail = "bob@acme.test"
+	// BobPhone is Bob's MFA phone number.
+	BobPhone = "+15555550101"
+	// CarolEmail is an Acme member with an authenticator app (secret
+	// CarolTOTPSecret) and the role ReportsEditorRole.
+	CarolEmail = "carol@acme.test"
+	// CarolTOTPSecret is the base32 secret of Carol's authenticator app.
+	CarolTOTPSecret = "JBSWY3DPEHPK3PXP"
+	// GinaEmail is a member of Globex only.
+	GinaEmail = "gina@globex.test"
+
+	// AdminResource and AdminAction are the permission /admin requires.
+	AdminResource = "reports"
+	AdminAction   = "write"
+	// ReportsEditorRole grants read and write on AdminResource.
+	ReportsEditorRole = "reports_editor"
+)
+
+// Seed returns the emulator's starting data: Acme (MFA required for all)
+// with Alice, Bob and Carol; Globex (MFA optional) with Alice and Gina; and
+// the RBAC resource "reports" (actions read and write) with the role
+// "reports_editor" granting both. stytch_admin grants every action on every
+// resource, so Alice may open /admin in Acme and Bob may not.
+func Seed() emulator.Seed {
+	return emulator.Seed{
+		Resources: []emulator.Resource{{
+			ResourceID:  AdminResource,
+			Description: "Reports of the organization",
+			Actions:     []string{"read", AdminAction},
+		}},
+		Roles: []emulator.Role{{
+			RoleID:      ReportsEditorRole,
+			Description: "Reads and writes reports",
+			Permissions: []emulator.Permission{{ResourceID: AdminResource, Actions: []string{"read", AdminAction}}},
+		}},
+		Organizations: []emulator.OrganizationSeed{
+			{Name: "Acme", Slug: AcmeSlug, MFAPolicy: "REQUIRED_FOR_ALL"},
+			{Name: "Globex", Slug: GlobexSlug, MFAPolicy: "OPTIONAL"},
+		},
+		Members: []emulator.MemberSeed{
+			{Organization: AcmeSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone, Roles: []string{"stytch_admin"}},
+			{Organization: AcmeSlug, Email: BobEmail, Name: "Bob Member", Phone: BobPhone},
+			{
+				Organization: AcmeSlug, Email: CarolEmail, Name: "Carol Editor",
+				TOTPSecret: CarolTOTPSecret, MFAEnrolled: true, DefaultMFAMethod: "totp",
+				Roles: []string{ReportsEditorRole},
+			},
+			{Organization: GlobexSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone},
+			{Organization: GlobexSlug, Email: GinaEmail, Name: "Gina Globex"},
+		},
+	}
+}

@@ -1,0 +1,29 @@
+// Command nethttp is the b2bauth demo app on net/http's ServeMux; the
+// wiring is in package routes.
+//
+//	go run ./examples/nethttp
+//
+// Without STYTCH_PROJECT_ID and STYTCH_SECRET it runs against an embedded
+// Stytch emulator; see package demo for the other settings.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/b2bauth/b2bauth/examples/internal/demo"
+	"github.com/b2bauth/b2bauth/examples/nethttp/routes"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := demo.Run(ctx, os.Getenv, routes.New)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "b2bauth demo:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,115 @@
+package smoke_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/b2bauth/examples/internal/demo"
+
+	echoroutes "github.com/b2bauth/b2bauth/examples/echo/routes"
+	ginroutes "github.com/b2bauth/b2bauth/examples/gin/routes"
+	nethttproutes "github.com/b2bauth/b2bauth/examples/nethttp/routes"
+)
+
+// apps are the example apps; every test runs through all of them.
+var apps = []struct {
+	name   string
+	routes func(*demo.App) http.Handler
+}{
+	{"net/http", nethttproutes.New},
+	{"gin", ginroutes.New},
+	{"echo", echoroutes.New},
+}
+
+func TestApps(t *testing.T) {
+	for _, tc := range apps {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			t.Run("serves the public home page with security headers", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				a := newBrowser(t, s).get(s.srv.URL + "/")
+				expect(t, "home", a, http.StatusOK, "", "b2bauth demo", `href="/auth/login?return_to=%2Fdashboard"`)
+				for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
+					if a.header.Get(h) == "" {
+						t.Errorf("home page lacks %s", h)
+					}
+				}
+			})
+
+			t.Run("sends anonymous visitors of the dashboard and admin pages to the login page", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				b := newBrowser(t, s)
+				expect(t, "dashboard", b.get(s.srv.URL+demo.PathDashboard), http.StatusSeeOther, "/auth/login?return_to=%2Fdashboard")
+				expect(t, "admin", b.get(s.srv.URL+demo.PathAdmin), http.StatusSeeOther, "/auth/login?return_to=%2Fadmin")
+			})
+
+			t.Run("logs an admin in with a magic link and an SMS code, lets her in to admin, and logs her out", func(t *testing.T) {
+				t.Parallel()
+				clock := newClock()
+				s := startApp(t, tc.routes, demo.Config{Clock: clock.Now})
+				b := newBrowser(t, s)
+				id := login(t, b, alice, s)
+				expectDashboard(t, b, s, alice, id, "stytch_admin", "stytch_member")
+				expect(t, "admin", b.get(s.srv.URL+demo.PathAdmin), http.StatusOK, "", `id="admin-granted"`)
+				expect(t, "home", b.get(s.srv.URL+"/"), http.StatusOK, "", "Signed in as <strong>"+alice.email)
+
+				session := b.sessionCookies(s)
+				expect(t, "logout", b.post(s.srv.URL+demo.Prefix+"/logout", url.Values{}), http.StatusSeeOther, "/")
+				if left := b.sessionCookies(s); len(left) > 0 {
+					t.Fatalf("session cookies kept after logout: %v", left)
+				}
+				expect(t, "dashboard after logout", b.get(s.srv.URL+demo.PathDashboard), http.StatusSeeOther, "/auth/login?return_to=%2Fdashboard")
+
+				// The session was revoked at Stytch: once its JWT is too old
+				// to be trusted locally, a copy of the old cookies is refused.
+				clock.Advance(6 * time.Minute)
+				b.setCookies(s, session)
+				expect(t, "dashboard with the revoked session", b.get(s.srv.URL+demo.PathDashboard), http.StatusSeeOther, "/auth/login?return_to=%2Fdashboard")
+			})
+
+			t.Run("refuses the admin page to a member without the permission", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				b := newBrowser(t, s)
+				id := login(t, b, bob, s)
+				expectDashboard(t, b, s, bob, id, "stytch_member")
+				a := b.get(s.srv.URL + demo.PathAdmin)
+				expect(t, "admin", a, http.StatusForbidden, "", "Forbidden", "permission denied")
+				if strings.Contains(a.body, "admin-granted") {
+					t.Fatal("the 403 answer shows the admin page")
+				}
+			})
+
+			t.Run("shows the emulator outbox in development", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				b := newBrowser(t, s)
+				b.post(s.srv.URL+demo.Prefix+"/login", url.Values{"email": {demo.BobEmail}})
+				a := b.get(s.srv.URL + demo.PathOutbox)
+				expect(t, "outbox", a, http.StatusOK, "", "Outbox", demo.BobEmail, s.srv.URL+demo.Prefix+"/callback")
+				if got := a.header.Get("Content-Security-Policy"); got == "" {
+					t.Error("the outbox page lacks the security headers")
+				}
+			})
+
+			t.Run("has no outbox page without the emulator", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				// An app talking to Stytch has no outbox page.
+				s.app.Pages.Outbox = nil
+				h := tc.routes(s.app)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, demo.PathOutbox, nil))
+				if rec.Code != http.StatusNotFound {
+					t.Fatalf("GET %s = %d, want 404", demo.PathOutbox, rec.Code)
+				}
+			})
+		})
+	}
+}
