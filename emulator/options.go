@@ -23,6 +23,7 @@ type config struct {
 	logger      *slog.Logger
 	keyFile     string
 	redirectURL string
+	publicToken string
 }
 
 func defaultConfig() config {
@@ -33,6 +34,7 @@ func defaultConfig() config {
 		addr:        "127.0.0.1:0",
 		logger:      slog.New(slog.DiscardHandler),
 		redirectURL: "http://localhost:3000/authenticate",
+		publicToken: "public-token-test-" + newUUID(),
 	}
 }
 
@@ -85,4 +87,10 @@ func WithKeyFile(path string) Option {
 // sends that give none (default "http://localhost:3000/authenticate").
 func WithDiscoveryRedirectURL(u string) Option {
 	return optionFunc(func(c *config) { c.redirectURL = u })
+}
+
+// WithPublicToken sets the public token the public OAuth start endpoints
+// accept (default a random "public-token-test-<uuid>").
+func WithPublicToken(token string) Option {
+	return optionFunc(func(c *config) { c.publicToken = token })
 }

@@ -175,6 +175,8 @@ func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /v1/b2b/sessions/jwks/{project_id}", s.handleJWKS)
 	s.mux.HandleFunc("GET /_emulator/outbox", s.handleOutbox)
+	s.mux.HandleFunc("GET /v1/b2b/public/oauth/{provider}/discovery/start", s.handleOAuthDiscoveryStart)
+	s.mux.HandleFunc("POST /_emulator/oauth/consent", s.handleOAuthConsent)
 	api := map[string]apiHandler{
 		"GET /v1/b2b/sessions":                                     s.handleSessionsGet,
 		"POST /v1/b2b/sessions/authenticate":                       s.handleSessionsAuthenticate,

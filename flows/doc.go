@@ -31,9 +31,10 @@
 // cookies of the [middleware.Middleware] given to [New].
 //
 // Failures are answered with a message the member can act on: a wrong code
-// may be retried (five times, then the flow waits five minutes), a lost or
-// expired flow leads back to the email form, and an outage of Stytch
-// answers 503 and keeps the flow. JSON failures have the shape
-// {"error":{"code":"...","message":"..."},"next":"..."}; the codes are
-// those of the [Error] sentinels.
+// may be retried (five times, then the member waits five minutes; the count
+// is also kept in memory per member, so a replayed or restarted flow does
+// not reset it), a lost or expired flow leads back to the email form, and
+// an outage of Stytch answers 503 and keeps the flow. JSON failures have
+// the shape {"error":{"code":"...","message":"..."},"next":"..."}; the
+// codes are those of the [Error] sentinels.
 package flows

@@ -20,12 +20,14 @@ const maxBodyBytes = 64 << 10
 
 // Handler serves the login, MFA, step-up and logout routes under its prefix.
 // Create it with [New]; it is safe for concurrent use and keeps no state
-// between requests beyond the encrypted flow cookie.
+// between requests beyond the encrypted flow cookie, except a bounded,
+// in-memory count of recent wrong codes per member.
 type Handler struct {
 	client    *client.Client
 	mw        *middleware.Middleware
 	cfg       config
 	cookie    flowCookie
+	guard     *attemptGuard
 	templates *template.Template
 	root      http.Handler
 }
@@ -67,6 +69,7 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 		mw:        m,
 		cfg:       cfg,
 		cookie:    newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https"),
+		guard:     newAttemptGuard(),
 		templates: t,
 	}
 	if h.root, err = h.routes(); err != nil {

@@ -266,10 +266,12 @@ type session struct {
 }
 
 // verifyCode reads the code field, enforces the attempt limit, runs auth
-// and finishes the flow on success. Wrong codes are counted in the flow;
-// after maxAttempts the flow waits lockoutPeriod.
+// and finishes the flow on success. Wrong codes are counted in the flow and
+// per member on the server (see attemptGuard); after maxAttempts the flow
+// and the member wait lockoutPeriod.
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowState, auth func(context.Context, string) (*session, error)) {
 	now := h.cfg.now()
+	key := memberKey(st)
 	if now.Before(st.LockedUntil) {
 		h.fail(w, r, st, tooManyAttempts(st.LockedUntil.Sub(now)))
 		return
@@ -287,8 +289,13 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Enter the code."))
 		return
 	}
+	if until := h.guard.reserve(key, now); !until.IsZero() {
+		h.fail(w, r, st, tooManyAttempts(until.Sub(now)))
+		return
+	}
 	s, err := auth(r.Context(), code)
 	if err == nil {
+		h.guard.succeeded(key)
 		h.finish(w, r, st, s.token, s.jwt, s.member)
 		return
 	}
@@ -298,11 +305,12 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 		e = ours
 	}
 	if !errors.Is(e, ErrInvalidCode) && !errors.Is(e, ErrCodeExpired) {
+		h.guard.release(key)
 		h.fail(w, r, st, e)
 		return
 	}
 	st.Attempts++
-	if st.Attempts >= maxAttempts {
+	if locked := h.guard.failed(key, now); locked || st.Attempts >= maxAttempts {
 		st.LockedUntil = now.Add(lockoutPeriod)
 		e = tooManyAttempts(lockoutPeriod).with(err)
 	}

@@ -1,0 +1,117 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// The OAuth discovery start endpoint is public (the browser calls it with
+// the project's public token). Real Stytch redirects to the identity
+// provider; the emulator plays the provider itself with a one-field page
+// that asks which email to sign in as, then redirects to the
+// discovery_redirect_url with stytch_token_type=discovery_oauth and a token
+// for POST /v1/b2b/oauth/discovery/authenticate, bound to the PKCE challenge
+// of the start.
+
+var oauthProviders = map[string]string{"google": "Google", "microsoft": "Microsoft"}
+
+var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in with {{.Name}} (emulated)</title></head>
+<body>
+<h1>Sign in with {{.Name}}</h1>
+<p>This page stands in for {{.Name}}: the emulator signs you in as the email you enter.</p>
+<form method="post" action="/_emulator/oauth/consent">
+<input type="hidden" name="provider" value="{{.Provider}}">
+<input type="hidden" name="discovery_redirect_url" value="{{.Redirect}}">
+<input type="hidden" name="pkce_code_challenge" value="{{.Challenge}}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" required value="{{.Hint}}" autocomplete="email">
+<button type="submit">Continue</button>
+</form>
+</body></html>
+`))
+
+// handleOAuthDiscoveryStart answers GET
+// /v1/b2b/public/oauth/{provider}/discovery/start.
+func (s *Server) handleOAuthDiscoveryStart(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	provider := r.PathValue("provider")
+	name, ok := oauthProviders[provider]
+	if !ok {
+		s.writeError(w, badRequest("oauth provider %q is not emulated (google, microsoft)", provider))
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
+		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+		return
+	}
+	redirect, err := s.discoveryRedirect(q.Get("discovery_redirect_url"))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = consentPage.Execute(w, map[string]string{
+		"Name": name, "Provider": provider, "Redirect": redirect,
+		"Challenge": q.Get("pkce_code_challenge"), "Hint": q.Get("provider_login_hint"),
+	})
+}
+
+// handleOAuthConsent answers the emulated provider's form: it mints the
+// discovery OAuth token and sends the browser back to the app.
+func (s *Server) handleOAuthConsent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, badRequest("malformed form: %v", err))
+		return
+	}
+	provider := r.PostForm.Get("provider")
+	if _, ok := oauthProviders[provider]; !ok {
+		s.writeError(w, badRequest("oauth provider %q is not emulated (google, microsoft)", provider))
+		return
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	if !strings.Contains(email, "@") {
+		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
+		return
+	}
+	redirect, err := s.discoveryRedirect(r.PostForm.Get("discovery_redirect_url"))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	opts := []OAuthOption{WithProvider(provider)}
+	if ch := r.PostForm.Get("pkce_code_challenge"); ch != "" {
+		opts = append(opts, WithPKCEChallenge(ch))
+	}
+	token := s.OAuthDiscoveryToken(email, opts...)
+	u, _ := url.Parse(redirect) // validated by discoveryRedirect
+	q := u.Query()
+	q.Set("stytch_token_type", "discovery_oauth")
+	q.Set("token", token)
+	u.RawQuery = q.Encode()
+	s.log.Info("emulator: oauth sign-in", "provider", provider, "email", email)
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// discoveryRedirect returns raw, or the default discovery redirect URL when
+// raw is empty, if it is an absolute http(s) URL.
+func (s *Server) discoveryRedirect(raw string) (string, *apiError) {
+	if raw == "" {
+		raw = s.cfg.redirectURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", badRequest("discovery_redirect_url is not an http(s) URL").withDetail("field", "discovery_redirect_url")
+	}
+	return raw, nil
+}
+
+// PublicToken returns the project's public token, which the browser presents
+// to the public OAuth start endpoints (default a random
+// "public-token-test-<uuid>"; see [WithPublicToken]).
+func (s *Server) PublicToken() string { return s.cfg.publicToken }

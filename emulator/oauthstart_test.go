@@ -1,0 +1,97 @@
+package emulator_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/b2bauth/b2bauth/emulator"
+)
+
+func TestOAuthDiscoveryStartPlaysTheProvider(t *testing.T) {
+	t.Parallel()
+	s := emulator.NewTest(t)
+	if _, err := s.AddOrganization(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddMember(emulator.MemberSeed{Organization: "acme", Email: "ada@acme.test"}); err != nil {
+		t.Fatal(err)
+	}
+	verifier := "a-verifier-of-the-browser-that-started-the-flow-0123456789"
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	noRedirect := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	start := func(provider, publicToken string) *http.Response {
+		q := url.Values{"public_token": {publicToken}, "discovery_redirect_url": {"https://app.test/auth/callback"}, "pkce_code_challenge": {challenge}}
+		res, err := noRedirect.Get(s.URL() + "/v1/b2b/public/oauth/" + provider + "/discovery/start?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, tc := range []struct {
+		name, provider, token string
+		status                int
+	}{
+		{"an unknown provider is refused", "myspace", s.PublicToken(), 400},
+		{"a wrong public token is refused", "google", "public-token-test-wrong", 401},
+		{"a valid start shows the provider page", "google", s.PublicToken(), 200},
+	} {
+		res := start(tc.provider, tc.token)
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, res.StatusCode, tc.status)
+		}
+	}
+
+	form := url.Values{"provider": {"google"}, "email": {"ada@acme.test"},
+		"discovery_redirect_url": {"https://app.test/auth/callback"}, "pkce_code_challenge": {challenge}}
+	res, err := noRedirect.PostForm(s.URL()+"/_emulator/oauth/consent", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, err := url.Parse(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || err != nil || loc.Host != "app.test" {
+		t.Fatalf("consent: status %d, Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if loc.Query().Get("stytch_token_type") != "discovery_oauth" {
+		t.Fatalf("token type %q", loc.Query().Get("stytch_token_type"))
+	}
+
+	authenticate := func(verifier string) *http.Response {
+		body, _ := json.Marshal(map[string]string{"discovery_oauth_token": loc.Query().Get("token"), "pkce_code_verifier": verifier})
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/v1/b2b/oauth/discovery/authenticate", bytes.NewReader(body))
+		req.SetBasicAuth(s.ProjectID(), s.Secret())
+		req.Header.Set("Content-Type", "application/json")
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	wrong := authenticate("another-browser-verifier-0123456789-0123456789")
+	wrong.Body.Close()
+	if wrong.StatusCode == http.StatusOK {
+		t.Fatal("a token was accepted with another browser's PKCE verifier")
+	}
+	res = authenticate(verifier)
+	defer res.Body.Close()
+	var out struct {
+		Email string `json:"email_address"`
+		IST   string `json:"intermediate_session_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("authenticate: status %d, err %v", res.StatusCode, err)
+	}
+	if out.Email != "ada@acme.test" || out.IST == "" {
+		t.Errorf("authenticate answered email %q, IST present %v", out.Email, out.IST != "")
+	}
+}

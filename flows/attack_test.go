@@ -1,0 +1,147 @@
+package flows_test
+
+import (
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+const attackTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// wrongTOTP returns a code that no accepted TOTP step (now and its
+// neighbours) produces.
+func wrongTOTP(t *testing.T, at time.Time) string {
+	t.Helper()
+	valid := map[string]bool{}
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		valid[totpCode(t, attackTOTPSecret, at.Add(d))] = true
+	}
+	for _, c := range []string{"000000", "111111", "222222", "333333"} {
+		if !valid[c] {
+			return c
+		}
+	}
+	t.Fatal("no wrong TOTP code found")
+	return ""
+}
+
+// TestWrongCodeLimitCannotBeReset: the lock after five wrong codes holds
+// whatever the browser does with its flow cookie. Stytch (here the
+// emulator) does not count wrong TOTP codes, so a lock that a replayed or
+// restarted flow undoes lets a six-digit code be guessed without limit.
+func TestWrongCodeLimitCannotBeReset(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// start puts a browser into a flow whose codes post to verifyPath.
+		start      func(t *testing.T) *harness
+		verifyPath string
+		// reset is what the attacker does once the flow is locked; saved is
+		// the flow cookie from before the first wrong code.
+		reset func(t *testing.T, h *harness, saved string)
+	}{
+		{
+			name:       "replaying the MFA flow cookie from before the wrong codes keeps the lock",
+			start:      mfaTOTPFlow,
+			verifyPath: "/auth/mfa/totp/verify",
+			reset: func(t *testing.T, h *harness, saved string) {
+				h.setCookie(flows.FlowCookieName(h.flows), saved)
+			},
+		},
+		{
+			name:       "choosing the organization again keeps the lock",
+			start:      mfaTOTPFlow,
+			verifyPath: "/auth/mfa/totp/verify",
+			reset: func(t *testing.T, h *harness, _ string) {
+				orgID, _ := h.emu.OrganizationID("acme")
+				if a := h.selectOrg(orgID); a.status != http.StatusOK || a.json(t)["next"] != "mfa" {
+					t.Fatalf("select again = %d %s", a.status, a.body)
+				}
+			},
+		},
+		{
+			name: "dropping the step-up flow cookie and starting again keeps the lock",
+			start: func(t *testing.T) *harness {
+				h, _ := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example", TOTPSecret: attackTOTPSecret})
+				if a := h.getJSON("/auth/step-up?return_to=/sensitive"); a.status != http.StatusOK {
+					t.Fatalf("step-up = %d %s", a.status, a.body)
+				}
+				return h
+			},
+			verifyPath: "/auth/step-up/totp/verify",
+			reset: func(t *testing.T, h *harness, _ string) {
+				h.setCookie(flows.FlowCookieName(h.flows), "")
+				if a := h.getJSON("/auth/step-up?return_to=/sensitive"); a.status != http.StatusOK {
+					t.Fatalf("step-up again = %d %s", a.status, a.body)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := tt.start(t)
+			saved := h.flowCookie()
+			for i := 1; i <= 5; i++ {
+				h.postJSON(tt.verifyPath, url.Values{"code": {wrongTOTP(t, h.clock.Now())}})
+			}
+			tt.reset(t, h, saved)
+			// The right code now proves that the lock was undone.
+			a := h.postJSON(tt.verifyPath, url.Values{"code": {totpCode(t, attackTOTPSecret, h.clock.Now())}})
+			if a.status != http.StatusTooManyRequests || a.errorCode(t) != "too_many_attempts" {
+				t.Fatalf("code after the reset = %d %s, want 429 too_many_attempts", a.status, a.body)
+			}
+
+			h.clock.Advance(5 * time.Minute)
+			a = h.postJSON(tt.verifyPath, url.Values{"code": {totpCode(t, attackTOTPSecret, h.clock.Now())}})
+			if a.status != http.StatusOK || a.json(t)["next"] != "done" {
+				t.Fatalf("right code after the lock = %d %s", a.status, a.body)
+			}
+		})
+	}
+}
+
+// TestParallelWrongCodesCountBeforeStytchAnswers: codes sent in parallel
+// with one flow cookie cannot each pass the attempt check made before the
+// others were counted: Stytch is asked at most five times.
+func TestParallelWrongCodesCountBeforeStytchAnswers(t *testing.T) {
+	t.Parallel()
+	h := mfaTOTPFlow(t)
+	const path = "/v1/b2b/totp/authenticate"
+	// Stytch answering slowly keeps every guess in flight at once.
+	h.emu.SetFault(emulator.Fault{Path: path, Latency: 300 * time.Millisecond})
+	calls := h.emu.Calls(http.MethodPost, path)
+	wrong := wrongTOTP(t, h.clock.Now())
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			req := h.postRequest("/auth/mfa/totp/verify", url.Values{"code": {wrong}}, "application/json")
+			if res, err := h.browser.Do(req); err == nil {
+				res.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	if n := h.emu.Calls(http.MethodPost, path) - calls; n > 5 {
+		t.Fatalf("20 parallel guesses reached Stytch %d times, want at most 5", n)
+	}
+}
+
+// mfaTOTPFlow leaves a browser in the MFA step of a member with an
+// authenticator app.
+func mfaTOTPFlow(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "pat@acme.example", TOTPSecret: attackTOTPSecret})
+	h.discover("pat@acme.example", "/dashboard")
+	if a := h.selectOrg(orgID); a.status != http.StatusOK || a.json(t)["next"] != "mfa" {
+		t.Fatalf("select = %d %s", a.status, a.body)
+	}
+	return h
+}

@@ -1,0 +1,117 @@
+package flows
+
+import (
+	"sync"
+	"time"
+)
+
+// maxGuardedMembers bounds the members an attemptGuard remembers.
+const maxGuardedMembers = 1 << 16
+
+// attemptGuard counts wrong codes per member on the server. The count in
+// the flow cookie alone cannot hold a lock: a browser can replay a cookie
+// saved before its wrong codes, choose the organization again or drop the
+// cookie and start a new step-up, and a six-digit code could then be
+// guessed without limit (the emulator does not count wrong TOTP codes, and
+// the limit must not depend on Stytch doing so). The guard
+// is per process and bounded: behind several instances each counts for
+// itself, and when full it forgets members whose count has lapsed first.
+// It owns no goroutine and is safe for concurrent use.
+type attemptGuard struct {
+	mu      sync.Mutex
+	members map[string]*guardEntry
+}
+
+type guardEntry struct {
+	attempts    int
+	lockedUntil time.Time
+	forgetAt    time.Time // after this the entry holds nothing
+}
+
+func newAttemptGuard() *attemptGuard {
+	return &attemptGuard{members: make(map[string]*guardEntry)}
+}
+
+// memberKey names the member a flow in the MFA or step-up step proves.
+func memberKey(st *flowState) string {
+	return st.OrganizationID + "\x00" + st.MemberID
+}
+
+// reserve counts an attempt before its code is checked, so that parallel
+// requests cannot each pass a check made before the others are counted. It
+// returns until when the member is locked (the zero time when the attempt
+// may go ahead): by a past lock, or because maxAttempts attempts are
+// already counted or in flight.
+func (g *attemptGuard) reserve(key string, now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.members[key]
+	if e == nil || !now.Before(e.forgetAt) {
+		g.makeRoom(now)
+		e = &guardEntry{}
+		g.members[key] = e
+	}
+	if now.Before(e.lockedUntil) {
+		return e.lockedUntil
+	}
+	if e.attempts >= maxAttempts {
+		return now.Add(lockoutPeriod)
+	}
+	e.attempts++
+	// A count outlives a flow, which a new one would otherwise reset.
+	e.forgetAt = now.Add(flowLifetime)
+	return time.Time{}
+}
+
+// failed records that the reserved attempt was a wrong code and reports
+// whether it locks the member.
+func (g *attemptGuard) failed(key string, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.members[key]
+	if e == nil {
+		return false
+	}
+	if e.attempts < maxAttempts {
+		return false
+	}
+	e.attempts = 0
+	e.lockedUntil = now.Add(lockoutPeriod)
+	e.forgetAt = e.lockedUntil
+	return true
+}
+
+// release gives back a reserved attempt whose code was not judged (an
+// outage, a refused step).
+func (g *attemptGuard) release(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if e := g.members[key]; e != nil && e.attempts > 0 {
+		e.attempts--
+	}
+}
+
+// succeeded forgets the member's wrong codes.
+func (g *attemptGuard) succeeded(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.members, key)
+}
+
+// makeRoom drops lapsed entries when the guard is full, then any one.
+func (g *attemptGuard) makeRoom(now time.Time) {
+	if len(g.members) < maxGuardedMembers {
+		return
+	}
+	for k, e := range g.members {
+		if !now.Before(e.forgetAt) {
+			delete(g.members, k)
+		}
+	}
+	for k := range g.members {
+		if len(g.members) < maxGuardedMembers {
+			return
+		}
+		delete(g.members, k)
+	}
+}
