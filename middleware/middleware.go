@@ -257,16 +257,26 @@ func (m *Middleware) remote(ctx context.Context, token, jwtRaw string) (*Session
 	case <-ctx.Done():
 		return nil, ErrUnavailable.with(ctx.Err())
 	}
-	if res.Err != nil {
-		var apiErr *client.Error
-		if errors.As(res.Err, &apiErr) && !errors.Is(res.Err, client.ErrUnavailable) {
-			return nil, ErrSessionInvalid.with(res.Err)
-		}
+	var apiErr *client.Error
+	switch {
+	case res.Err == nil:
+	case errors.As(res.Err, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+		// Stytch refused our project credentials, not the member's session:
+		// a misconfiguration must not log every member out.
+		m.cfg.logger.ErrorContext(ctx, "b2bauth: stytch refused the project credentials; check the project id and secret",
+			"request_id", apiErr.RequestID)
+		return nil, ErrUnavailable.with(res.Err)
+	case apiErr != nil && !errors.Is(res.Err, client.ErrUnavailable):
+		return nil, ErrSessionInvalid.with(res.Err)
+	default:
 		// Transport failures, timeouts, 5xx, 429 and anything unexpected:
 		// Stytch could not decide, so the session is not declared invalid.
 		return nil, ErrUnavailable.with(res.Err)
 	}
-	resp := res.Val.(*client.SessionsAuthenticateResponse)
+	resp, _ := res.Val.(*client.SessionsAuthenticateResponse)
+	if resp == nil {
+		return nil, ErrUnavailable.with(errors.New("empty answer from the session authenticator"))
+	}
 	return sessionFromMemberSession(&resp.MemberSession, resp.SessionJWT), nil
 }
 
@@ -304,6 +314,10 @@ func (m *Middleware) enforce(next http.Handler, check func(*http.Request, *Sessi
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, st := m.verify(w, r)
 		err := st.err
+		if err == nil && st.session == nil {
+			// A context built with NewContext(ctx, nil) carries no session.
+			err = ErrNoSession
+		}
 		if err == nil && check != nil {
 			err = check(r, st.session)
 		}

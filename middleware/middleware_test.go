@@ -512,3 +512,35 @@ func TestNewValidatesCookieSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestRejectedProjectCredentialsAreNotALogout(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	tok, jwtRaw := e.Login(t, e.MemberID)
+	e.Clock.Advance(6 * time.Minute)
+	e.Emulator.SetFault(emulator.Fault{Path: "/v1/b2b/sessions/authenticate", Status: 401, ErrorType: "unauthorized_credentials"})
+	res := serve(protected(e.Middleware), jsonRequest(e.SessionCookies(tok, jwtRaw)))
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", res.StatusCode)
+	}
+	if len(res.Cookies()) != 0 {
+		t.Errorf("cookies cleared because of the project's credentials: %v", res.Cookies())
+	}
+}
+
+func TestNilSessionInContextIsNoSession(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	for name, mw := range map[string]func(http.Handler) http.Handler{
+		"RequireSession":     e.Middleware.RequireSession,
+		"RequirePermission":  e.Middleware.RequirePermission(middlewaretest.Resource, middlewaretest.ActionRead),
+		"RequireRole":        e.Middleware.RequireRole("stytch_admin"),
+		"RequireFreshFactor": e.Middleware.RequireFreshFactor(middleware.AnyFactor, time.Hour),
+	} {
+		r := jsonRequest(nil)
+		r = r.WithContext(middleware.NewContext(r.Context(), nil))
+		if res := serve(mw(http.NotFoundHandler()), r); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", name, res.StatusCode)
+		}
+	}
+}
