@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -73,4 +74,20 @@ func ExampleAuthorizeWithPolicy() {
 	// <nil>
 	// true
 	// true
+}
+
+func ExampleOAuthService_DiscoveryStartURL() {
+	c, err := client.New("project-test-00000000-0000-0000-0000-000000000000", "secret-test-x")
+	if err != nil {
+		log.Fatal(err)
+	}
+	u, err := c.OAuth.DiscoveryStartURL("google", &client.OAuthDiscoveryStartParams{
+		PublicToken:          "public-token-test-1",
+		DiscoveryRedirectURL: "https://app.example.com/auth/callback",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(u)
+	// Output: https://test.stytch.com/v1/b2b/public/oauth/google/discovery/start?discovery_redirect_url=https%3A%2F%2Fapp.example.com%2Fauth%2Fcallback&public_token=public-token-test-1
 }

@@ -2,7 +2,10 @@ package client
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // OAuthService calls the discovery OAuth endpoint. Get it from [Client.OAuth].
@@ -30,4 +33,45 @@ type OAuthDiscoveryAuthenticateParams struct {
 // (POST /v1/b2b/oauth/discovery/authenticate).
 func (s *OAuthService) DiscoveryAuthenticate(ctx context.Context, p *OAuthDiscoveryAuthenticateParams) (*DiscoveryAuthenticateResponse, error) {
 	return send[DiscoveryAuthenticateResponse](ctx, s.c, http.MethodPost, "/v1/b2b/oauth/discovery/authenticate", p)
+}
+
+// OAuthDiscoveryStartParams describes where an OAuth discovery flow started
+// in the browser returns.
+type OAuthDiscoveryStartParams struct {
+	// PublicToken is the project's public token (not the secret).
+	PublicToken string
+	// DiscoveryRedirectURL is where Stytch sends the browser back with a
+	// discovery_oauth token; it must be a Discovery URL of the project.
+	DiscoveryRedirectURL string
+	// PkceCodeChallenge is the S256 challenge of the verifier the starting
+	// browser keeps; the token then authenticates only with that verifier.
+	PkceCodeChallenge string
+	// CustomScopes are extra provider scopes, space-separated.
+	CustomScopes string
+}
+
+// DiscoveryStartURL returns the browser URL that starts an OAuth discovery
+// flow with provider ("google", "microsoft", "github", "hubspot" or
+// "slack"): GET {base}/v1/b2b/public/oauth/{provider}/discovery/start. It
+// makes no request: the browser is redirected there.
+func (s *OAuthService) DiscoveryStartURL(provider string, p *OAuthDiscoveryStartParams) (string, error) {
+	switch provider {
+	case "google", "microsoft", "github", "hubspot", "slack":
+	default:
+		return "", fmt.Errorf("b2bauth: unknown oauth provider %q", provider)
+	}
+	if p == nil || p.PublicToken == "" {
+		return "", errors.New("b2bauth: oauth discovery start needs the project's public token")
+	}
+	q := url.Values{"public_token": {p.PublicToken}}
+	if p.DiscoveryRedirectURL != "" {
+		q.Set("discovery_redirect_url", p.DiscoveryRedirectURL)
+	}
+	if p.PkceCodeChallenge != "" {
+		q.Set("pkce_code_challenge", p.PkceCodeChallenge)
+	}
+	if p.CustomScopes != "" {
+		q.Set("custom_scopes", p.CustomScopes)
+	}
+	return s.c.baseURL + "/v1/b2b/public/oauth/" + provider + "/discovery/start?" + q.Encode(), nil
 }

@@ -102,6 +102,7 @@ func (h *Handler) routes() (http.Handler, error) {
 
 	handle("GET /login", h.getLogin)
 	handle("POST /login", h.postLogin)
+	handle("POST /oauth/start", h.postOAuthStart)
 	handle("GET /callback", h.getCallback)
 	handle("GET /organizations", h.getOrganizations)
 	handle("POST /organizations/select", h.postSelectOrganization)

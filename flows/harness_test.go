@@ -56,6 +56,9 @@ type harness struct {
 	browser *http.Client
 }
 
+// testPublicToken is the emulator's public token, for OAuth starts.
+const testPublicToken = "public-token-test-flows"
+
 // newHarness starts the app. The flows get the public URL, keys and clock,
 // then opts.
 func newHarness(t *testing.T, opts ...flows.Option) *harness {
@@ -63,7 +66,7 @@ func newHarness(t *testing.T, opts ...flows.Option) *harness {
 	// The clock starts at the real time: the cookie jar expires cookies by
 	// the real clock.
 	h := &harness{t: t, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}}
-	h.emu = emulator.NewTest(t, emulator.WithClock(h.clock.Now))
+	h.emu = emulator.NewTest(t, emulator.WithClock(h.clock.Now), emulator.WithPublicToken(testPublicToken))
 	var err error
 	h.client, err = client.New(h.emu.ProjectID(), h.emu.Secret(), client.WithBaseURL(h.emu.URL()))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/b2bauth/b2bauth/client"
@@ -24,9 +25,46 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "login.html", &Page{
-		Step:     stepNone.next(),
-		ReturnTo: returnPath(r.URL.Query().Get("return_to")),
+		Step:           stepNone.next(),
+		ReturnTo:       returnPath(r.URL.Query().Get("return_to")),
+		OAuthProviders: h.cfg.oauthProviders,
 	})
+}
+
+// postOAuthStart begins OAuth discovery: the browser goes to Stytch's start
+// URL with a PKCE challenge whose verifier only this flow cookie holds.
+func (h *Handler) postOAuthStart(w http.ResponseWriter, r *http.Request) {
+	in, err := input(w, r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	provider := in.Get("provider")
+	if !slices.Contains(h.cfg.oauthProviders, provider) {
+		h.fail(w, r, nil, ErrInvalidInput.withMessage("That sign-in method is not offered."))
+		return
+	}
+	st := newFlow(stepEmailSent, returnPath(in.Get("return_to")))
+	st.PKCEVerifier = randomString(32)
+	target, err := h.client.OAuth.DiscoveryStartURL(provider, &client.OAuthDiscoveryStartParams{
+		PublicToken:          h.cfg.oauthToken,
+		DiscoveryRedirectURL: h.callbackURL(),
+		PkceCodeChallenge:    pkceChallenge(st.PKCEVerifier),
+	})
+	if err != nil {
+		h.fail(w, r, nil, ErrInvalidInput.with(err))
+		return
+	}
+	if err := h.saveFlow(w, st); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: "oauth", Redirect: target})
+		return
+	}
+	noStore(w)
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // postLogin sends a discovery magic link bound to this browser by PKCE.
@@ -121,11 +159,13 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 			PkceCodeVerifier:         st.PKCEVerifier,
 		})
 	case tokenTypeDiscoveryOAuth:
-		// OAuth discovery may start outside this handler (Stytch's start
-		// URL), so a flow is optional; its verifier is used when present.
+		// Only a flow started here (POST /oauth/start) is continued: its
+		// PKCE verifier binds the token to this browser, so a token planted
+		// by someone else cannot log this browser into their account.
 		st, err = h.loadFlow(r, stepEmailSent)
 		if err != nil {
-			st = newFlow(stepEmailSent, "")
+			h.fail(w, r, st, ErrLinkInvalid.with(err))
+			return
 		}
 		res, err = h.client.OAuth.DiscoveryAuthenticate(r.Context(), &client.OAuthDiscoveryAuthenticateParams{
 			DiscoveryOAuthToken: token,

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -415,24 +416,49 @@ func TestSecretsStayOutOfAnswersAndLogs(t *testing.T) {
 	}
 }
 
-// TestOAuthDiscoveryCallback: an OAuth discovery redirect needs no flow
-// started here and leads to the organization list.
-func TestOAuthDiscoveryCallback(t *testing.T) {
+// TestOAuthDiscovery: the login page starts OAuth with PKCE, the emulated
+// provider sends the browser back, and only the browser that started the
+// flow can finish it.
+func TestOAuthDiscovery(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarness(t, flows.WithOAuth(testPublicToken, "google"))
 	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
 	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "vic@acme.example"})
-	token := h.emu.OAuthDiscoveryToken("vic@acme.example")
 
-	a := h.get("/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(token))
+	if a := h.get("/auth/login"); !strings.Contains(a.body, `action="/auth/oauth/start"`) {
+		t.Fatalf("the login page offers no OAuth sign-in: %s", a.body)
+	}
+	start := h.post("/auth/oauth/start", url.Values{"provider": {"google"}, "return_to": {"/reports"}})
+	if start.status != http.StatusSeeOther || !strings.HasPrefix(start.location, h.emu.URL()+"/v1/b2b/public/oauth/google/discovery/start?") {
+		t.Fatalf("OAuth start = %d to %q", start.status, start.location)
+	}
+	if strings.Contains(start.location, "verifier") || !strings.Contains(start.location, "pkce_code_challenge=") {
+		t.Fatalf("the start URL must carry the PKCE challenge only: %s", start.location)
+	}
+	if a := h.do(mustRequest(t, http.MethodGet, start.location, nil)); a.status != http.StatusOK {
+		t.Fatalf("provider page = %d: %s", a.status, a.body)
+	}
+	startURL, _ := url.Parse(start.location)
+	consent := h.do(mustRequest(t, http.MethodPost, h.emu.URL()+"/_emulator/oauth/consent", url.Values{
+		"provider": {"google"}, "email": {"vic@acme.example"},
+		"discovery_redirect_url": {startURL.Query().Get("discovery_redirect_url")},
+		"pkce_code_challenge":    {startURL.Query().Get("pkce_code_challenge")},
+	}))
+	if consent.status != http.StatusSeeOther || !strings.HasPrefix(consent.location, h.srv.URL+"/auth/callback?") {
+		t.Fatalf("provider consent = %d to %q", consent.status, consent.location)
+	}
+	a := h.do(mustRequest(t, http.MethodGet, consent.location, nil))
 	if a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
 		t.Fatalf("OAuth callback = %d to %q: %s", a.status, a.location, a.body)
 	}
-	h.expectDone(h.selectOrg(orgID), "/")
+	h.expectDone(h.selectOrg(orgID), "/reports")
 	h.expectLoggedIn(memberID)
 
+	// A token this browser did not start (planted by a link, or for another
+	// browser's flow) and tokens of other kinds are refused.
+	planted := h.emu.OAuthDiscoveryToken("mallory@evil.example")
 	for _, target := range []string{
-		"/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(token),
+		"/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(planted),
 		"/auth/callback?stytch_token_type=unknown&token=x",
 		"/auth/callback?stytch_token_type=discovery",
 	} {
@@ -440,4 +466,23 @@ func TestOAuthDiscoveryCallback(t *testing.T) {
 			t.Errorf("GET %s = %d %s, want link_invalid", target, a.status, a.body)
 		}
 	}
+	if a := h.post("/auth/oauth/start", url.Values{"provider": {"myspace"}}); a.status != http.StatusBadRequest {
+		t.Errorf("an unoffered provider = %d, want 400", a.status)
+	}
+}
+
+func mustRequest(t *testing.T, method, target string, form url.Values) *http.Request {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	r, err := http.NewRequest(method, target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return r
 }

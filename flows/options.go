@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,6 +60,8 @@ type config struct {
 	logger          *slog.Logger
 	smsCooldown     time.Duration
 	now             func() time.Time
+	oauthToken      string
+	oauthProviders  []string
 }
 
 func defaultConfig() config {
@@ -222,6 +225,28 @@ func WithClock(now func() time.Time) Option {
 			return errors.New("b2bauth: flows: nil clock")
 		}
 		c.now = now
+		return nil
+	})
+}
+
+// WithOAuth offers OAuth discovery sign-in with the providers ("google",
+// "microsoft", "github", "hubspot", "slack") on the login page, started with
+// the project's public token. The callback URL (public URL + prefix +
+// "/callback") must be a Discovery redirect URL of the project. Default: no
+// OAuth, email magic links only.
+func WithOAuth(publicToken string, providers ...string) Option {
+	return optionFunc(func(c *config) error {
+		if publicToken == "" || len(providers) == 0 {
+			return errors.New("b2bauth: flows: WithOAuth needs the public token and at least one provider")
+		}
+		for _, p := range providers {
+			switch p {
+			case "google", "microsoft", "github", "hubspot", "slack":
+			default:
+				return fmt.Errorf("b2bauth: flows: unknown OAuth provider %q", p)
+			}
+		}
+		c.oauthToken, c.oauthProviders = publicToken, slices.Clone(providers)
 		return nil
 	})
 }

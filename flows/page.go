@@ -46,6 +46,9 @@ type Page struct {
 	TOTP *TOTPEnrollment
 	// RetryURL is where a "try again" link leads, or "" to reload.
 	RetryURL string
+	// OAuthProviders are the OAuth providers the login page offers
+	// (form POST to Prefix+"/oauth/start" with field provider).
+	OAuthProviders []string
 }
 
 // Allows reports whether the page offers the MFA method.
