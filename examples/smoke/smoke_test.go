@@ -86,6 +86,36 @@ func TestApps(t *testing.T) {
 				}
 			})
 
+			t.Run("logs a member in with OAuth at the emulated provider", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				b := newBrowser(t, s)
+				emu := s.app.Emulator
+				expect(t, "login page", b.get(s.srv.URL+demo.Prefix+"/login"), http.StatusOK, "", "Continue with google")
+				start := b.post(s.srv.URL+demo.Prefix+"/oauth/start", url.Values{"provider": {"google"}, "return_to": {demo.PathDashboard}})
+				expect(t, "OAuth start", start, http.StatusSeeOther, "")
+				if !strings.HasPrefix(start.location, emu.URL()+"/v1/b2b/public/oauth/google/discovery/start?") {
+					t.Fatalf("OAuth start leads to %q", start.location)
+				}
+				expect(t, "provider page", b.get(start.location), http.StatusOK, "", "Sign in with Google")
+				q, _ := url.Parse(start.location)
+				back := b.post(emu.URL()+"/_emulator/oauth/consent", url.Values{
+					"provider": {"google"}, "email": {demo.GinaEmail},
+					"discovery_redirect_url": {q.Query().Get("discovery_redirect_url")},
+					"pkce_code_challenge":    {q.Query().Get("pkce_code_challenge")},
+				})
+				expect(t, "provider consent", back, http.StatusSeeOther, "")
+				expect(t, "OAuth callback", b.get(back.location), http.StatusSeeOther, demo.Prefix+"/organizations")
+				orgID, _ := emu.OrganizationID(demo.GlobexSlug)
+				memberID, _ := emu.MemberID(orgID, demo.GinaEmail)
+				expect(t, "organization choice", b.post(s.srv.URL+demo.Prefix+"/organizations/select", url.Values{"organization_id": {orgID}}),
+					http.StatusSeeOther, demo.PathDashboard)
+				// An OAuth session names no email factor: the dashboard shows
+				// the member, the organization and the OAuth factor.
+				expect(t, "dashboard", b.get(s.srv.URL+demo.PathDashboard), http.StatusOK, "",
+					memberID, orgID, `<span id="organization-slug">`+demo.GlobexSlug+`</span>`, "oauth_google")
+			})
+
 			t.Run("shows the emulator outbox in development", func(t *testing.T) {
 				t.Parallel()
 				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})

@@ -126,14 +126,21 @@ func (a *App) start(ctx context.Context) error {
 	if a.Middleware, err = middleware.New(a.Client, mwOpts...); err != nil {
 		return err
 	}
-	a.Flows, err = flows.New(a.Client, a.Middleware,
+	flowOpts := []flows.Option{
 		flows.WithPrefix(Prefix),
 		flows.WithCookieKeys(cfg.CookieKeys...),
 		flows.WithPublicURL(cfg.PublicURL),
 		flows.WithAfterLoginPath(PathDashboard),
 		flows.WithClock(cfg.Clock),
 		flows.WithLogger(a.Logger),
-	)
+	}
+	switch {
+	case a.Emulator != nil:
+		flowOpts = append(flowOpts, flows.WithOAuth(a.Emulator.PublicToken(), "google", "microsoft"))
+	case cfg.PublicToken != "":
+		flowOpts = append(flowOpts, flows.WithOAuth(cfg.PublicToken, "google"))
+	}
+	a.Flows, err = flows.New(a.Client, a.Middleware, flowOpts...)
 	if err != nil {
 		return err
 	}

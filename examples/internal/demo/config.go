@@ -33,6 +33,10 @@ type Config struct {
 	// instead; one without the other is an error.
 	ProjectID string
 	Secret    string
+	// PublicToken is the project's public token (STYTCH_PUBLIC_TOKEN): with
+	// it the login page also offers "Continue with Google". In emulator mode
+	// the emulator's token is used and Google and Microsoft are offered.
+	PublicToken string
 
 	// Addr is the listen address of [App.ListenAndServe] (ADDR). Default
 	// [DefaultAddr].
@@ -69,13 +73,15 @@ type Config struct {
 }
 
 // ConfigFromEnv reads a [Config] from the environment through getenv
-// (os.Getenv in a program): STYTCH_PROJECT_ID, STYTCH_SECRET, ADDR,
+// (os.Getenv in a program): STYTCH_PROJECT_ID, STYTCH_SECRET,
+// STYTCH_PUBLIC_TOKEN, ADDR,
 // PUBLIC_URL, B2BAUTH_COOKIE_KEYS and EMULATOR_ADDR. Unset variables keep
 // the defaults.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		ProjectID:    strings.TrimSpace(getenv("STYTCH_PROJECT_ID")),
 		Secret:       strings.TrimSpace(getenv("STYTCH_SECRET")),
+		PublicToken:  strings.TrimSpace(getenv("STYTCH_PUBLIC_TOKEN")),
 		Addr:         strings.TrimSpace(getenv("ADDR")),
 		PublicURL:    strings.TrimSpace(getenv("PUBLIC_URL")),
 		EmulatorAddr: strings.TrimSpace(getenv("EMULATOR_ADDR")),
