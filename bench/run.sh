@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Reproduces the numbers of BENCHMARKS.md on this machine:
+#
+#   1. the Go benchmarks of middleware/ and bench/ (go test -bench, -count 5),
+#      summarized with benchstat when it can be fetched;
+#   2. a wrk load of bench/cmd/loadtarget's protected route (RequireSession
+#      with a logged-in session cookie) against its public route, on loopback;
+#   3. the load + fault soak (bench/soak_test.go);
+#
+# then prints a markdown report. Raw outputs and the report go to
+# bench/results/ (gitignored). With --update-doc, the report also replaces
+# the generated part of BENCHMARKS.md.
+#
+# Usage: bench/run.sh [--update-doc]
+# Environment: COUNT (5), WRK_DURATION (5s), WRK_CONNECTIONS (64),
+# WRK_THREADS (2), WRK_ROUNDS (10), ADDR (127.0.0.1:18089), SOAK (1; 0 skips
+# the soak), MIN_RATIO (0.9).
+#
+# Exit status: 0, 3 when the protected route is below MIN_RATIO of the public
+# route's req/s (median of the rounds' ratios; the report is still written),
+# anything else on failure.
+set -euo pipefail
+
+bench_dir=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$bench_dir")
+results="$bench_dir/results"
+count=${COUNT:-5}
+wrk_duration=${WRK_DURATION:-5s}
+wrk_connections=${WRK_CONNECTIONS:-64}
+wrk_threads=${WRK_THREADS:-2}
+wrk_rounds=${WRK_ROUNDS:-10}
+addr=${ADDR:-127.0.0.1:18089}
+soak=${SOAK:-1}
+min_ratio=${MIN_RATIO:-0.9}
+benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+update_doc=false
+case "${1:-}" in
+"") ;;
+--update-doc) update_doc=true ;;
+*)
+	echo "usage: $0 [--update-doc]" >&2
+	exit 2
+	;;
+esac
+
+log() { printf '==> %s\n' "$*" >&2; }
+# The machine's load average at each stage goes into the report: the numbers
+# mean little if something else was running.
+record_load() { echo "$1: $(cut -d ' ' -f 1-3 /proc/loadavg)" >>"$results/loadavg.txt"; }
+
+mkdir -p "$results"
+rm -f "$results"/*.txt "$results"/*.md "$results"/*.log "$results"/*.out
+
+# 1. Go benchmarks.
+record_load "start"
+log "go benchmarks: middleware (count $count)"
+(cd "$root/middleware" && go test -run '^$' -bench . -benchmem -count "$count") | tee "$results/bench-middleware.txt" >&2
+log "go benchmarks: bench peers (count $count)"
+(cd "$bench_dir" && go test -run '^$' -bench . -benchmem -count "$count") | tee "$results/bench-peer.txt" >&2
+cat "$results/bench-middleware.txt" "$results/bench-peer.txt" >"$results/bench.txt"
+
+record_load "after the Go benchmarks"
+benchstat_args=()
+log "benchstat"
+if (cd "$bench_dir" && go run "$benchstat" "$results/bench.txt") >"$results/benchstat.txt" 2>"$results/benchstat.log"; then
+	cat "$results/benchstat.txt" >&2
+	benchstat_args=(-benchstat "$results/benchstat.txt")
+else
+	log "benchstat unavailable (see $results/benchstat.log); the report uses its own medians"
+	rm -f "$results/benchstat.txt"
+fi
+
+# 2. wrk against the load target.
+if ! command -v wrk >/dev/null; then
+	log "installing wrk (Debian package)"
+	sudo=()
+	if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+	"${sudo[@]}" apt-get install -y wrk >&2 || { "${sudo[@]}" apt-get update >&2 && "${sudo[@]}" apt-get install -y wrk >&2; }
+fi
+
+log "load target on $addr"
+(cd "$bench_dir" && go build -o "$results/loadtarget" ./cmd/loadtarget)
+"$results/loadtarget" -addr "$addr" >"$results/loadtarget.out" 2>"$results/loadtarget.log" &
+target_pid=$!
+stop_target() {
+	kill "$target_pid" 2>/dev/null || true
+	wait "$target_pid" 2>/dev/null || true
+}
+trap stop_target EXIT
+for _ in $(seq 100); do
+	if grep -q '^cookie ' "$results/loadtarget.out"; then break; fi
+	if ! kill -0 "$target_pid" 2>/dev/null; then
+		log "load target exited:"
+		cat "$results/loadtarget.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+url=$(sed -n 's/^url //p' "$results/loadtarget.out")
+cookie=$(sed -n 's/^cookie //p' "$results/loadtarget.out")
+if [ -z "$url" ] || [ -z "$cookie" ]; then
+	log "load target printed no URL or cookie"
+	exit 1
+fi
+
+wrk_args=(--latency -t "$wrk_threads" -c "$wrk_connections" -d "$wrk_duration")
+log "wrk warm-up"
+for route in public protected; do
+	wrk --latency -t "$wrk_threads" -c "$wrk_connections" -d 2s -H "Cookie: $cookie" "$url/$route" >/dev/null
+done
+# The load target's CPU time so far (user + system), in clock ticks.
+target_cpu_ticks() { sed 's/.*) //' "/proc/$target_pid/stat" | awk '{ print $12 + $13 }'; }
+clk_tck=$(getconf CLK_TCK)
+report_args=()
+for round in $(seq "$wrk_rounds"); do
+	# Alternate which route goes first, so that drift in the machine's other
+	# load does not favour one route.
+	routes=(public protected)
+	if [ $((round % 2)) -eq 0 ]; then routes=(protected public); fi
+	for route in "${routes[@]}"; do
+		log "wrk round $round: /$route"
+		out="$results/wrk-$route-$round.txt"
+		before=$(target_cpu_ticks)
+		wrk "${wrk_args[@]}" -H "Cookie: $cookie" "$url/$route" >"$out"
+		echo "server-cpu-ticks: $(($(target_cpu_ticks) - before)) clk-tck: $clk_tck" >>"$out"
+		cat "$out" >&2
+	done
+	report_args+=(-wrk "public:$results/wrk-public-$round.txt" -wrk "protected:$results/wrk-protected-$round.txt")
+done
+record_load "after wrk"
+stop_target
+trap - EXIT
+
+# 3. The soak.
+soak_args=()
+if [ "$soak" != 0 ]; then
+	log "soak"
+	(cd "$bench_dir" && B2BAUTH_SOAK=1 go test -run '^TestSoak$' -count 1 -v .) | tee "$results/soak.txt" >&2
+	soak_args=(-soak "$results/soak.txt")
+fi
+
+# 4. The report.
+log "report"
+status=0
+(cd "$bench_dir" && go build -o "$results/benchreport" ./cmd/benchreport)
+"$results/benchreport" \
+	-go "$(go version)" \
+	-wrk-version "$(wrk --version 2>&1 | head -n 1 || true)" \
+	-wrk-args "${wrk_args[*]} -H 'Cookie: <session>'" \
+	-min-ratio "$min_ratio" \
+	-loadavg "$results/loadavg.txt" \
+	-bench "$results/bench.txt" \
+	"${benchstat_args[@]}" "${soak_args[@]}" "${report_args[@]}" >"$results/report.md" || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
+	log "benchreport failed"
+	exit "$status"
+fi
+cat "$results/report.md"
+
+if $update_doc; then
+	doc="$root/BENCHMARKS.md"
+	if ! grep -q '^<!-- results:begin -->$' "$doc" || ! grep -q '^<!-- results:end -->$' "$doc"; then
+		log "$doc lacks the <!-- results:begin --> and <!-- results:end --> markers"
+		exit 1
+	fi
+	awk -v report="$results/report.md" '
+		/^<!-- results:begin -->$/ { print; while ((getline line < report) > 0) print line; skip = 1; next }
+		/^<!-- results:end -->$/ { skip = 0 }
+		!skip { print }
+	' "$doc" >"$doc.tmp"
+	mv "$doc.tmp" "$doc"
+	log "updated $doc"
+fi
+if [ "$status" -eq 3 ]; then
+	log "target missed: protected req/s below $min_ratio of public"
+fi
+exit "$status"

@@ -1,0 +1,540 @@
+package bench_test
+
+import (
+	"context"
+	crand "crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/middleware"
+	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
+)
+
+var (
+	soakFlag     = flag.Bool("soak", false, "run TestSoak (also enabled by B2BAUTH_SOAK=1)")
+	soakDuration = flag.Duration("soak.duration", 20*time.Second, "how long TestSoak's load runs, at most 60s")
+	soakWorkers  = flag.Int("soak.workers", 16, "concurrent clients of TestSoak's load generator")
+)
+
+// Soak limits.
+const (
+	maxSoakDuration = 60 * time.Second
+	// phaseLength is how long each fault phase lasts.
+	phaseLength = 400 * time.Millisecond
+	// goroutineSlack tolerates goroutines of the runtime and the testing
+	// package that come and go on their own.
+	goroutineSlack = 5
+	// heapLimit bounds HeapInuse after a GC at the end of the load, while
+	// the emulator, the middleware and its caches are still alive.
+	heapLimit = 64 << 20
+	// soakCacheSize keeps the verified-JWT cache smaller than the pool of
+	// valid sessions, so that valid requests keep exercising local
+	// verification and the key set instead of only the cache.
+	soakCacheSize = 16
+)
+
+// A class is a kind of credential the load generator presents.
+type class int
+
+const (
+	// valid: a live session with an unexpired JWT (session and JWT cookies).
+	classValid class = iota
+	// expiredLive: a live session whose JWT has expired, so only Stytch can
+	// decide; with the session cookie.
+	classExpiredLive
+	// revoked: a revoked session whose JWT has expired. (A revoked session's
+	// unexpired JWT is honoured until it expires, by design.)
+	classRevoked
+	// garbage: malformed, forged, unsigned or oversized JWTs, and unknown
+	// session tokens.
+	classGarbage
+	numClasses
+)
+
+var classNames = [numClasses]string{"valid", "expired_live", "revoked", "garbage"}
+
+// Answer buckets.
+const (
+	answer200 = iota
+	answer401
+	answer503
+	answerOther // any other status
+	answerError // no HTTP answer at all
+	numAnswers
+)
+
+var answerNames = [numAnswers]string{"200", "401", "503", "other", "error"}
+
+// A phase is a state of the emulator the soak cycles through.
+type phase struct {
+	name string
+	// outage phases are those in which Stytch cannot answer.
+	outage bool
+	// enter sets the emulator up; it may mint valid sessions.
+	enter func(s *soak)
+}
+
+const authenticatePath = "/v1/b2b/sessions/authenticate"
+
+var phases = []phase{
+	{name: "healthy", enter: func(s *soak) { s.emu.ClearFaults() }},
+	{name: "latency_250ms", enter: func(s *soak) {
+		s.emu.ClearFaults()
+		s.emu.SetFault(emulator.Fault{Latency: 250 * time.Millisecond})
+	}},
+	{name: "5xx", outage: true, enter: func(s *soak) {
+		s.emu.ClearFaults()
+		s.emu.SetFault(emulator.Fault{Path: authenticatePath, Status: http.StatusInternalServerError})
+		s.emu.SetFault(emulator.Fault{Status: http.StatusServiceUnavailable})
+	}},
+	{name: "rotate_key", enter: func(s *soak) {
+		s.emu.ClearFaults()
+		s.emu.RotateKey()
+		s.mintValid(4)
+	}},
+	{name: "down_drop_conns", outage: true, enter: func(s *soak) {
+		s.emu.ClearFaults()
+		s.emu.SetFault(emulator.Fault{Drop: true})
+	}},
+	{name: "429", outage: true, enter: func(s *soak) {
+		s.emu.ClearFaults()
+		s.emu.SetFault(emulator.Fault{Path: authenticatePath, Status: http.StatusTooManyRequests})
+	}},
+	{name: "rotate_drop_old_jwks_broken", enter: func(s *soak) {
+		// The new key cannot be fetched: JWTs it signs must go to Stytch
+		// with their session token, not be refused.
+		s.emu.ClearFaults()
+		s.emu.SetFault(emulator.Fault{Path: s.jwksPath, MalformedJWKS: true})
+		s.emu.RotateKey(emulator.WithDropOldKeys())
+		s.mintValid(4)
+	}},
+}
+
+// credential is one request's worth of credentials.
+type credential struct {
+	class  class
+	cookie string // Cookie header, or ""
+	bearer string // Authorization bearer token, or ""
+}
+
+// soak is the world of TestSoak.
+type soak struct {
+	env      *middlewaretest.Env
+	emu      *emulator.Server
+	jwksPath string
+	t        *testing.T
+
+	mu    sync.Mutex
+	pools [numClasses][]credential
+
+	phase atomic.Int32
+	// counts[phase][class][answer]
+	counts          [][numClasses][numAnswers]atomic.Int64
+	panics          atomic.Int64
+	transportErrors atomic.Int64
+}
+
+func sessionCookie(token, jwtRaw string) string {
+	var parts []string
+	if token != "" {
+		parts = append(parts, middleware.DefaultSessionCookie+"="+token)
+	}
+	if jwtRaw != "" {
+		parts = append(parts, middleware.DefaultJWTCookie+"="+jwtRaw)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *soak) add(c credential) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pools[c.class] = append(s.pools[c.class], c)
+}
+
+func (s *soak) pick(r *rand.Rand, cl class) credential {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pools[cl]
+	return p[r.IntN(len(p))]
+}
+
+// mintValid creates n sessions with fresh JWTs, signed by the current key.
+func (s *soak) mintValid(n int) {
+	for range n {
+		tok, jwtRaw, err := s.emu.CreateSession(s.env.MemberID)
+		if err != nil {
+			s.t.Error(err)
+			return
+		}
+		s.add(credential{class: classValid, cookie: sessionCookie(tok, jwtRaw)})
+	}
+}
+
+// garbage returns credentials that must never get in.
+func (s *soak) garbage(expiredJWT string) []credential {
+	t := s.t
+	// A JWT with Stytch's claims, signed by a key that is not the project's.
+	foreignKey, err := rsa.GenerateKey(crand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projectID := s.env.Client.ProjectID()
+	now := s.env.Clock.Now()
+	claims := jwt.MapClaims{
+		"iss": "stytch.com/" + projectID, "aud": []string{projectID}, "sub": s.env.MemberID,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
+	}
+	forgedTok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	forgedTok.Header["kid"] = s.emu.KeyIDs()[0]
+	forged, err := forgedTok.SignedString(foreignKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned, err := jwt.NewWithClaims(jwt.SigningMethodNone, claims).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A project JWT with the wrong audience, signed by the right key.
+	wrongAud, err := s.emu.SignJWT(map[string]any{
+		"iss": "stytch.com/" + projectID, "aud": []string{"project-test-other"}, "sub": s.env.MemberID,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(expiredJWT, ".")
+	tampered := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature"))
+	return []credential{
+		{class: classGarbage, bearer: "not.a.jwt"},
+		{class: classGarbage, bearer: "a.b.c"},
+		{class: classGarbage, bearer: forged},
+		{class: classGarbage, bearer: unsigned},
+		{class: classGarbage, bearer: wrongAud},
+		{class: classGarbage, cookie: sessionCookie("", tampered)},
+		{class: classGarbage, cookie: sessionCookie("", strings.Repeat("x", middleware.MaxTokenSize+1))},
+		// Unknown session tokens can only be refused by Stytch (or get 503
+		// while it is down).
+		{class: classGarbage, cookie: sessionCookie("session-token-"+crand.Text(), "")},
+		{class: classGarbage, cookie: sessionCookie("session-token-"+crand.Text(), forged)},
+	}
+}
+
+// TestSoak puts RequireSession behind a real HTTP server under concurrent
+// load from a mix of valid, expired-but-live, revoked and garbage credentials
+// while the emulator cycles through latency, 5xx, 429, dropped connections
+// and key rotations (one with the new key's JWKS unreadable). It asserts:
+//
+//   - a live session (valid or expired JWT) gets only 200 or 503, never 401:
+//     an outage is never a logout;
+//   - a revoked session or a garbage credential never gets 200;
+//   - every request gets an HTTP answer and no handler panics;
+//   - every class and the outage were exercised: expired-but-live sessions
+//     got both 200 and 503, valid JWTs got 200 during outages, revoked
+//     sessions got 401;
+//   - HeapInuse after a GC at the end of the load is below 64 MiB;
+//   - after the servers and clients are closed, runtime.NumGoroutine is back
+//     to its value before the soak, within a small tolerance.
+//
+// The load runs for -soak.duration (default 20s, at most 60s) and stops by
+// itself. Everything is on loopback. It runs only with -soak or
+// B2BAUTH_SOAK=1.
+func TestSoak(t *testing.T) {
+	if !*soakFlag && os.Getenv("B2BAUTH_SOAK") != "1" {
+		t.Skip("soak disabled: run with -soak or B2BAUTH_SOAK=1")
+	}
+	d := min(*soakDuration, maxSoakDuration)
+	runtime.GC()
+	before := runtime.NumGoroutine()
+
+	t.Run("load", func(t *testing.T) { runSoak(t, d, max(*soakWorkers, 1)) })
+
+	// The subtest's cleanups have closed the servers, the middleware's JWKS
+	// refresher and every client's idle connections. The goroutines of
+	// closed connections exit asynchronously and nothing signals it, so the
+	// count is polled for a bounded time.
+	deadline := time.Now().Add(5 * time.Second)
+	after := runtime.NumGoroutine()
+	for after > before+goroutineSlack && time.Now().Before(deadline) {
+		runtime.GC()
+		<-time.After(50 * time.Millisecond)
+		after = runtime.NumGoroutine()
+	}
+	t.Logf("goroutines: %d before, %d after", before, after)
+	if after > before+goroutineSlack {
+		var sb strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&sb, 1)
+		t.Errorf("goroutines grew from %d to %d (tolerance %d):\n%s", before, after, goroutineSlack, sb.String())
+	}
+}
+
+func runSoak(t *testing.T, d time.Duration, workers int) {
+	// The client gets its own transport, so that its idle connections can be
+	// closed before goroutines are counted.
+	upstream := &http.Transport{MaxIdleConnsPerHost: workers}
+	t.Cleanup(upstream.CloseIdleConnections)
+	env := middlewaretest.NewEnvWithClient(t,
+		[]client.Option{client.WithHTTPClient(&http.Client{Transport: upstream})},
+		middleware.WithCacheSize(soakCacheSize))
+	s := &soak{
+		env: env, emu: env.Emulator, t: t,
+		jwksPath: "/v1/b2b/sessions/jwks/" + env.Client.ProjectID(),
+		counts:   make([][numClasses][numAnswers]atomic.Int64, len(phases)),
+	}
+
+	// Sessions whose JWTs will have expired: some live, some revoked.
+	var lastExpired string
+	for i := range 16 {
+		tok, jwtRaw, err := s.emu.CreateSession(env.MemberID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lastExpired = jwtRaw
+		cl := classExpiredLive
+		if i%2 == 1 {
+			cl = classRevoked
+			if _, err := env.Client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{SessionToken: tok}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.add(credential{class: cl, cookie: sessionCookie(tok, jwtRaw)})
+	}
+	// JWTs live 5 minutes; the clock then stands still for the whole soak,
+	// so the valid JWTs minted from here on stay valid.
+	env.Clock.Advance(6 * time.Minute)
+	s.mintValid(32)
+	for _, c := range s.garbage(lastExpired) {
+		s.add(c)
+	}
+
+	protected := env.Middleware.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := middleware.SessionFrom(r.Context()); !ok {
+			panic("no session behind RequireSession")
+		}
+		_, _ = io.WriteString(w, "ok")
+	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				s.panics.Add(1)
+				t.Errorf("handler panic: %v", v)
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+		}()
+		protected.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	load := &http.Transport{MaxIdleConnsPerHost: workers}
+	t.Cleanup(load.CloseIdleConnections)
+	hc := &http.Client{Transport: load, Timeout: 30 * time.Second}
+
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	var wg sync.WaitGroup
+	var peakHeap atomic.Uint64
+	wg.Go(func() { s.cycleFaults(ctx, &peakHeap) })
+	for w := range workers {
+		wg.Go(func() { s.generate(ctx, hc, srv.URL, uint64(w)) })
+	}
+	wg.Wait()
+	s.emu.ClearFaults()
+
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap in use after GC: %.1f MiB (limit %d MiB); peak sampled during the load: %.1f MiB",
+		float64(ms.HeapInuse)/(1<<20), heapLimit>>20, float64(peakHeap.Load())/(1<<20))
+	if ms.HeapInuse > heapLimit {
+		t.Errorf("heap in use after GC = %d bytes, above %d", ms.HeapInuse, heapLimit)
+	}
+	s.report(d, workers)
+	s.check()
+}
+
+// cycleFaults moves the emulator through the phases until ctx ends.
+func (s *soak) cycleFaults(ctx context.Context, peakHeap *atomic.Uint64) {
+	tick := time.NewTicker(phaseLength)
+	defer tick.Stop()
+	var ms runtime.MemStats
+	for i := 0; ; i++ {
+		p := i % len(phases)
+		phases[p].enter(s)
+		s.phase.Store(int32(p))
+		runtime.ReadMemStats(&ms)
+		if ms.HeapInuse > peakHeap.Load() {
+			peakHeap.Store(ms.HeapInuse)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// generate sends requests until ctx ends, 55% valid, 15% expired-but-live,
+// 15% revoked and 15% garbage, and counts the answers by the phase in which
+// each request started.
+func (s *soak) generate(ctx context.Context, hc *http.Client, base string, seed uint64) {
+	r := rand.New(rand.NewPCG(seed, 0x50a4))
+	for ctx.Err() == nil {
+		var cl class
+		switch n := r.IntN(100); {
+		case n < 55:
+			cl = classValid
+		case n < 70:
+			cl = classExpiredLive
+		case n < 85:
+			cl = classRevoked
+		default:
+			cl = classGarbage
+		}
+		c := s.pick(r, cl)
+		p := s.phase.Load()
+		s.counts[p][cl][s.send(hc, base, c)].Add(1)
+	}
+}
+
+// send makes one request and returns its answer bucket. It does not use the
+// load's context: a request in flight when the load stops still completes.
+func (s *soak) send(hc *http.Client, base string, c credential) int {
+	req, err := http.NewRequest(http.MethodGet, base+"/protected", nil)
+	if err != nil {
+		s.t.Error(err)
+		return answerError
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.cookie != "" {
+		req.Header.Set("Cookie", c.cookie)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		// Counted and checked at the end; the first few are logged.
+		if s.transportErrors.Add(1) <= 5 {
+			s.t.Logf("%s request: %v", classNames[c.class], err)
+		}
+		return answerError
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	switch res.StatusCode {
+	case http.StatusOK:
+		return answer200
+	case http.StatusUnauthorized:
+		return answer401
+	case http.StatusServiceUnavailable:
+		return answer503
+	}
+	return answerOther
+}
+
+// total sums the counts of a class and answer over the phases selected.
+func (s *soak) total(cl class, a int, in func(phase) bool) int64 {
+	var n int64
+	for p := range phases {
+		if in(phases[p]) {
+			n += s.counts[p][cl][a].Load()
+		}
+	}
+	return n
+}
+
+func anyPhase(phase) bool      { return true }
+func outagePhase(p phase) bool { return p.outage }
+
+func (s *soak) report(d time.Duration, workers int) {
+	var sb strings.Builder
+	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(&sb, "soak: %s, %d workers, cache %d entries, phases of %s\n", d, workers, soakCacheSize, phaseLength)
+	header := func(first string) {
+		fmt.Fprintf(tw, "%s\t", first)
+		for _, a := range answerNames {
+			fmt.Fprintf(tw, "%s\t", a)
+		}
+		fmt.Fprintln(tw, "total\t")
+	}
+	row := func(label string, cl class, in func(phase) bool) {
+		fmt.Fprintf(tw, "%s\t", label)
+		var sum int64
+		for a := range numAnswers {
+			n := s.total(cl, a, in)
+			sum += n
+			fmt.Fprintf(tw, "%d\t", n)
+		}
+		fmt.Fprintf(tw, "%d\t\n", sum)
+	}
+	header("class")
+	for cl := range numClasses {
+		row(classNames[cl], cl, anyPhase)
+	}
+	_ = tw.Flush()
+	sb.WriteString("\nby phase:\n")
+	header("phase/class")
+	for _, p := range phases {
+		for cl := range numClasses {
+			row(p.name+"/"+classNames[cl], cl, func(q phase) bool { return q.name == p.name })
+		}
+	}
+	_ = tw.Flush()
+	s.t.Log("\n" + sb.String())
+}
+
+func (s *soak) check() {
+	t := s.t
+	if n := s.panics.Load(); n != 0 {
+		t.Errorf("%d handler panics", n)
+	}
+	for cl := range numClasses {
+		if n := s.total(cl, answerOther, anyPhase) + s.total(cl, answerError, anyPhase); n != 0 {
+			t.Errorf("%s: %d answers other than 200, 401 and 503", classNames[cl], n)
+		}
+		var sum int64
+		for a := range numAnswers {
+			sum += s.total(cl, a, anyPhase)
+		}
+		if sum == 0 {
+			t.Errorf("%s: no requests", classNames[cl])
+		}
+	}
+	for _, cl := range []class{classValid, classExpiredLive} {
+		if n := s.total(cl, answer401, anyPhase); n != 0 {
+			t.Errorf("%s: %d answers 401, a live session must get only 200 or 503", classNames[cl], n)
+		}
+	}
+	for _, cl := range []class{classRevoked, classGarbage} {
+		if n := s.total(cl, answer200, anyPhase); n != 0 {
+			t.Errorf("%s: %d answers 200", classNames[cl], n)
+		}
+	}
+	// The soak must have exercised what it claims to.
+	if s.total(classExpiredLive, answer200, anyPhase) == 0 || s.total(classExpiredLive, answer503, anyPhase) == 0 {
+		t.Error("expired_live: the remote path was not seen both working and failing")
+	}
+	if s.total(classValid, answer200, outagePhase) == 0 {
+		t.Error("valid: no 200 during an outage")
+	}
+	if s.total(classRevoked, answer401, anyPhase) == 0 {
+		t.Error("revoked: never refused by Stytch")
+	}
+}
