@@ -2,15 +2,13 @@ package emulator
 
 import (
 	"net/http"
-	"slices"
 	"time"
 )
 
 type istExchangeParams struct {
-	IntermediateSessionToken string         `json:"intermediate_session_token"`
-	OrganizationID           string         `json:"organization_id"`
-	SessionDurationMinutes   int            `json:"session_duration_minutes"`
-	SessionCustomClaims      map[string]any `json:"session_custom_claims"`
+	sessionOptions
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+	OrganizationID           string `json:"organization_id"`
 }
 
 func (s *Server) handleISTExchange(r *http.Request) (response, error) {
@@ -18,10 +16,7 @@ func (s *Server) handleISTExchange(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := sessionMinutes(p.SessionDurationMinutes); err != nil {
-		return nil, err
-	}
-	if err := checkCustomClaims(p.SessionCustomClaims); err != nil {
+	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -49,9 +44,8 @@ func (s *Server) handleISTExchange(r *http.Request) (response, error) {
 }
 
 type organizationCreateParams struct {
+	sessionOptions
 	IntermediateSessionToken string         `json:"intermediate_session_token"`
-	SessionDurationMinutes   int            `json:"session_duration_minutes"`
-	SessionCustomClaims      map[string]any `json:"session_custom_claims"`
 	OrganizationName         string         `json:"organization_name"`
 	OrganizationSlug         string         `json:"organization_slug"`
 	TrustedMetadata          map[string]any `json:"trusted_metadata"`
@@ -71,10 +65,7 @@ func (s *Server) handleOrganizationCreate(r *http.Request) (response, error) {
 	if p.OrganizationName == "" {
 		return nil, missingField("organization_name")
 	}
-	if err := sessionMinutes(p.SessionDurationMinutes); err != nil {
-		return nil, err
-	}
-	if err := checkCustomClaims(p.SessionCustomClaims); err != nil {
+	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -159,7 +150,7 @@ func (s *Server) handleOrganizationsList(r *http.Request) (response, error) {
 			return nil, err
 		}
 		email, hint = s.members[ss.memberID].email, ss.orgID
-		primary = slices.DeleteFunc(slices.Clone(ss.factors), factor.isMFA)
+		primary = primaryFactors(ss.factors)
 	}
 	return &organizationsListResponse{
 		EmailAddress:            email,

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/http"
 	"strings"
 	"time"
 )
@@ -70,22 +71,73 @@ func (t *mfaTarget) requireCompletion() error {
 	return nil
 }
 
+// allow refuses an MFA method the member's organization does not accept.
+func (t *mfaTarget) allow(method string) error {
+	if t.org.allowsMFA(method) {
+		return nil
+	}
+	name := "SMS OTP"
+	if method == mfaTOTP {
+		name = "TOTP"
+	}
+	return invalid(errMFAMethodNotAllowed, "the organization does not allow "+name)
+}
+
 // mfaOutcome is the rest of an MFA authenticate request.
 type mfaOutcome struct {
-	SessionDurationMinutes int            `json:"session_duration_minutes"`
-	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
-	SetMFAEnrollment       string         `json:"set_mfa_enrollment"`
-	SetDefaultMFA          bool           `json:"set_default_mfa"`
+	sessionOptions
+	SetMFAEnrollment string `json:"set_mfa_enrollment"`
+	SetDefaultMFA    bool   `json:"set_default_mfa"`
 }
 
 func (o mfaOutcome) validate() error {
 	if o.SetMFAEnrollment != "" && o.SetMFAEnrollment != "enroll" && o.SetMFAEnrollment != "unenroll" {
 		return badRequest(`set_mfa_enrollment must be "enroll" or "unenroll"`).withDetail("field", "set_mfa_enrollment")
 	}
-	if err := sessionMinutes(o.SessionDurationMinutes); err != nil {
-		return err
+	return o.sessionOptions.check()
+}
+
+// codeAuthenticateParams is the request of the SMS OTP and TOTP
+// authenticate calls.
+type codeAuthenticateParams struct {
+	mfaCredentials
+	mfaOutcome
+	Code string `json:"code"`
+}
+
+// authenticateCode answers the SMS OTP and TOTP authenticate calls: it
+// resolves the member and what the call completes, checks that the
+// organization accepts method, and finishes MFA with the factor pass
+// returns. pass runs with s.mu held.
+func (s *Server) authenticateCode(r *http.Request, method string, pass func(now time.Time, t *mfaTarget, code string) (factor, error)) (response, error) {
+	var p codeAuthenticateParams
+	if err := decode(r, &p); err != nil {
+		return nil, err
 	}
-	return checkCustomClaims(o.SessionCustomClaims)
+	if p.Code == "" {
+		return nil, missingField("code")
+	}
+	if err := p.mfaOutcome.validate(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.clock()
+	t, err := s.mfaTargetLocked(now, p.mfaCredentials)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.requireCompletion(); err != nil {
+		return nil, err
+	}
+	if err := t.allow(method); err != nil {
+		return nil, err
+	}
+	f, err := pass(now, t, p.Code)
+	if err != nil {
+		return nil, err
+	}
+	return s.finishMFALocked(now, t, f, p.mfaOutcome, method)
 }
 
 // finishMFALocked records a passed factor: it consumes the IST and starts a

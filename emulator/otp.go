@@ -30,8 +30,8 @@ func (s *Server) handleSMSSend(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !t.org.allowsMFA(mfaSMS) {
-		return nil, invalid(errMFAMethodNotAllowed, "the organization does not allow SMS OTP")
+	if err := t.allow(mfaSMS); err != nil {
+		return nil, err
 	}
 	m := t.member
 	phone := m.phone
@@ -68,44 +68,16 @@ func (s *Server) sendSMSLocked(now time.Time, m *member, phone string) {
 	})
 }
 
-type smsAuthenticateParams struct {
-	mfaCredentials
-	mfaOutcome
-	Code string `json:"code"`
-}
-
 func (s *Server) handleSMSAuthenticate(r *http.Request) (response, error) {
-	var p smsAuthenticateParams
-	if err := decode(r, &p); err != nil {
-		return nil, err
-	}
-	if p.Code == "" {
-		return nil, missingField("code")
-	}
-	if err := p.mfaOutcome.validate(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	t, err := s.mfaTargetLocked(now, p.mfaCredentials)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.requireCompletion(); err != nil {
-		return nil, err
-	}
-	if !t.org.allowsMFA(mfaSMS) {
-		return nil, invalid(errMFAMethodNotAllowed, "the organization does not allow SMS OTP")
-	}
-	otp, err := s.checkOTPLocked(now, t.member, p.Code)
-	if err != nil {
-		return nil, err
-	}
-	m := t.member
-	m.phone, m.phoneVerified = otp.phone, true
-	f := factor{typ: "otp", method: "sms", at: now, created: now, phone: m.phone, phoneID: m.phoneID}
-	return s.finishMFALocked(now, t, f, p.mfaOutcome, mfaSMS)
+	return s.authenticateCode(r, mfaSMS, func(now time.Time, t *mfaTarget, code string) (factor, error) {
+		otp, err := s.checkOTPLocked(now, t.member, code)
+		if err != nil {
+			return factor{}, err
+		}
+		m := t.member
+		m.phone, m.phoneVerified = otp.phone, true
+		return factor{typ: "otp", method: "sms", at: now, created: now, phone: m.phone, phoneID: m.phoneID}, nil
+	})
 }
 
 // checkOTPLocked passes or fails a code. A code lives 2 minutes and dies

@@ -42,6 +42,21 @@ func checkCustomClaims(claims map[string]any) error {
 	return nil
 }
 
+// sessionOptions are the session fields of a call that starts a session or
+// extends one.
+type sessionOptions struct {
+	SessionDurationMinutes int            `json:"session_duration_minutes"`
+	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
+}
+
+// check refuses a duration or claims that Stytch refuses.
+func (o sessionOptions) check() error {
+	if err := sessionMinutes(o.SessionDurationMinutes); err != nil {
+		return err
+	}
+	return checkCustomClaims(o.SessionCustomClaims)
+}
+
 func mergeClaims(old, add map[string]any) map[string]any {
 	if len(add) == 0 {
 		return old
@@ -158,11 +173,10 @@ func (s *Server) renderSessionLocked(now time.Time, ss *session) (sessionParts, 
 }
 
 type sessionsAuthenticateParams struct {
-	SessionToken           string                  `json:"session_token"`
-	SessionJWT             string                  `json:"session_jwt"`
-	SessionDurationMinutes int                     `json:"session_duration_minutes"`
-	SessionCustomClaims    map[string]any          `json:"session_custom_claims"`
-	AuthorizationCheck     *wireAuthorizationCheck `json:"authorization_check"`
+	sessionOptions
+	SessionToken       string                  `json:"session_token"`
+	SessionJWT         string                  `json:"session_jwt"`
+	AuthorizationCheck *wireAuthorizationCheck `json:"authorization_check"`
 }
 
 type sessionsAuthenticateResponse struct {
@@ -180,10 +194,7 @@ func (s *Server) handleSessionsAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := sessionMinutes(p.SessionDurationMinutes); err != nil {
-		return nil, err
-	}
-	if err := checkCustomClaims(p.SessionCustomClaims); err != nil {
+	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -291,11 +302,10 @@ func (s *Server) handleSessionsRevoke(r *http.Request) (response, error) {
 }
 
 type sessionsExchangeParams struct {
-	OrganizationID         string         `json:"organization_id"`
-	SessionToken           string         `json:"session_token"`
-	SessionJWT             string         `json:"session_jwt"`
-	SessionDurationMinutes int            `json:"session_duration_minutes"`
-	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
+	sessionOptions
+	OrganizationID string `json:"organization_id"`
+	SessionToken   string `json:"session_token"`
+	SessionJWT     string `json:"session_jwt"`
 }
 
 // handleSessionsExchange moves a member to another organization where the
@@ -306,10 +316,7 @@ func (s *Server) handleSessionsExchange(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := sessionMinutes(p.SessionDurationMinutes); err != nil {
-		return nil, err
-	}
-	if err := checkCustomClaims(p.SessionCustomClaims); err != nil {
+	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -326,15 +333,9 @@ func (s *Server) handleSessionsExchange(r *http.Request) (response, error) {
 	if o.id == ss.orgID {
 		return nil, badRequest("the session already belongs to organization %s", o.id)
 	}
-	var primary []factor
-	for _, f := range ss.factors {
-		if !f.isMFA() {
-			primary = append(primary, f)
-		}
-	}
 	return s.loginLocked(now, login{
 		email:   s.members[ss.memberID].email,
-		primary: primary,
+		primary: primaryFactors(ss.factors),
 		org:     o,
 		minutes: p.SessionDurationMinutes,
 		claims:  p.SessionCustomClaims,
@@ -342,10 +343,9 @@ func (s *Server) handleSessionsExchange(r *http.Request) (response, error) {
 }
 
 type sessionsMigrateParams struct {
-	SessionToken           string         `json:"session_token"`
-	OrganizationID         string         `json:"organization_id"`
-	SessionDurationMinutes int            `json:"session_duration_minutes"`
-	SessionCustomClaims    map[string]any `json:"session_custom_claims"`
+	sessionOptions
+	SessionToken   string `json:"session_token"`
+	OrganizationID string `json:"organization_id"`
 }
 
 // handleSessionsMigrate turns a session of an external identity provider
@@ -359,10 +359,7 @@ func (s *Server) handleSessionsMigrate(r *http.Request) (response, error) {
 	if p.SessionToken == "" {
 		return nil, missingField("session_token")
 	}
-	if err := sessionMinutes(p.SessionDurationMinutes); err != nil {
-		return nil, err
-	}
-	if err := checkCustomClaims(p.SessionCustomClaims); err != nil {
+	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

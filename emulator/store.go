@@ -143,6 +143,18 @@ func (f factor) isMFA() bool {
 	return f.typ == "otp" || f.typ == "totp" || f.typ == "recovery_codes"
 }
 
+// primaryFactors returns the factors that are not second factors, in a new
+// slice (nil when there are none).
+func primaryFactors(list []factor) []factor {
+	var out []factor
+	for _, f := range list {
+		if !f.isMFA() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // addFactor records f, replacing an earlier factor of the same kind so the
 // list keeps one entry per factor with its latest authentication time.
 func addFactor(list []factor, f factor) []factor {

@@ -68,10 +68,7 @@ func (s *Server) CreateSession(memberID string, opts ...SessionOption) (sessionT
 	for _, o := range opts {
 		o.applySession(&cfg)
 	}
-	if err := sessionMinutes(cfg.minutes); err != nil {
-		return "", "", fmt.Errorf("b2bauth: emulator: %w", err)
-	}
-	if err := checkCustomClaims(cfg.claims); err != nil {
+	if err := (sessionOptions{SessionDurationMinutes: cfg.minutes, SessionCustomClaims: cfg.claims}).check(); err != nil {
 		return "", "", fmt.Errorf("b2bauth: emulator: %w", err)
 	}
 	s.mu.Lock()

@@ -91,8 +91,8 @@ func (s *Server) handleTOTPCreate(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !t.org.allowsMFA(mfaTOTP) {
-		return nil, invalid(errMFAMethodNotAllowed, "the organization does not allow TOTP")
+	if err := t.allow(mfaTOTP); err != nil {
+		return nil, err
 	}
 	m := t.member
 	if m.totpID() != "" {
@@ -135,46 +135,18 @@ func qrDataURL(key *otp.Key) (string, error) {
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
 
-type totpAuthenticateParams struct {
-	mfaCredentials
-	mfaOutcome
-	Code string `json:"code"`
-}
-
 func (s *Server) handleTOTPAuthenticate(r *http.Request) (response, error) {
-	var p totpAuthenticateParams
-	if err := decode(r, &p); err != nil {
-		return nil, err
-	}
-	if p.Code == "" {
-		return nil, missingField("code")
-	}
-	if err := p.mfaOutcome.validate(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	t, err := s.mfaTargetLocked(now, p.mfaCredentials)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.requireCompletion(); err != nil {
-		return nil, err
-	}
-	if !t.org.allowsMFA(mfaTOTP) {
-		return nil, invalid(errMFAMethodNotAllowed, "the organization does not allow TOTP")
-	}
-	reg := t.member.totp
-	if reg == nil {
-		return nil, notFound(errTOTPNotFound, "the member has no TOTP registration")
-	}
-	if err := checkTOTP(reg, p.Code, now); err != nil {
-		return nil, err
-	}
-	reg.verified = true
-	f := factor{typ: "totp", method: "authenticator_app", at: now, created: now, totpID: reg.id}
-	return s.finishMFALocked(now, t, f, p.mfaOutcome, mfaTOTP)
+	return s.authenticateCode(r, mfaTOTP, func(now time.Time, t *mfaTarget, code string) (factor, error) {
+		reg := t.member.totp
+		if reg == nil {
+			return factor{}, notFound(errTOTPNotFound, "the member has no TOTP registration")
+		}
+		if err := checkTOTP(reg, code, now); err != nil {
+			return factor{}, err
+		}
+		reg.verified = true
+		return factor{typ: "totp", method: "authenticator_app", at: now, created: now, totpID: reg.id}, nil
+	})
 }
 
 type totpMigrateParams struct {

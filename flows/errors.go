@@ -142,10 +142,8 @@ var stytchErrors = map[string]*Error{
 	"invalid_totp_code":                                   ErrInvalidCode,
 	"totp_code_already_authenticated": ErrInvalidCode.withMessage(
 		"This code was already used. Wait for the next code from your authenticator app."),
-	"invalid_recovery_code": ErrInvalidCode.withMessage(
-		"That recovery code is not valid or was already used."),
-	"unable_to_authenticate_recovery_code": ErrInvalidCode.withMessage(
-		"That recovery code is not valid or was already used."),
+	"invalid_recovery_code":                errRecoveryCodeInvalid,
+	"unable_to_authenticate_recovery_code": errRecoveryCodeInvalid,
 	"recovery_codes_not_found": ErrMethodNotAllowed.withMessage(
 		"Your account has no recovery codes."),
 	"invalid_phone_number": ErrInvalidInput.withMessage(
@@ -163,11 +161,19 @@ var stytchErrors = map[string]*Error{
 	"mfa_method_not_allowed":                    ErrMethodNotAllowed,
 	"totp_not_found": ErrMethodNotAllowed.withMessage(
 		"You have not set up an authenticator app yet."),
-	"active_totp_exists": ErrMethodNotAllowed.withMessage(
-		"An authenticator app is already set up for your account. Enter its code."),
+	"active_totp_exists":  errTOTPExists,
 	"session_not_found":   ErrSessionRequired,
 	"invalid_session_jwt": ErrSessionRequired,
 }
+
+// Failures with their own message, named because more than one place
+// answers them.
+var (
+	errRecoveryCodeInvalid = ErrInvalidCode.withMessage(
+		"That recovery code is not valid or was already used.")
+	errTOTPExists = ErrMethodNotAllowed.withMessage(
+		"An authenticator app is already set up for your account. Enter its code.")
+)
 
 // fromStytch classifies an error of a client call.
 func fromStytch(err error) *Error {

@@ -108,15 +108,18 @@ func (h *Handler) routes() (http.Handler, error) {
 	handle("POST /organizations/select", h.postSelectOrganization)
 	handle("POST /organizations/create", h.postCreateOrganization)
 	handle("GET /mfa", h.getMFA)
-	handle("POST /mfa/sms/send", h.postMFASMSSend)
-	handle("POST /mfa/sms/verify", h.postMFASMSVerify)
-	handle("POST /mfa/totp/enroll", h.postMFATOTPEnroll)
-	handle("POST /mfa/totp/verify", h.postMFATOTPVerify)
-	handle("POST /mfa/recovery", h.postMFARecovery)
+	handle("POST /mfa/sms/send", h.factor(h.mfaState, methodSMS, h.sendSMS))
+	handle("POST /mfa/sms/verify", h.factor(h.mfaState, methodSMS, h.verifySMS))
+	handle("POST /mfa/totp/enroll", h.factor(h.mfaState, methodTOTP, h.enrollTOTP))
+	handle("POST /mfa/totp/verify", h.factor(h.mfaState, methodTOTP, h.verifyTOTP))
+	handle("POST /mfa/recovery", h.factor(h.mfaState, methodRecovery, h.verifyRecovery))
+	// Step-up runs the same factor steps, proven by the session instead of
+	// an intermediate session. It offers no enrollment: a stolen session
+	// must not register a factor of its own (see stepUpFlow).
 	session("GET /step-up", h.getStepUp)
-	session("POST /step-up/sms/send", h.postStepUpSMSSend)
-	session("POST /step-up/sms/verify", h.postStepUpSMSVerify)
-	session("POST /step-up/totp/verify", h.postStepUpTOTPVerify)
+	session("POST /step-up/sms/send", h.factor(h.stepUpState, methodSMS, h.sendSMS))
+	session("POST /step-up/sms/verify", h.factor(h.stepUpState, methodSMS, h.verifySMS))
+	session("POST /step-up/totp/verify", h.factor(h.stepUpState, methodTOTP, h.verifyTOTP))
 	session("POST /logout", h.postLogout)
 
 	// Every POST changes state: refuse cross-origin ones (Fetch metadata,

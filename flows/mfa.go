@@ -20,13 +20,34 @@ func (h *Handler) getMFA(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, st, err)
 		return
 	}
+	h.showFactors(w, r, st, "mfa.html")
+}
+
+// showFactors answers with the second-factor choices of an MFA or step-up
+// flow: the page for browsers, mfaBody for JSON clients.
+func (h *Handler) showFactors(w http.ResponseWriter, r *http.Request, st *flowState, page string) {
 	if wantsJSON(r) {
 		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
 		return
 	}
 	p := &Page{ReturnTo: st.ReturnTo}
 	fillMFA(st, p)
-	h.render(w, r, http.StatusOK, "mfa.html", p)
+	h.render(w, r, http.StatusOK, page, p)
+}
+
+// toFactors saves an MFA or step-up flow and leads to its choices: JSON
+// clients get them (mfaBody), browsers a redirect to the step's page.
+func (h *Handler) toFactors(w http.ResponseWriter, r *http.Request, st *flowState) {
+	if err := h.saveFlow(w, st); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
+		return
+	}
+	noStore(w)
+	http.Redirect(w, r, h.stepURL(st.Step, st.ReturnTo), http.StatusSeeOther)
 }
 
 func fillMFA(st *flowState, p *Page) {
@@ -53,31 +74,54 @@ func mfaBodyOf(st *flowState) mfaBody {
 	}
 }
 
-// postMFASMSSend sends (or resends, after the cooldown) an SMS code. A
-// member without an MFA phone number enrolls one with phone_number.
-func (h *Handler) postMFASMSSend(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	h.sendSMS(w, r, st, func(ctx context.Context, phone string) error {
-		_, err := h.client.OTPs.SMSSend(ctx, &client.OTPsSMSSendParams{
-			OrganizationID:           st.OrganizationID,
-			MemberID:                 st.MemberID,
-			MFAPhoneNumber:           phone,
-			IntermediateSessionToken: st.IST,
-		})
-		return err
-	})
+// proof is what a second-factor call at Stytch presents besides the code:
+// the intermediate session during MFA, the session's JWT during step-up.
+type proof struct {
+	organizationID, memberID string
+	ist                      string
+	sessionJWT               string
+	// sessionDuration is the lifetime of the session MFA creates; zero
+	// during step-up, which keeps the session's own.
+	sessionDuration int32
 }
 
-// sendSMS is the send step shared by MFA and step-up.
-func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState, send func(ctx context.Context, phone string) error) {
-	if !st.allows(methodSMS) {
-		h.fail(w, r, st, ErrMethodNotAllowed)
-		return
+// factorFlow loads the flow of a second-factor request and the proof its
+// calls present: [Handler.mfaState] or [Handler.stepUpState].
+type factorFlow func(*http.Request) (*flowState, proof, error)
+
+// mfaState returns the request's MFA flow.
+func (h *Handler) mfaState(r *http.Request) (*flowState, proof, error) {
+	st, err := h.loadFlow(r, stepMFA)
+	if err != nil {
+		return st, proof{}, err
 	}
+	return st, proof{
+		organizationID: st.OrganizationID, memberID: st.MemberID,
+		ist: st.IST, sessionDuration: h.cfg.sessionDuration,
+	}, nil
+}
+
+// factor is the handler of a second-factor step, shared by MFA and step-up:
+// it loads the flow with load and runs step if the flow offers method.
+func (h *Handler) factor(load factorFlow, method string, step func(http.ResponseWriter, *http.Request, *flowState, proof)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st, pr, err := load(r)
+		if err != nil {
+			h.fail(w, r, st, err)
+			return
+		}
+		if !st.allows(method) {
+			h.fail(w, r, st, ErrMethodNotAllowed)
+			return
+		}
+		step(w, r, st, pr)
+	}
+}
+
+// sendSMS sends (or resends, after the cooldown) an SMS code to the
+// member's MFA phone. A member without an MFA phone number enrolls one with
+// phone_number; step-up flows always have one (see stepUpFlow).
+func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	now := h.cfg.now()
 	if wait := st.SMSSentAt.Add(h.cfg.smsCooldown).Sub(now); !st.SMSSentAt.IsZero() && wait > 0 {
 		h.fail(w, r, st, ErrSMSCooldown.withMessage(
@@ -96,7 +140,13 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 			return
 		}
 	}
-	if err := send(r.Context(), phone); err != nil {
+	if _, err := h.client.OTPs.SMSSend(r.Context(), &client.OTPsSMSSendParams{
+		OrganizationID:           pr.organizationID,
+		MemberID:                 pr.memberID,
+		MFAPhoneNumber:           phone,
+		IntermediateSessionToken: pr.ist,
+		SessionJWT:               pr.sessionJWT,
+	}); err != nil {
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
@@ -104,80 +154,46 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 	if phone != "" {
 		st.HasPhone, st.PhoneHint = true, phoneHint(phone)
 	}
-	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
-		return
-	}
-	noStore(w)
-	http.Redirect(w, r, h.stepURL(st.Step, st.ReturnTo), http.StatusSeeOther)
+	h.toFactors(w, r, st)
 }
 
-// postMFASMSVerify completes MFA with an SMS code.
-func (h *Handler) postMFASMSVerify(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
+// verifySMS completes MFA, or adds a fresh factor to the session, with an
+// SMS code.
+func (h *Handler) verifySMS(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
+	if st.SMSSentAt.IsZero() {
+		h.fail(w, r, st, ErrInvalidInput.withMessage("Ask for a code by text message first."))
 		return
 	}
-	h.verifySMS(w, r, st, func(ctx context.Context, code string) (*session, error) {
+	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
 		res, err := h.client.OTPs.SMSAuthenticate(ctx, &client.OTPsSMSAuthenticateParams{
-			OrganizationID:           st.OrganizationID,
-			MemberID:                 st.MemberID,
+			OrganizationID:           pr.organizationID,
+			MemberID:                 pr.memberID,
 			Code:                     code,
-			IntermediateSessionToken: st.IST,
-			SessionDurationMinutes:   h.cfg.sessionDuration,
+			IntermediateSessionToken: pr.ist,
+			SessionJWT:               pr.sessionJWT,
+			SessionDurationMinutes:   pr.sessionDuration,
 		})
 		if err != nil {
+			if errors.Is(fromStytch(err), ErrInvalidCode) && h.cfg.now().Sub(st.SMSSentAt) > smsCodeLifetime {
+				return nil, ErrCodeExpired.with(err)
+			}
 			return nil, err
 		}
 		return &session{res.SessionToken, res.SessionJWT, res.MemberSession}, nil
 	})
 }
 
-// verifySMS is the SMS check shared by MFA and step-up.
-func (h *Handler) verifySMS(w http.ResponseWriter, r *http.Request, st *flowState, auth func(context.Context, string) (*session, error)) {
-	if !st.allows(methodSMS) {
-		h.fail(w, r, st, ErrMethodNotAllowed)
-		return
-	}
-	if st.SMSSentAt.IsZero() {
-		h.fail(w, r, st, ErrInvalidInput.withMessage("Ask for a code by text message first."))
-		return
-	}
-	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
-		s, err := auth(ctx, code)
-		if err != nil && errors.Is(fromStytch(err), ErrInvalidCode) && h.cfg.now().Sub(st.SMSSentAt) > smsCodeLifetime {
-			return nil, ErrCodeExpired.with(err)
-		}
-		return s, err
-	})
-}
-
-// postMFATOTPEnroll creates an authenticator app registration for a member
+// enrollTOTP creates an authenticator app registration for a member
 // without one and shows its QR code, secret and recovery codes, once.
-func (h *Handler) postMFATOTPEnroll(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	if !st.allows(methodTOTP) {
-		h.fail(w, r, st, ErrMethodNotAllowed)
-		return
-	}
+func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	if st.TOTPEnrolled {
-		h.fail(w, r, st, ErrMethodNotAllowed.withMessage(
-			"An authenticator app is already set up for your account. Enter its code."))
+		h.fail(w, r, st, errTOTPExists)
 		return
 	}
 	res, err := h.client.TOTPs.Create(r.Context(), &client.TOTPsCreateParams{
-		OrganizationID:           st.OrganizationID,
-		MemberID:                 st.MemberID,
-		IntermediateSessionToken: st.IST,
+		OrganizationID:           pr.organizationID,
+		MemberID:                 pr.memberID,
+		IntermediateSessionToken: pr.ist,
 	})
 	if err != nil {
 		h.fail(w, r, st, fromStytch(err))
@@ -206,24 +222,17 @@ func (h *Handler) postMFATOTPEnroll(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// postMFATOTPVerify completes MFA with a code of the authenticator app.
-func (h *Handler) postMFATOTPVerify(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	if !st.allows(methodTOTP) {
-		h.fail(w, r, st, ErrMethodNotAllowed)
-		return
-	}
+// verifyTOTP completes MFA, or adds a fresh factor to the session, with a
+// code of the authenticator app.
+func (h *Handler) verifyTOTP(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
 		res, err := h.client.TOTPs.Authenticate(ctx, &client.TOTPsAuthenticateParams{
-			OrganizationID:           st.OrganizationID,
-			MemberID:                 st.MemberID,
+			OrganizationID:           pr.organizationID,
+			MemberID:                 pr.memberID,
 			Code:                     code,
-			IntermediateSessionToken: st.IST,
-			SessionDurationMinutes:   h.cfg.sessionDuration,
+			IntermediateSessionToken: pr.ist,
+			SessionJWT:               pr.sessionJWT,
+			SessionDurationMinutes:   pr.sessionDuration,
 		})
 		if err != nil {
 			return nil, err
@@ -232,24 +241,16 @@ func (h *Handler) postMFATOTPVerify(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// postMFARecovery completes MFA with a recovery code.
-func (h *Handler) postMFARecovery(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	if !st.allows(methodRecovery) {
-		h.fail(w, r, st, ErrMethodNotAllowed)
-		return
-	}
+// verifyRecovery completes MFA with a recovery code.
+func (h *Handler) verifyRecovery(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
 		res, err := h.client.RecoveryCodes.Recover(ctx, &client.RecoveryCodesRecoverParams{
-			OrganizationID:           st.OrganizationID,
-			MemberID:                 st.MemberID,
+			OrganizationID:           pr.organizationID,
+			MemberID:                 pr.memberID,
 			RecoveryCode:             code,
-			IntermediateSessionToken: st.IST,
-			SessionDurationMinutes:   h.cfg.sessionDuration,
+			IntermediateSessionToken: pr.ist,
+			SessionJWT:               pr.sessionJWT,
+			SessionDurationMinutes:   pr.sessionDuration,
 		})
 		if err != nil {
 			return nil, err

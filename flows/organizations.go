@@ -2,6 +2,7 @@ package flows
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -73,13 +74,7 @@ func (h *Handler) fillOrganizations(r *http.Request, st *flowState, p *Page) {
 // postSelectOrganization exchanges the intermediate session for a session
 // in the chosen organization.
 func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	backToList(st)
-	in, err := input(w, r)
+	st, in, err := h.organizationForm(w, r)
 	if err != nil {
 		h.fail(w, r, st, err)
 		return
@@ -98,24 +93,13 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
-	h.entered(w, r, st, exchange{
-		sessionToken: res.SessionToken, sessionJWT: res.SessionJWT, memberSession: res.MemberSession,
-		authenticated: res.MemberAuthenticated, ist: res.IntermediateSessionToken,
-		istExpiresAt: res.IntermediateSessionTokenExpiresAt, mfa: res.MFARequired,
-		member: res.Member, organization: res.Organization,
-	})
+	h.entered(w, r, st, res)
 }
 
 // postCreateOrganization creates an organization with the discovered email
 // as its first member.
 func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request) {
-	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	backToList(st)
-	in, err := input(w, r)
+	st, in, err := h.organizationForm(w, r)
 	if err != nil {
 		h.fail(w, r, st, err)
 		return
@@ -136,12 +120,20 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
-	h.entered(w, r, st, exchange{
-		sessionToken: res.SessionToken, sessionJWT: res.SessionJWT, memberSession: res.MemberSession,
-		authenticated: res.MemberAuthenticated, ist: res.IntermediateSessionToken,
-		istExpiresAt: res.IntermediateSessionTokenExpiresAt, mfa: res.MFARequired,
-		member: res.Member, organization: res.Organization,
-	})
+	// Stytch answers a creation with the fields of an exchange.
+	h.entered(w, r, st, (*client.DiscoveryExchangeResponse)(res))
+}
+
+// organizationForm returns the flow and the fields of an organization
+// choice, the flow back at the list (see backToList).
+func (h *Handler) organizationForm(w http.ResponseWriter, r *http.Request) (*flowState, url.Values, error) {
+	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
+	if err != nil {
+		return st, nil, err
+	}
+	backToList(st)
+	in, err := input(w, r)
+	return st, in, err
 }
 
 // backToList returns a flow waiting for MFA to the organization choice: the
@@ -156,25 +148,13 @@ func backToList(st *flowState) {
 	}
 }
 
-// exchange is the outcome shared by the exchange and create calls.
-type exchange struct {
-	sessionToken, sessionJWT string
-	memberSession            *client.MemberSession
-	authenticated            bool
-	ist                      string
-	istExpiresAt             *time.Time
-	mfa                      *client.MFARequired
-	member                   client.Member
-	organization             client.Organization
-}
-
 // entered finishes the login with the session, or moves the flow to MFA.
-func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState, x exchange) {
-	if x.authenticated && (x.sessionToken != "" || x.sessionJWT != "") {
-		h.finish(w, r, st, x.sessionToken, x.sessionJWT, x.memberSession)
+func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState, x *client.DiscoveryExchangeResponse) {
+	if x.MemberAuthenticated && (x.SessionToken != "" || x.SessionJWT != "") {
+		h.finish(w, r, st, x.SessionToken, x.SessionJWT, x.MemberSession)
 		return
 	}
-	if x.mfa == nil {
+	if x.MFARequired == nil {
 		// Another primary factor (SSO, OAuth) is required: not offered here.
 		h.fail(w, r, st, ErrOrganizationUnavailable.withMessage(
 			"This organization requires another sign-in method. Choose another organization."))
@@ -187,14 +167,14 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 		Email:          st.Email,
 		IST:            st.IST,
 		ISTExpiresAt:   st.ISTExpiresAt,
-		OrganizationID: x.organization.OrganizationID,
-		MemberID:       x.member.MemberID,
+		OrganizationID: x.Organization.OrganizationID,
+		MemberID:       x.Member.MemberID,
 	}
-	if x.ist != "" {
-		next.IST, next.ISTExpiresAt = x.ist, h.istExpiry(x.istExpiresAt)
+	if x.IntermediateSessionToken != "" {
+		next.IST, next.ISTExpiresAt = x.IntermediateSessionToken, h.istExpiry(x.IntermediateSessionTokenExpiresAt)
 	}
-	phone, totpID := x.member.MFAPhoneNumber, x.member.TOTPRegistrationID
-	if o := x.mfa.MemberOptions; o != nil {
+	phone, totpID := x.Member.MFAPhoneNumber, x.Member.TOTPRegistrationID
+	if o := x.MFARequired.MemberOptions; o != nil {
 		if o.MFAPhoneNumber != "" {
 			phone = o.MFAPhoneNumber
 		}
@@ -207,20 +187,11 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 		next.PhoneHint = phoneHint(phone)
 	}
 	next.TOTPEnrolled = totpID != ""
-	next.Methods = mfaMethods(x.organization, next.TOTPEnrolled)
-	if x.mfa.SecondaryAuthInitiated == methodSMS {
+	next.Methods = mfaMethods(x.Organization, next.TOTPEnrolled)
+	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
 	}
-	if err := h.saveFlow(w, next); err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(next))
-		return
-	}
-	noStore(w)
-	http.Redirect(w, r, h.cfg.prefix+"/mfa", http.StatusSeeOther)
+	h.toFactors(w, r, next)
 }
 
 // mfaMethods are the methods the organization allows (both when it does not

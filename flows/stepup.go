@@ -1,11 +1,9 @@
 package flows
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
-	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
@@ -42,13 +40,7 @@ func (h *Handler) getStepUp(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
-		return
-	}
-	p := &Page{ReturnTo: st.ReturnTo}
-	fillMFA(st, p)
-	h.render(w, r, http.StatusOK, "step_up.html", p)
+	h.showFactors(w, r, st, "step_up.html")
 }
 
 // stepUpFlow starts a step-up for the session. The methods come from the
@@ -84,81 +76,19 @@ func stepUpFlow(s *middleware.Session, returnTo string) *flowState {
 	return st
 }
 
-// stepUpState returns the step-up flow of the request's session.
-func (h *Handler) stepUpState(r *http.Request) (*middleware.Session, *flowState, error) {
+// stepUpState returns the step-up flow of the request's session, with the
+// session's JWT as the proof of its factor calls.
+func (h *Handler) stepUpState(r *http.Request) (*flowState, proof, error) {
 	s, err := sessionOf(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, proof{}, err
 	}
 	st, err := h.loadFlow(r, stepStepUp)
 	if err != nil {
-		return s, st, err
+		return st, proof{}, err
 	}
 	if st.MemberID != s.MemberID || st.OrganizationID != s.OrganizationID {
-		return s, st, ErrWrongStep
+		return st, proof{}, ErrWrongStep
 	}
-	return s, st, nil
-}
-
-// postStepUpSMSSend sends an SMS code to the member's MFA phone.
-func (h *Handler) postStepUpSMSSend(w http.ResponseWriter, r *http.Request) {
-	s, st, err := h.stepUpState(r)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	h.sendSMS(w, r, st, func(ctx context.Context, _ string) error {
-		_, err := h.client.OTPs.SMSSend(ctx, &client.OTPsSMSSendParams{
-			OrganizationID: s.OrganizationID,
-			MemberID:       s.MemberID,
-			SessionJWT:     s.JWT,
-		})
-		return err
-	})
-}
-
-// postStepUpSMSVerify adds a fresh SMS factor to the session.
-func (h *Handler) postStepUpSMSVerify(w http.ResponseWriter, r *http.Request) {
-	s, st, err := h.stepUpState(r)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	h.verifySMS(w, r, st, func(ctx context.Context, code string) (*session, error) {
-		res, err := h.client.OTPs.SMSAuthenticate(ctx, &client.OTPsSMSAuthenticateParams{
-			OrganizationID: s.OrganizationID,
-			MemberID:       s.MemberID,
-			Code:           code,
-			SessionJWT:     s.JWT,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &session{res.SessionToken, res.SessionJWT, res.MemberSession}, nil
-	})
-}
-
-// postStepUpTOTPVerify adds a fresh TOTP factor to the session.
-func (h *Handler) postStepUpTOTPVerify(w http.ResponseWriter, r *http.Request) {
-	s, st, err := h.stepUpState(r)
-	if err != nil {
-		h.fail(w, r, st, err)
-		return
-	}
-	if !st.allows(methodTOTP) {
-		h.fail(w, r, st, ErrMethodNotAllowed)
-		return
-	}
-	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
-		res, err := h.client.TOTPs.Authenticate(ctx, &client.TOTPsAuthenticateParams{
-			OrganizationID: s.OrganizationID,
-			MemberID:       s.MemberID,
-			Code:           code,
-			SessionJWT:     s.JWT,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &session{res.SessionToken, res.SessionJWT, res.MemberSession}, nil
-	})
+	return st, proof{organizationID: s.OrganizationID, memberID: s.MemberID, sessionJWT: s.JWT}, nil
 }
