@@ -8,10 +8,10 @@
 //     while the emulator's faults toggle, and checks that no valid session is
 //     logged out, no revoked or garbage credential gets in, and nothing leaks.
 //     It runs only with -soak or B2BAUTH_SOAK=1.
-//   - cmd/loadtarget: a server with a protected and an unprotected route and a
-//     logged-in session cookie, the target of run.sh's wrk load.
 //   - cmd/benchreport: turns the raw outputs of run.sh into the markdown
 //     tables of BENCHMARKS.md.
 //
-// run.sh reproduces everything and writes to bench/results/.
+// run.sh reproduces everything and writes to bench/results/. The target of
+// its wrk load, examples/cmd/loadtarget, lives in the examples module because
+// it serves the demo app, which is internal to that module.
 package bench

@@ -1,13 +1,17 @@
 // Command benchreport turns the raw outputs of run.sh into the markdown
 // tables of BENCHMARKS.md: the machine, the Go benchmarks (medians of the
 // -count runs, with ratios between b2bauth, golang-jwt and auth0's
-// go-jwt-middleware) and the wrk runs (with the protected/public ratio).
+// go-jwt-middleware) and the wrk runs, one table per pair of routes with the
+// protected/unprotected ratio.
 //
 //	benchreport -go "$(go version)" -bench results/bench.txt \
-//	    -wrk public:results/wrk-public-1.txt -wrk protected:results/wrk-protected-1.txt ...
+//	    -wrk app/unprotected:results/wrk-app-unprotected-1.txt \
+//	    -wrk app/protected:results/wrk-app-protected-1.txt \
+//	    -wrk middleware/unprotected:... -wrk middleware/protected:... ...
 //
 // It exits with status 3, after printing the report, when the protected
-// route's median req/s is below -min-ratio of the public route's.
+// route of the -target-pair pair (default "app") is below -min-ratio of its
+// unprotected route's req/s (median of the rounds' ratios).
 package main
 
 import (
@@ -39,8 +43,9 @@ func main() {
 	goVersion := flag.String("go", runtime.Version(), "the output of go version")
 	wrkVersion := flag.String("wrk-version", "", "the wrk version line")
 	wrkArgs := flag.String("wrk-args", "", "the wrk arguments, for the record")
-	minRatio := flag.Float64("min-ratio", 0.9, "lowest acceptable protected/public req/s ratio")
-	flag.Var(&wrkFiles, "wrk", "route:file of one wrk --latency run (repeatable)")
+	minRatio := flag.Float64("min-ratio", 0.9, "lowest acceptable protected/unprotected req/s ratio of the -target-pair pair")
+	targetPair := flag.String("target-pair", "app", "the pair of routes -min-ratio applies to")
+	flag.Var(&wrkFiles, "wrk", "pair/role:file of one wrk --latency run, role protected or unprotected (repeatable)")
 	flag.Parse()
 
 	rep := &report{w: os.Stdout}
@@ -74,7 +79,7 @@ func main() {
 	ok := true
 	if len(wrkFiles) > 0 {
 		var err error
-		if ok, err = rep.wrk(wrkFiles, *wrkArgs, *minRatio); err != nil {
+		if ok, err = rep.wrk(wrkFiles, *wrkArgs, *targetPair, *minRatio); err != nil {
 			fatal(err)
 		}
 	}
@@ -305,7 +310,8 @@ func (r *report) benchmarks(runs map[string]*samples) {
 
 // wrkRun is one wrk --latency run.
 type wrkRun struct {
-	route, file        string
+	pair, role, file   string
+	path               string
 	rps                float64
 	p50, p99, requests string
 	non2xx, socketErrs string
@@ -316,6 +322,7 @@ type wrkRun struct {
 }
 
 var (
+	wrkURL      = regexp.MustCompile(`(?m)^Running \S+ test @ https?://[^/\s]+(\S*)`)
 	wrkRPS      = regexp.MustCompile(`(?m)^Requests/sec:\s+([0-9.]+)`)
 	wrkP50      = regexp.MustCompile(`(?m)^\s+50%\s+(\S+)`)
 	wrkP99      = regexp.MustCompile(`(?m)^\s+99%\s+(\S+)`)
@@ -325,13 +332,25 @@ var (
 	serverCPU   = regexp.MustCompile(`(?m)^server-cpu-ticks: (\d+) clk-tck: (\d+)$`)
 )
 
-func parseWrk(route, path string) (wrkRun, error) {
+// parseWrk reads one wrk --latency output named by spec, "pair/role:file".
+func parseWrk(spec string) (wrkRun, error) {
+	name, path, ok := strings.Cut(spec, ":")
+	pair, role, ok2 := strings.Cut(name, "/")
+	if !ok || !ok2 || pair == "" || (role != "protected" && role != "unprotected") {
+		return wrkRun{}, fmt.Errorf("-wrk %q: want pair/protected:file or pair/unprotected:file", spec)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return wrkRun{}, err
 	}
 	out := string(b)
-	run := wrkRun{route: route, file: path, non2xx: "0", socketErrs: "none"}
+	run := wrkRun{pair: pair, role: role, file: path, path: "?", non2xx: "0", socketErrs: "none"}
+	if m := wrkURL.FindStringSubmatch(out); m != nil {
+		run.path = m[1]
+		if run.path == "" {
+			run.path = "/"
+		}
+	}
 	m := wrkRPS.FindStringSubmatch(out)
 	if m == nil {
 		return run, fmt.Errorf("%s: no Requests/sec line", path)
@@ -366,60 +385,97 @@ func parseWrk(route, path string) (wrkRun, error) {
 	return run, nil
 }
 
-// wrk prints the wrk runs and reports whether the protected route reached
-// minRatio of the public route's req/s. The runs come in rounds, one run of
-// each route per round in alternating order, and the verdict uses the median
-// of the rounds' protected/public ratios: a round's two runs are adjacent in
-// time, so load from elsewhere on the machine mostly cancels out of their
-// ratio but not out of a ratio of medians taken over minutes.
-func (r *report) wrk(files []string, args string, minRatio float64) (bool, error) {
-	runs := map[string][]wrkRun{}
-	r.printf("### HTTP load (wrk)\n\n")
-	if args != "" {
-		r.printf("`wrk %s` against bench/cmd/loadtarget on loopback: `/protected` is behind RequireSession with a logged-in session cookie, `/public` is the same handler unprotected, on the same server. Each round runs both routes back to back, alternating which goes first. Server CPU/req is the load target's user + system CPU time during the run divided by the requests served.\n\n", args)
-	}
-	r.printf("| route | round | req/s | p50 | p99 | requests | server CPU/req | non-2xx | socket errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+// pairIntro says what a pair of run.sh's routes compares.
+var pairIntro = map[string]string{
+	"app": "The demo app's own routes, as a logged-in member browses them: `/dashboard` behind RequireSession against the home page `/` behind OptionalSession. " +
+		"Both requests carry the session cookie, as a browser sends it to every page, so both verify the session (served from the verified-JWT cache); " +
+		"the pages differ too: the dashboard renders the member, organization, roles and factors.",
+	"middleware": "The middleware alone: `/bench/protected` is a tiny handler behind RequireSession, `/bench/public` the same handler unprotected (it ignores the cookie). " +
+		"Its ratio is the isolated cost of verifying a logged-in session on every request.",
+}
+
+// wrk prints the wrk runs pair by pair and reports whether the target
+// pair's protected route reached minRatio of its unprotected route's req/s.
+// The runs of a pair come in rounds, one run of each route per round in
+// alternating order, and the verdict uses the median of the rounds'
+// protected/unprotected ratios: a round's two runs are adjacent in time, so
+// load from elsewhere on the machine mostly cancels out of their ratio but not
+// out of a ratio of medians taken over minutes.
+func (r *report) wrk(files []string, args, targetPair string, minRatio float64) (bool, error) {
+	var order []string
+	runs := map[string]map[string][]wrkRun{}
 	for _, spec := range files {
-		route, path, ok := strings.Cut(spec, ":")
-		if !ok {
-			return false, fmt.Errorf("-wrk %q: want route:file", spec)
-		}
-		run, err := parseWrk(route, path)
+		run, err := parseWrk(spec)
 		if err != nil {
 			return false, err
 		}
-		runs[route] = append(runs[route], run)
-		cpu := "–"
-		if run.cpuPerReq > 0 {
-			cpu = fmt.Sprintf("%.1f µs", float64(run.cpuPerReq)/float64(time.Microsecond))
-		}
-		r.printf("| %s | %d | %.0f | %s | %s | %s | %s | %s | %s |\n", route, len(runs[route]), run.rps, run.p50, run.p99, run.requests, cpu, run.non2xx, run.socketErrs)
 		if run.non2xx != "0" {
-			return false, fmt.Errorf("%s: %s non-2xx answers: the load did not measure what it claims", path, run.non2xx)
+			return false, fmt.Errorf("%s: %s non-2xx answers: the load did not measure what it claims", run.file, run.non2xx)
+		}
+		if runs[run.pair] == nil {
+			runs[run.pair] = map[string][]wrkRun{}
+			order = append(order, run.pair)
+		}
+		runs[run.pair][run.role] = append(runs[run.pair][run.role], run)
+	}
+	if runs[targetPair] == nil {
+		return false, fmt.Errorf("no wrk runs of the target pair %q", targetPair)
+	}
+
+	r.printf("### HTTP load (wrk)\n\n")
+	if args != "" {
+		r.printf("`wrk %s` against examples/cmd/loadtarget on loopback: the demo app of examples/nethttp in emulator mode, with a session created for a seeded member, and two extra routes, all on the same server. "+
+			"Each round runs both routes of a pair back to back, alternating which goes first; the pairs take turns within a round. "+
+			"Server CPU/req is the load target's user + system CPU time during the run divided by the requests served. A run with any non-2xx answer fails the report.\n\n", args)
+	}
+	ok := true
+	for _, pair := range order {
+		prot, unprot := runs[pair]["protected"], runs[pair]["unprotected"]
+		if len(prot) == 0 || len(prot) != len(unprot) {
+			return false, fmt.Errorf("pair %q: need as many wrk runs of the protected route as of the unprotected route, and at least one", pair)
+		}
+		r.printf("#### Pair %q: %s vs %s\n\n", pair, prot[0].path, unprot[0].path)
+		if intro := pairIntro[pair]; intro != "" {
+			r.printf("%s\n\n", intro)
+		}
+		r.printf("| route | round | req/s | p50 | p99 | requests | server CPU/req | socket errors |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
+		for i := range prot {
+			// In the order they ran: the unprotected route first in odd rounds.
+			first, second := unprot[i], prot[i]
+			if i%2 == 1 {
+				first, second = second, first
+			}
+			for _, run := range []wrkRun{first, second} {
+				cpu := "–"
+				if run.cpuPerReq > 0 {
+					cpu = fmt.Sprintf("%.1f µs", float64(run.cpuPerReq)/float64(time.Microsecond))
+				}
+				r.printf("| %s (%s) | %d | %.0f | %s | %s | %s | %s | %s |\n", run.path, run.role, i+1, run.rps, run.p50, run.p99, run.requests, cpu, run.socketErrs)
+			}
+		}
+		var paired, rpsProt, rpsUnprot, cpuProt, cpuUnprot []float64
+		for i := range prot {
+			paired = append(paired, prot[i].rps/unprot[i].rps)
+			rpsProt, rpsUnprot = append(rpsProt, prot[i].rps), append(rpsUnprot, unprot[i].rps)
+			cpuProt, cpuUnprot = append(cpuProt, float64(prot[i].cpuPerReq)), append(cpuUnprot, float64(unprot[i].cpuPerReq))
+		}
+		got := median(paired)
+		r.printf("\n| measure | %s | %s | protected / unprotected |\n|---|---:|---:|---:|\n", prot[0].path, unprot[0].path)
+		r.printf("| req/s, median of the rounds' ratios (min–max) | | | **%.1f%%** (%.1f%% – %.1f%%) |\n", 100*got, 100*slices.Min(paired), 100*slices.Max(paired))
+		r.printf("| req/s, median over the rounds | %.0f | %.0f | %.1f%% |\n", median(rpsProt), median(rpsUnprot), 100*median(rpsProt)/median(rpsUnprot))
+		if median(cpuUnprot) > 0 {
+			r.printf("| server CPU per request, median | %.1f µs | %.1f µs | %.2f× (%+.1f µs) |\n",
+				median(cpuProt)/1e3, median(cpuUnprot)/1e3, median(cpuProt)/median(cpuUnprot), (median(cpuProt)-median(cpuUnprot))/1e3)
+		}
+		if pair == targetPair {
+			verdict := "met"
+			if got < minRatio {
+				verdict, ok = "NOT met", false
+			}
+			r.printf("\nTarget: %s ≥ %.0f%% of %s req/s (median of the rounds' ratios): **%s**.\n\n", prot[0].path, 100*minRatio, unprot[0].path, verdict)
+		} else {
+			r.printf("\nNo target applies to this pair: %s serves %.1f%% of %s's req/s (median of the rounds' ratios).\n\n", prot[0].path, 100*got, unprot[0].path)
 		}
 	}
-	prot, pub := runs["protected"], runs["public"]
-	if len(prot) == 0 || len(prot) != len(pub) {
-		return false, fmt.Errorf("need as many wrk runs of the protected route as of the public route, and at least one")
-	}
-	var paired, rpsProt, rpsPub, cpuProt, cpuPub []float64
-	for i := range prot {
-		paired = append(paired, prot[i].rps/pub[i].rps)
-		rpsProt, rpsPub = append(rpsProt, prot[i].rps), append(rpsPub, pub[i].rps)
-		cpuProt, cpuPub = append(cpuProt, float64(prot[i].cpuPerReq)), append(cpuPub, float64(pub[i].cpuPerReq))
-	}
-	got := median(paired)
-	verdict := "met"
-	if got < minRatio {
-		verdict = "NOT met"
-	}
-	r.printf("\n| measure | protected | public | protected / public |\n|---|---:|---:|---:|\n")
-	r.printf("| req/s, median of the rounds' ratios (min–max) | | | **%.1f%%** (%.1f%% – %.1f%%) |\n", 100*got, 100*slices.Min(paired), 100*slices.Max(paired))
-	r.printf("| req/s, median over the rounds | %.0f | %.0f | %.1f%% |\n", median(rpsProt), median(rpsPub), 100*median(rpsProt)/median(rpsPub))
-	if median(cpuPub) > 0 {
-		r.printf("| server CPU per request, median | %.1f µs | %.1f µs | %.2f× (+%.1f µs) |\n",
-			median(cpuProt)/1e3, median(cpuPub)/1e3, median(cpuProt)/median(cpuPub), (median(cpuProt)-median(cpuPub))/1e3)
-	}
-	r.printf("\nTarget: protected ≥ %.0f%% of public req/s (median of the rounds' ratios): **%s**.\n\n", 100*minRatio, verdict)
-	return got >= minRatio, nil
+	return ok, nil
 }
