@@ -140,51 +140,55 @@ func (c *Client) NewJWKS(ctx context.Context, opts ...JWKSOption) (*JWKS, error)
 // the key set, even after the rate-limited refresh it triggers, the error
 // matches [ErrUnknownKID].
 func (j *JWKS) Keyfunc(t *jwt.Token) (any, error) {
-	return j.KeyfuncCtx(j.ctx)(t)
+	return j.key(j.ctx, t)
 }
 
 // KeyfuncCtx is [JWKS.Keyfunc] with a context bounding a refresh triggered by
 // an unknown kid, such as the request's context.
 func (j *JWKS) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
-	return func(t *jwt.Token) (any, error) {
-		if err := j.ctx.Err(); err != nil {
-			return nil, fmt.Errorf("b2bauth: jwks closed: %w", err)
-		}
-		if t == nil || t.Method == nil || t.Method.Alg() != jwt.SigningMethodRS256.Alg() {
-			return nil, errors.New("b2bauth: jwt signing method is not RS256")
-		}
-		kid, _ := t.Header["kid"].(string)
-		if kid == "" {
-			return nil, errors.New("b2bauth: jwt header has no kid")
-		}
-		jwk, err := j.storage.KeyRead(ctx, kid)
-		if err != nil {
-			// Not found after the refresh, or no refresh allowed yet: either
-			// way the key is not known now. With no key at all, the key set
-			// could never be fetched: that is an outage, not a verdict on
-			// the token.
-			if all, _ := j.storage.KeyReadAll(ctx); len(all) == 0 {
-				return nil, fmt.Errorf("%w %q: no key set fetched yet: %w", ErrUnknownKID, kid, errors.Join(ErrUnavailable, err))
-			}
-			return nil, fmt.Errorf("%w %q: %w", ErrUnknownKID, kid, err)
-		}
-		m := jwk.Marshal()
-		if m.ALG != "" && m.ALG != jwkset.AlgRS256 {
-			return nil, fmt.Errorf("b2bauth: jwk %q has algorithm %q, not RS256", kid, m.ALG)
-		}
-		if m.USE != "" && m.USE != jwkset.UseSig {
-			return nil, fmt.Errorf("b2bauth: jwk %q has use %q, not sig", kid, m.USE)
-		}
-		key := jwk.Key()
-		if pk, ok := key.(interface{ Public() crypto.PublicKey }); ok {
-			key = pk.Public()
-		}
-		pub, ok := key.(*rsa.PublicKey)
-		if !ok {
-			return nil, fmt.Errorf("b2bauth: jwk %q is not an RSA key", kid)
-		}
-		return pub, nil
+	return func(t *jwt.Token) (any, error) { return j.key(ctx, t) }
+}
+
+// key looks up the RSA public key named by t's kid, refreshing the set on an
+// unknown kid within the rate limit; ctx bounds that refresh.
+func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
+	if err := j.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("b2bauth: jwks closed: %w", err)
 	}
+	if t == nil || t.Method == nil || t.Method.Alg() != jwt.SigningMethodRS256.Alg() {
+		return nil, errors.New("b2bauth: jwt signing method is not RS256")
+	}
+	kid, _ := t.Header["kid"].(string)
+	if kid == "" {
+		return nil, errors.New("b2bauth: jwt header has no kid")
+	}
+	jwk, err := j.storage.KeyRead(ctx, kid)
+	if err != nil {
+		// Not found after the refresh, or no refresh allowed yet: either
+		// way the key is not known now. With no key at all, the key set
+		// could never be fetched: that is an outage, not a verdict on
+		// the token.
+		if all, _ := j.storage.KeyReadAll(ctx); len(all) == 0 {
+			return nil, fmt.Errorf("%w %q: no key set fetched yet: %w", ErrUnknownKID, kid, errors.Join(ErrUnavailable, err))
+		}
+		return nil, fmt.Errorf("%w %q: %w", ErrUnknownKID, kid, err)
+	}
+	m := jwk.Marshal()
+	if m.ALG != "" && m.ALG != jwkset.AlgRS256 {
+		return nil, fmt.Errorf("b2bauth: jwk %q has algorithm %q, not RS256", kid, m.ALG)
+	}
+	if m.USE != "" && m.USE != jwkset.UseSig {
+		return nil, fmt.Errorf("b2bauth: jwk %q has use %q, not sig", kid, m.USE)
+	}
+	key := jwk.Key()
+	if pk, ok := key.(interface{ Public() crypto.PublicKey }); ok {
+		key = pk.Public()
+	}
+	pub, ok := key.(*rsa.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("b2bauth: jwk %q is not an RSA key", kid)
+	}
+	return pub, nil
 }
 
 // Close stops the background refresh. It is safe to call more than once.
