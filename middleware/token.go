@@ -24,16 +24,41 @@ func TokenFromHeader(r *http.Request) string {
 	return ""
 }
 
-// TokenFromCookie returns a TokenSource reading the named cookie.
+// TokenFromCookie returns a TokenSource reading the named cookie: the value
+// of the first cookie of that name in the request's Cookie headers, without
+// surrounding double quotes, or "".
 func TokenFromCookie(name string) TokenSource {
-	return func(r *http.Request) string {
-		c, err := r.Cookie(name)
-		if err != nil {
-			return ""
-		}
-		return c.Value
-	}
+	return func(r *http.Request) string { return cookieValue(r.Header["Cookie"], name) }
 }
+
+// cookieValue finds one cookie's value in Cookie header lines. It is the hot
+// path of every request: unlike http.Request.Cookie it neither validates nor
+// copies the other cookies, nor checks the value's bytes, which costs
+// microseconds on kilobyte-long JWT cookies. The value is only ever a cache
+// key, a JWT the parser validates, or a token sent to Stytch JSON-encoded.
+func cookieValue(lines []string, name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, line := range lines {
+		for line != "" {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			k, v, _ := strings.Cut(strings.Trim(part, asciiSpace), "=")
+			if strings.Trim(k, asciiSpace) != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+// asciiSpace is what net/http trims around cookie pairs and names.
+const asciiSpace = " \t\r\n"
 
 func firstToken(r *http.Request, sources []TokenSource) string {
 	for _, src := range sources {

@@ -83,3 +83,58 @@ func FuzzTokenFromHeader(f *testing.F) {
 		}
 	})
 }
+
+func TestCookieValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"the only cookie", []string{"stytch_session_jwt=a.b.c"}, "a.b.c"},
+		{"among others", []string{"theme=dark; stytch_session_jwt=a.b.c; lang=en"}, "a.b.c"},
+		{"a longer name sharing the prefix is another cookie", []string{"stytch_session_jwt_old=x; stytch_session_jwt=y"}, "y"},
+		{"a name ending like it is another cookie", []string{"xstytch_session_jwt=x"}, ""},
+		{"the first of two wins", []string{"stytch_session_jwt=one; stytch_session_jwt=two"}, "one"},
+		{"in a second header line", []string{"a=1", "stytch_session_jwt=v"}, "v"},
+		{"quotes are removed", []string{`stytch_session_jwt="v"`}, "v"},
+		{"spaces around are trimmed", []string{"a=1;   stytch_session_jwt=v  ;b=2"}, "v"},
+		{"an empty value", []string{"stytch_session_jwt="}, ""},
+		{"absent", []string{"a=1; b=2"}, ""},
+		{"no header", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cookieValue(tt.lines, "stytch_session_jwt"); got != tt.want {
+				t.Errorf("cookieValue(%q) = %q, want %q", tt.lines, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzCookieValue checks the fast lookup against net/http: they agree,
+// except where net/http skips an earlier cookie of the name whose value it
+// finds invalid (the lookup returns that one and verification refuses it).
+func FuzzCookieValue(f *testing.F) {
+	for _, s := range []string{"stytch_session=a", "x=1; stytch_session=\"q\"", "stytch_session=a b; stytch_session=c", " stytch_session = v ", "stytch_session", "stytch_session=\x7f; stytch_session=ok"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		got := cookieValue([]string{line}, "stytch_session")
+		if len(got) > len(line) {
+			t.Fatalf("value longer than the header: %q from %q", got, line)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header["Cookie"] = []string{line}
+		c, err := r.Cookie("stytch_session")
+		if err != nil || got == c.Value {
+			return
+		}
+		// They differ: net/http must have refused the cookie we returned.
+		probe := httptest.NewRequest(http.MethodGet, "/", nil)
+		probe.Header["Cookie"] = []string{"stytch_session=" + got}
+		if pc, err := probe.Cookie("stytch_session"); err == nil && pc.Value == got {
+			t.Fatalf("cookieValue = %q, net/http = %q, header %q", got, c.Value, line)
+		}
+	})
+}
