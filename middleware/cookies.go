@@ -153,12 +153,8 @@ func (m *Middleware) ClearSessionCookies(w http.ResponseWriter) {
 
 // hasSessionCookie reports whether r carries either session cookie.
 func (m *Middleware) hasSessionCookie(r *http.Request) bool {
-	for _, name := range []string{m.cfg.cookies.sessionName, m.cfg.cookies.jwtName} {
-		if c, err := r.Cookie(name); err == nil && c.Value != "" {
-			return true
-		}
-	}
-	return false
+	lines := r.Header["Cookie"]
+	return cookieValue(lines, m.cfg.cookies.sessionName) != "" || cookieValue(lines, m.cfg.cookies.jwtName) != ""
 }
 
 // Credentials returns the session token and session JWT r presents, read from
