@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -157,14 +158,23 @@ func (s *Server) Secret() string { return s.cfg.secret }
 // client's custom transport; it shares the server's state.
 func (s *Server) Handler() http.Handler { return s }
 
-// Close stops the listener and waits for it; it is safe to call more than once.
+// Close stops the listener and waits until every connection has finished
+// (at most a few seconds), so no goroutine of the server outlives it; it is
+// safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
-		if s.httpSrv != nil {
-			_ = s.httpSrv.Close()
-			<-s.done
+		if s.httpSrv == nil {
+			return
 		}
+		// Shutdown waits for connections still finishing an answer, such as
+		// one lingering after an unread oversized body; Close cuts the rest.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if err := s.httpSrv.Shutdown(ctx); err != nil {
+			_ = s.httpSrv.Close()
+		}
+		<-s.done
 	})
 }
 
