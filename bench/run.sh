@@ -9,7 +9,7 @@
 #                    home page / (OptionalSession);
 #        middleware: /bench/protected (a tiny handler behind RequireSession)
 #                    against /bench/public (the same handler unprotected);
-#   3. the load + fault soak (bench/soak_test.go);
+#   3. the load + fault soak of the example app (examples/soak, TestSoak);
 #
 # then prints a markdown report. Raw outputs and the report go to
 # bench/results/ (gitignored). With --update-doc, the report also replaces
@@ -161,7 +161,8 @@ trap - EXIT
 soak_args=()
 if [ "$soak" != 0 ]; then
 	log "soak"
-	(cd "$bench_dir" && B2BAUTH_SOAK=1 go test -run '^TestSoak$' -count 1 -v .) | tee "$results/soak.txt" >&2
+	# It lives in the examples module, beside the demo app it loads.
+	(cd "$root/examples" && B2BAUTH_SOAK=1 go test -run '^TestSoak$' -count 1 -v ./soak) | tee "$results/soak.txt" >&2
 	soak_args=(-soak "$results/soak.txt")
 fi
 

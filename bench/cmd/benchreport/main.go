@@ -88,7 +88,7 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		rep.printf("### Load + fault soak\n\n`B2BAUTH_SOAK=1 go test -run '^TestSoak$' -v` in bench/: answers counted per credential class and per emulator fault phase.\n\n```\n%s```\n\n", b)
+		rep.printf("### Load + fault soak\n\n`B2BAUTH_SOAK=1 go test -run '^TestSoak$' -v ./soak` in examples/: the example app's answers counted per credential class, per route and per emulator fault phase.\n\n```\n%s```\n\n", b)
 	}
 	if !ok {
 		os.Exit(3)

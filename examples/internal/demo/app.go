@@ -123,6 +123,7 @@ func (a *App) start(ctx context.Context) error {
 		a.Logger.WarnContext(ctx, "the public URL is plain http and not localhost: session cookies are not Secure", "public_url", cfg.PublicURL)
 		mwOpts = append(mwOpts, middleware.WithInsecureCookies())
 	}
+	mwOpts = append(mwOpts, cfg.MiddlewareOptions...)
 	if a.Middleware, err = middleware.New(a.Client, mwOpts...); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
+	"github.com/b2bauth/b2bauth/middleware"
 )
 
 // Defaults of [Config].
@@ -70,6 +71,12 @@ type Config struct {
 	// Clock is the time source of the emulator, the middleware and the
 	// flows; tests move a fake clock instead of sleeping. Default time.Now.
 	Clock func() time.Time
+	// MiddlewareOptions are passed to middleware.New after the app's own
+	// (login and step-up URLs, Clock, Logger, insecure cookies), so they
+	// may override them; the soak test, for example, shrinks the
+	// verified-JWT cache with middleware.WithCacheSize. Not read from the
+	// environment. Default none.
+	MiddlewareOptions []middleware.Option
 }
 
 // ConfigFromEnv reads a [Config] from the environment through getenv

@@ -1,4 +1,18 @@
-package bench_test
+// Package soak_test runs the example app under load while the emulator's
+// faults toggle: the demo app of examples/nethttp (demo.New in emulator
+// mode, served by routes.New from an httptest server) takes requests from
+// in-process clients presenting valid, expired-but-live, revoked and garbage
+// credentials, and every answer is counted by credential class, route and
+// fault phase.
+//
+// The load generator is in process, not wrk: the assertions are per class
+// (a live session is never logged out, a revoked one never gets in), so each
+// answer must be matched with the credential its request carried, which wrk
+// cannot report.
+//
+// It runs only with -soak or B2BAUTH_SOAK=1 (bench/run.sh and .ci/run set
+// it).
+package soak_test
 
 import (
 	"context"
@@ -8,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +40,8 @@ import (
 
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/examples/internal/demo"
+	"github.com/b2bauth/b2bauth/examples/nethttp/routes"
 	"github.com/b2bauth/b2bauth/middleware"
 	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
 )
@@ -44,12 +61,16 @@ const (
 	// package that come and go on their own.
 	goroutineSlack = 5
 	// heapLimit bounds HeapInuse after a GC at the end of the load, while
-	// the emulator, the middleware and its caches are still alive.
+	// the app, the emulator, the middleware and its caches are still alive.
 	heapLimit = 64 << 20
 	// soakCacheSize keeps the verified-JWT cache smaller than the pool of
 	// valid sessions, so that valid requests keep exercising local
-	// verification and the key set instead of only the cache.
+	// verification and the key set instead of only the cache. The app gets
+	// it through demo.Config.MiddlewareOptions.
 	soakCacheSize = 16
+	// adminShare is the percentage of requests of admin-capable credentials
+	// sent to /admin rather than /dashboard.
+	adminShare = 25
 )
 
 // A class is a kind of credential the load generator presents.
@@ -72,12 +93,25 @@ const (
 
 var classNames = [numClasses]string{"valid", "expired_live", "revoked", "garbage"}
 
+// A route is a page of the app the load requests.
+type route int
+
+const (
+	// routeDashboard: GET /dashboard, behind RequireSession.
+	routeDashboard route = iota
+	// routeAdmin: GET /admin, behind RequirePermission("reports", "write").
+	routeAdmin
+	numRoutes
+)
+
+var routePaths = [numRoutes]string{demo.PathDashboard, demo.PathAdmin}
+
 // Answer buckets.
 const (
 	answer200 = iota
 	answer401
 	answer503
-	answerOther // any other status
+	answerOther // any other status: 303, 403, 500...
 	answerError // no HTTP answer at all
 	numAnswers
 )
@@ -134,21 +168,35 @@ type credential struct {
 	class  class
 	cookie string // Cookie header, or ""
 	bearer string // Authorization bearer token, or ""
+	// admin: the credential may be sent to /admin too. Live sessions of
+	// members allowed to write reports, and every revoked and garbage
+	// credential (refused before any permission check).
+	admin bool
+}
+
+// member is a seeded member sessions are created for.
+type member struct {
+	id string
+	// admin: the member may open /admin.
+	admin bool
 }
 
 // soak is the world of TestSoak.
 type soak struct {
-	env      *middlewaretest.Env
+	app      *demo.App
 	emu      *emulator.Server
+	clock    *middlewaretest.Clock
+	members  []member
 	jwksPath string
 	t        *testing.T
 
-	mu    sync.Mutex
-	pools [numClasses][]credential
+	mu      sync.Mutex
+	pools   [numClasses][]credential
+	created int // sessions created, to take turns among members
 
 	phase atomic.Int32
-	// counts[phase][class][answer]
-	counts          [][numClasses][numAnswers]atomic.Int64
+	// counts[phase][route][class][answer]
+	counts          [][numRoutes][numClasses][numAnswers]atomic.Int64
 	panics          atomic.Int64
 	transportErrors atomic.Int64
 }
@@ -177,15 +225,25 @@ func (s *soak) pick(r *rand.Rand, cl class) credential {
 	return p[r.IntN(len(p))]
 }
 
+// createSession starts a session for the next member in turn.
+func (s *soak) createSession() (token, jwtRaw string, m member, err error) {
+	s.mu.Lock()
+	m = s.members[s.created%len(s.members)]
+	s.created++
+	s.mu.Unlock()
+	token, jwtRaw, err = s.emu.CreateSession(m.id)
+	return token, jwtRaw, m, err
+}
+
 // mintValid creates n sessions with fresh JWTs, signed by the current key.
 func (s *soak) mintValid(n int) {
 	for range n {
-		tok, jwtRaw, err := s.emu.CreateSession(s.env.MemberID)
+		tok, jwtRaw, m, err := s.createSession()
 		if err != nil {
 			s.t.Error(err)
 			return
 		}
-		s.add(credential{class: classValid, cookie: sessionCookie(tok, jwtRaw)})
+		s.add(credential{class: classValid, cookie: sessionCookie(tok, jwtRaw), admin: m.admin})
 	}
 }
 
@@ -197,10 +255,11 @@ func (s *soak) garbage(expiredJWT string) []credential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	projectID := s.env.Client.ProjectID()
-	now := s.env.Clock.Now()
+	projectID := s.app.Client.ProjectID()
+	now := s.clock.Now()
+	sub := s.members[0].id
 	claims := jwt.MapClaims{
-		"iss": "stytch.com/" + projectID, "aud": []string{projectID}, "sub": s.env.MemberID,
+		"iss": "stytch.com/" + projectID, "aud": []string{projectID}, "sub": sub,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
 	}
 	forgedTok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
@@ -215,7 +274,7 @@ func (s *soak) garbage(expiredJWT string) []credential {
 	}
 	// A project JWT with the wrong audience, signed by the right key.
 	wrongAud, err := s.emu.SignJWT(map[string]any{
-		"iss": "stytch.com/" + projectID, "aud": []string{"project-test-other"}, "sub": s.env.MemberID,
+		"iss": "stytch.com/" + projectID, "aud": []string{"project-test-other"}, "sub": sub,
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
 	}, nil)
 	if err != nil {
@@ -223,36 +282,53 @@ func (s *soak) garbage(expiredJWT string) []credential {
 	}
 	parts := strings.Split(expiredJWT, ".")
 	tampered := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature"))
-	return []credential{
-		{class: classGarbage, bearer: "not.a.jwt"},
-		{class: classGarbage, bearer: "a.b.c"},
-		{class: classGarbage, bearer: forged},
-		{class: classGarbage, bearer: unsigned},
-		{class: classGarbage, bearer: wrongAud},
-		{class: classGarbage, cookie: sessionCookie("", tampered)},
-		{class: classGarbage, cookie: sessionCookie("", strings.Repeat("x", middleware.MaxTokenSize+1))},
+	cs := []credential{
+		{bearer: "not.a.jwt"},
+		{bearer: "a.b.c"},
+		{bearer: forged},
+		{bearer: unsigned},
+		{bearer: wrongAud},
+		{cookie: sessionCookie("", tampered)},
+		{cookie: sessionCookie("", strings.Repeat("x", middleware.MaxTokenSize+1))},
 		// Unknown session tokens can only be refused by Stytch (or get 503
 		// while it is down).
-		{class: classGarbage, cookie: sessionCookie("session-token-"+crand.Text(), "")},
-		{class: classGarbage, cookie: sessionCookie("session-token-"+crand.Text(), forged)},
+		{cookie: sessionCookie("session-token-"+crand.Text(), "")},
+		{cookie: sessionCookie("session-token-"+crand.Text(), forged)},
 	}
+	for i := range cs {
+		cs[i].class, cs[i].admin = classGarbage, true
+	}
+	return cs
 }
 
-// TestSoak puts RequireSession behind a real HTTP server under concurrent
-// load from a mix of valid, expired-but-live, revoked and garbage credentials
-// while the emulator cycles through latency, 5xx, 429, dropped connections
-// and key rotations (one with the new key's JWKS unreadable). It asserts:
+// TestSoak puts the example app (demo.New in emulator mode, routes.New,
+// an httptest server) under concurrent load from a mix of valid,
+// expired-but-live, revoked and garbage credentials while the emulator
+// cycles through latency, 5xx, 429, dropped connections and key rotations
+// (one with the new key's JWKS unreadable). The load requests /dashboard
+// (RequireSession) and, for credentials that may open it, /admin
+// (RequirePermission). It asserts:
 //
 //   - a live session (valid or expired JWT) gets only 200 or 503, never 401:
 //     an outage is never a logout;
 //   - a revoked session or a garbage credential never gets 200;
-//   - every request gets an HTTP answer and no handler panics;
+//   - every request gets an HTTP answer, 200, 401 or 503, and no handler
+//     panics (the demo's pages answer 500 when served without a session,
+//     and RequirePermission 403 to a member without the permission: both
+//     fail the soak);
 //   - every class and the outage were exercised: expired-but-live sessions
 //     got both 200 and 503, valid JWTs got 200 during outages, revoked
-//     sessions got 401;
+//     sessions got 401, valid sessions got 200 from /admin;
 //   - HeapInuse after a GC at the end of the load is below 64 MiB;
-//   - after the servers and clients are closed, runtime.NumGoroutine is back
-//     to its value before the soak, within a small tolerance.
+//   - after the servers, the app and the clients are closed,
+//     runtime.NumGoroutine is back to its value before the soak, within a
+//     small tolerance.
+//
+// Every request sends Accept: application/json, as an API client would, so
+// that a refusal is the middleware's JSON 401 rather than the 303 to the
+// login page a browser navigation gets; redirects are not followed, so a
+// 303 would be counted as "other" and fail the soak rather than reach the
+// login page's 200.
 //
 // The load runs for -soak.duration (default 20s, at most 60s) and stops by
 // itself. Everything is on loopback. It runs only with -soak or
@@ -267,10 +343,10 @@ func TestSoak(t *testing.T) {
 
 	t.Run("load", func(t *testing.T) { runSoak(t, d, max(*soakWorkers, 1)) })
 
-	// The subtest's cleanups have closed the servers, the middleware's JWKS
-	// refresher and every client's idle connections. The goroutines of
-	// closed connections exit asynchronously and nothing signals it, so the
-	// count is polled for a bounded time.
+	// The subtest's cleanups have closed the server, the app (its
+	// middleware's JWKS refresher and the emulator) and the load's idle
+	// connections. The goroutines of closed connections exit asynchronously
+	// and nothing signals it, so the count is polled for a bounded time.
 	deadline := time.Now().Add(5 * time.Second)
 	after := runtime.NumGoroutine()
 	for after > before+goroutineSlack && time.Now().Before(deadline) {
@@ -287,50 +363,67 @@ func TestSoak(t *testing.T) {
 }
 
 func runSoak(t *testing.T, d time.Duration, workers int) {
-	// The client gets its own transport, so that its idle connections can be
-	// closed before goroutines are counted.
-	upstream := &http.Transport{MaxIdleConnsPerHost: workers}
-	t.Cleanup(upstream.CloseIdleConnections)
-	env := middlewaretest.NewEnvWithClient(t,
-		[]client.Option{client.WithHTTPClient(&http.Client{Transport: upstream})},
-		middleware.WithCacheSize(soakCacheSize))
+	clk := middlewaretest.NewClock(time.Now().UTC().Truncate(time.Second))
+	// No project: emulator mode, the emulator on a random loopback port.
+	// Quiet, as the faults make the app log on every request.
+	app, err := demo.New(t.Context(), demo.Config{
+		Clock:             clk.Now,
+		Logger:            slog.New(slog.DiscardHandler),
+		MiddlewareOptions: []middleware.Option{middleware.WithCacheSize(soakCacheSize)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
 	s := &soak{
-		env: env, emu: env.Emulator, t: t,
-		jwksPath: "/v1/b2b/sessions/jwks/" + env.Client.ProjectID(),
-		counts:   make([][numClasses][numAnswers]atomic.Int64, len(phases)),
+		app: app, emu: app.Emulator, clock: clk, t: t,
+		jwksPath: "/v1/b2b/sessions/jwks/" + app.Client.ProjectID(),
+		counts:   make([][numRoutes][numClasses][numAnswers]atomic.Int64, len(phases)),
+	}
+	// Gina may open only /dashboard; Carol (reports_editor) and Alice
+	// (stytch_admin) may open /admin too. CreateSession needs no MFA, so
+	// Acme's MFA policy does not get in the way.
+	for _, m := range []struct {
+		org, email string
+		admin      bool
+	}{
+		{demo.GlobexSlug, demo.GinaEmail, false},
+		{demo.AcmeSlug, demo.CarolEmail, true},
+		{demo.AcmeSlug, demo.AliceEmail, true},
+	} {
+		id, ok := s.emu.MemberID(m.org, m.email)
+		if !ok {
+			t.Fatalf("seeded member %s of %s missing", m.email, m.org)
+		}
+		s.members = append(s.members, member{id: id, admin: m.admin})
 	}
 
 	// Sessions whose JWTs will have expired: some live, some revoked.
 	var lastExpired string
 	for i := range 16 {
-		tok, jwtRaw, err := s.emu.CreateSession(env.MemberID)
+		tok, jwtRaw, m, err := s.createSession()
 		if err != nil {
 			t.Fatal(err)
 		}
 		lastExpired = jwtRaw
-		cl := classExpiredLive
+		c := credential{class: classExpiredLive, cookie: sessionCookie(tok, jwtRaw), admin: m.admin}
 		if i%2 == 1 {
-			cl = classRevoked
-			if _, err := env.Client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{SessionToken: tok}); err != nil {
+			c.class, c.admin = classRevoked, true
+			if _, err := app.Client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{SessionToken: tok}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		s.add(credential{class: cl, cookie: sessionCookie(tok, jwtRaw)})
+		s.add(c)
 	}
 	// JWTs live 5 minutes; the clock then stands still for the whole soak,
 	// so the valid JWTs minted from here on stay valid.
-	env.Clock.Advance(6 * time.Minute)
+	clk.Advance(6 * time.Minute)
 	s.mintValid(32)
 	for _, c := range s.garbage(lastExpired) {
 		s.add(c)
 	}
 
-	protected := env.Middleware.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := middleware.SessionFrom(r.Context()); !ok {
-			panic("no session behind RequireSession")
-		}
-		_, _ = io.WriteString(w, "ok")
-	}))
+	h := routes.New(app)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
@@ -339,12 +432,17 @@ func runSoak(t *testing.T, d time.Duration, workers int) {
 				w.WriteHeader(http.StatusInternalServerError)
 			}
 		}()
-		protected.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	load := &http.Transport{MaxIdleConnsPerHost: workers}
 	t.Cleanup(load.CloseIdleConnections)
-	hc := &http.Client{Transport: load, Timeout: 30 * time.Second}
+	hc := &http.Client{
+		Transport: load,
+		Timeout:   30 * time.Second,
+		// A redirect (to the login page) is an answer to count, not to follow.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
@@ -391,8 +489,9 @@ func (s *soak) cycleFaults(ctx context.Context, peakHeap *atomic.Uint64) {
 }
 
 // generate sends requests until ctx ends, 55% valid, 15% expired-but-live,
-// 15% revoked and 15% garbage, and counts the answers by the phase in which
-// each request started.
+// 15% revoked and 15% garbage, a quarter of those whose credential may open
+// /admin to /admin and the rest to /dashboard, and counts the answers by the
+// phase in which each request started.
 func (s *soak) generate(ctx context.Context, hc *http.Client, base string, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 0x50a4))
 	for ctx.Err() == nil {
@@ -408,15 +507,19 @@ func (s *soak) generate(ctx context.Context, hc *http.Client, base string, seed 
 			cl = classGarbage
 		}
 		c := s.pick(r, cl)
+		rt := routeDashboard
+		if c.admin && r.IntN(100) < adminShare {
+			rt = routeAdmin
+		}
 		p := s.phase.Load()
-		s.counts[p][cl][s.send(hc, base, c)].Add(1)
+		s.counts[p][rt][cl][s.send(hc, base+routePaths[rt], c)].Add(1)
 	}
 }
 
 // send makes one request and returns its answer bucket. It does not use the
 // load's context: a request in flight when the load stops still completes.
-func (s *soak) send(hc *http.Client, base string, c credential) int {
-	req, err := http.NewRequest(http.MethodGet, base+"/protected", nil)
+func (s *soak) send(hc *http.Client, url string, c credential) int {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		s.t.Error(err)
 		return answerError
@@ -449,12 +552,18 @@ func (s *soak) send(hc *http.Client, base string, c credential) int {
 	return answerOther
 }
 
-// total sums the counts of a class and answer over the phases selected.
-func (s *soak) total(cl class, a int, in func(phase) bool) int64 {
+// total sums the counts of a class and answer over the phases and routes
+// selected.
+func (s *soak) total(cl class, a int, in func(phase) bool, on func(route) bool) int64 {
 	var n int64
 	for p := range phases {
-		if in(phases[p]) {
-			n += s.counts[p][cl][a].Load()
+		if !in(phases[p]) {
+			continue
+		}
+		for rt := range numRoutes {
+			if on(rt) {
+				n += s.counts[p][rt][cl][a].Load()
+			}
 		}
 	}
 	return n
@@ -462,11 +571,14 @@ func (s *soak) total(cl class, a int, in func(phase) bool) int64 {
 
 func anyPhase(phase) bool      { return true }
 func outagePhase(p phase) bool { return p.outage }
+func anyRoute(route) bool      { return true }
+func adminRoute(rt route) bool { return rt == routeAdmin }
 
 func (s *soak) report(d time.Duration, workers int) {
 	var sb strings.Builder
 	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(&sb, "soak: %s, %d workers, cache %d entries, phases of %s\n", d, workers, soakCacheSize, phaseLength)
+	fmt.Fprintf(&sb, "soak: %s, %d workers, cache %d entries, phases of %s, example app (examples/nethttp routes)\n",
+		d, workers, soakCacheSize, phaseLength)
 	header := func(first string) {
 		fmt.Fprintf(tw, "%s\t", first)
 		for _, a := range answerNames {
@@ -474,11 +586,11 @@ func (s *soak) report(d time.Duration, workers int) {
 		}
 		fmt.Fprintln(tw, "total\t")
 	}
-	row := func(label string, cl class, in func(phase) bool) {
+	row := func(label string, cl class, in func(phase) bool, on func(route) bool) {
 		fmt.Fprintf(tw, "%s\t", label)
 		var sum int64
 		for a := range numAnswers {
-			n := s.total(cl, a, in)
+			n := s.total(cl, a, in, on)
 			sum += n
 			fmt.Fprintf(tw, "%d\t", n)
 		}
@@ -486,14 +598,22 @@ func (s *soak) report(d time.Duration, workers int) {
 	}
 	header("class")
 	for cl := range numClasses {
-		row(classNames[cl], cl, anyPhase)
+		row(classNames[cl], cl, anyPhase, anyRoute)
+	}
+	_ = tw.Flush()
+	sb.WriteString("\nby route:\n")
+	header("route/class")
+	for rt := range numRoutes {
+		for cl := range numClasses {
+			row(routePaths[rt]+"/"+classNames[cl], cl, anyPhase, func(q route) bool { return q == rt })
+		}
 	}
 	_ = tw.Flush()
 	sb.WriteString("\nby phase:\n")
 	header("phase/class")
 	for _, p := range phases {
 		for cl := range numClasses {
-			row(p.name+"/"+classNames[cl], cl, func(q phase) bool { return q.name == p.name })
+			row(p.name+"/"+classNames[cl], cl, func(q phase) bool { return q.name == p.name }, anyRoute)
 		}
 	}
 	_ = tw.Flush()
@@ -506,35 +626,38 @@ func (s *soak) check() {
 		t.Errorf("%d handler panics", n)
 	}
 	for cl := range numClasses {
-		if n := s.total(cl, answerOther, anyPhase) + s.total(cl, answerError, anyPhase); n != 0 {
+		if n := s.total(cl, answerOther, anyPhase, anyRoute) + s.total(cl, answerError, anyPhase, anyRoute); n != 0 {
 			t.Errorf("%s: %d answers other than 200, 401 and 503", classNames[cl], n)
 		}
 		var sum int64
 		for a := range numAnswers {
-			sum += s.total(cl, a, anyPhase)
+			sum += s.total(cl, a, anyPhase, anyRoute)
 		}
 		if sum == 0 {
 			t.Errorf("%s: no requests", classNames[cl])
 		}
 	}
 	for _, cl := range []class{classValid, classExpiredLive} {
-		if n := s.total(cl, answer401, anyPhase); n != 0 {
+		if n := s.total(cl, answer401, anyPhase, anyRoute); n != 0 {
 			t.Errorf("%s: %d answers 401, a live session must get only 200 or 503", classNames[cl], n)
 		}
 	}
 	for _, cl := range []class{classRevoked, classGarbage} {
-		if n := s.total(cl, answer200, anyPhase); n != 0 {
+		if n := s.total(cl, answer200, anyPhase, anyRoute); n != 0 {
 			t.Errorf("%s: %d answers 200", classNames[cl], n)
 		}
 	}
 	// The soak must have exercised what it claims to.
-	if s.total(classExpiredLive, answer200, anyPhase) == 0 || s.total(classExpiredLive, answer503, anyPhase) == 0 {
+	if s.total(classExpiredLive, answer200, anyPhase, anyRoute) == 0 || s.total(classExpiredLive, answer503, anyPhase, anyRoute) == 0 {
 		t.Error("expired_live: the remote path was not seen both working and failing")
 	}
-	if s.total(classValid, answer200, outagePhase) == 0 {
+	if s.total(classValid, answer200, outagePhase, anyRoute) == 0 {
 		t.Error("valid: no 200 during an outage")
 	}
-	if s.total(classRevoked, answer401, anyPhase) == 0 {
+	if s.total(classRevoked, answer401, anyPhase, anyRoute) == 0 {
 		t.Error("revoked: never refused by Stytch")
+	}
+	if s.total(classValid, answer200, anyPhase, adminRoute) == 0 {
+		t.Error("valid: /admin never answered 200")
 	}
 }

@@ -1,0 +1,45 @@
+package demo_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/b2bauth/b2bauth/examples/internal/demo"
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+func TestNewMiddlewareOptions(t *testing.T) {
+	t.Parallel()
+	t.Run("override the app's own middleware options", func(t *testing.T) {
+		t.Parallel()
+		app, err := demo.New(t.Context(), demo.Config{
+			Logger:            slog.New(slog.DiscardHandler),
+			MiddlewareOptions: []middleware.Option{middleware.WithLoginURL("/elsewhere/login")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(app.Close)
+		req := httptest.NewRequest(http.MethodGet, demo.PathDashboard, nil)
+		req.Header.Set("Accept", "text/html")
+		rec := httptest.NewRecorder()
+		app.Middleware.RequireSession(app.Pages.Dashboard).ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/elsewhere/login?") {
+			t.Errorf("status %d, Location %q; want 303 to /elsewhere/login", rec.Code, loc)
+		}
+	})
+	t.Run("make New fail when one is invalid", func(t *testing.T) {
+		t.Parallel()
+		app, err := demo.New(t.Context(), demo.Config{
+			Logger:            slog.New(slog.DiscardHandler),
+			MiddlewareOptions: []middleware.Option{middleware.WithCacheSize(-1)},
+		})
+		if err == nil {
+			app.Close()
+			t.Fatal("New accepted a negative cache size")
+		}
+	})
+}
