@@ -75,7 +75,7 @@ func TestWrongCodeLimitCannotBeReset(t *testing.T) {
 			},
 			verifyPath: "/auth/step-up/totp/verify",
 			reset: func(t *testing.T, h *harness, _ string) {
-				h.setCookie(flows.FlowCookieName(h.flows), "")
+				h.setCookie(flows.StepUpCookieName(h.flows), "")
 				if a := h.getJSON("/auth/step-up?return_to=/sensitive"); a.status != http.StatusOK {
 					t.Fatalf("step-up again = %d %s", a.status, a.body)
 				}
@@ -144,4 +144,149 @@ func mfaTOTPFlow(t *testing.T) *harness {
 		t.Fatalf("select = %d %s", a.status, a.body)
 	}
 	return h
+}
+
+// TestSMSCooldownCannotBeReset: the wait between two texts holds per member
+// on the server. A cooldown kept only in the flow cookie would let anyone
+// holding the victim's first factor text their phone again and again by
+// choosing the organization again or restarting the step-up.
+func TestSMSCooldownCannotBeReset(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		start    func(t *testing.T) *harness
+		sendPath string
+		// restart begins a new flow of the same member, one whose cookie
+		// has never seen a text.
+		restart func(t *testing.T, h *harness)
+	}{
+		{
+			name:     "choosing the organization again keeps the cooldown",
+			start:    mfaSMSOnDemandFlow,
+			sendPath: "/auth/mfa/sms/send",
+			restart: func(t *testing.T, h *harness) {
+				orgID, _ := h.emu.OrganizationID("acme")
+				a := h.selectOrg(orgID)
+				if a.status != http.StatusOK || a.json(t)["next"] != "mfa" || a.json(t)["sms_sent"] != false {
+					t.Fatalf("select again = %d %s, want MFA without a text sent", a.status, a.body)
+				}
+			},
+		},
+		{
+			name: "dropping the step-up flow cookie and starting again keeps the cooldown",
+			start: func(t *testing.T) *harness {
+				h, _ := loggedIn(t, emulator.MemberSeed{Email: "uma@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+				if a := h.getJSON("/auth/step-up?return_to=/sensitive"); a.status != http.StatusOK {
+					t.Fatalf("step-up = %d %s", a.status, a.body)
+				}
+				return h
+			},
+			sendPath: "/auth/step-up/sms/send",
+			restart: func(t *testing.T, h *harness) {
+				h.setCookie(flows.StepUpCookieName(h.flows), "")
+				a := h.getJSON("/auth/step-up?return_to=/sensitive")
+				if a.status != http.StatusOK || a.json(t)["sms_sent"] != false {
+					t.Fatalf("step-up again = %d %s, want a flow without a text sent", a.status, a.body)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := tt.start(t)
+			if a := h.postJSON(tt.sendPath, nil); a.status != http.StatusOK || a.json(t)["sms_sent"] != true {
+				t.Fatalf("first send = %d %s", a.status, a.body)
+			}
+			texts := h.emu.Calls(http.MethodPost, "/v1/b2b/otps/sms/send")
+
+			tt.restart(t, h)
+			h.clock.Advance(flows.DefaultSMSResendCooldown - time.Second)
+			a := h.postJSON(tt.sendPath, nil)
+			if a.status != http.StatusTooManyRequests || a.errorCode(t) != "sms_cooldown" {
+				t.Fatalf("send in a new flow within the cooldown = %d %s, want 429 sms_cooldown", a.status, a.body)
+			}
+			if n := h.emu.Calls(http.MethodPost, "/v1/b2b/otps/sms/send"); n != texts {
+				t.Fatalf("a refused send reached Stytch (%d calls, want %d)", n, texts)
+			}
+
+			h.clock.Advance(time.Second)
+			if a = h.postJSON(tt.sendPath, nil); a.status != http.StatusOK || a.json(t)["sms_sent"] != true {
+				t.Fatalf("send after the cooldown = %d %s", a.status, a.body)
+			}
+		})
+	}
+}
+
+// mfaSMSOnDemandFlow leaves a browser in the MFA step of a member with a
+// verified phone and an authenticator app as the default, so Stytch sends
+// no text by itself when the organization is chosen.
+func mfaSMSOnDemandFlow(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "vic@acme.example", Phone: phone,
+		MFAPhoneNumberVerified: true, TOTPSecret: attackTOTPSecret, DefaultMFAMethod: "totp"})
+	h.discover("vic@acme.example", "/dashboard")
+	if a := h.selectOrg(orgID); a.status != http.StatusOK || a.json(t)["next"] != "mfa" || a.json(t)["sms_sent"] != false {
+		t.Fatalf("select = %d %s, want MFA without a text sent", a.status, a.body)
+	}
+	return h
+}
+
+// TestStepUpLeavesTheLoginFlowAlone: GET /step-up is a link anyone can make
+// a browser follow, so it must not end a sign-in in progress. Step-up flows
+// live in their own cookie: a step-up started with a session, or refused
+// without one, leaves the login flow cookie as it was, and the sign-in goes
+// on.
+func TestStepUpLeavesTheLoginFlowAlone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// setup leaves the browser in the organization step of a sign-in,
+		// logged in or not.
+		setup      func(t *testing.T) (h *harness, orgID string)
+		wantStepUp int
+	}{
+		{
+			name: "a step-up refused for want of a session keeps the sign-in",
+			setup: func(t *testing.T) (*harness, string) {
+				h := newHarness(t)
+				orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+				h.member(emulator.MemberSeed{Organization: "acme", Email: "wes@acme.example"})
+				h.discover("wes@acme.example", "/dashboard")
+				return h, orgID
+			},
+			wantStepUp: http.StatusUnauthorized,
+		},
+		{
+			name: "a step-up started by a logged-in member keeps the sign-in",
+			setup: func(t *testing.T) (*harness, string) {
+				h, _ := loggedIn(t, emulator.MemberSeed{Email: "wes@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+				orgID, _ := h.emu.OrganizationID("acme")
+				h.discover("wes@acme.example", "/dashboard")
+				return h, orgID
+			},
+			wantStepUp: http.StatusOK,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, orgID := tt.setup(t)
+			login := h.flowCookie()
+			if login == "" {
+				t.Fatal("no login flow cookie after discovery")
+			}
+			for _, get := range []func(string) answer{h.get, h.getJSON} {
+				if a := get("/auth/step-up?return_to=/sensitive"); a.status != tt.wantStepUp {
+					t.Fatalf("step-up = %d, want %d: %s", a.status, tt.wantStepUp, a.body)
+				}
+				if got := h.flowCookie(); got != login {
+					t.Fatal("GET /auth/step-up changed the login flow cookie")
+				}
+			}
+			h.expectDone(h.selectOrg(orgID), "/dashboard")
+		})
+	}
 }

@@ -29,3 +29,6 @@ func EncodeFlowCookie(h *Handler, ist string, expires time.Time) (string, error)
 
 // MaxCookieSize is the encoded size budget of the flow cookie.
 const MaxCookieSize = maxCookieSize
+
+// StepUpCookieName returns the name of h's step-up flow cookie.
+func StepUpCookieName(h *Handler) string { return h.stepUpCookie.name }

@@ -20,16 +20,18 @@ const maxBodyBytes = 64 << 10
 
 // Handler serves the login, MFA, step-up and logout routes under its prefix.
 // Create it with [New]; it is safe for concurrent use and keeps no state
-// between requests beyond the encrypted flow cookie, except a bounded,
-// in-memory count of recent wrong codes per member.
+// between requests beyond the encrypted flow cookies, except a bounded,
+// in-memory count of recent wrong codes and the time of the last SMS per
+// member.
 type Handler struct {
-	client    *client.Client
-	mw        *middleware.Middleware
-	cfg       config
-	cookie    flowCookie
-	guard     *attemptGuard
-	templates *template.Template
-	root      http.Handler
+	client       *client.Client
+	mw           *middleware.Middleware
+	cfg          config
+	cookie       flowCookie // login flows
+	stepUpCookie flowCookie // step-up flows, apart from a login in progress
+	guard        *attemptGuard
+	templates    *template.Template
+	root         http.Handler
 }
 
 // New returns the login handlers for the project of c, writing sessions
@@ -65,12 +67,13 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 		return nil, err
 	}
 	h := &Handler{
-		client:    c,
-		mw:        m,
-		cfg:       cfg,
-		cookie:    newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https"),
-		guard:     newAttemptGuard(),
-		templates: t,
+		client:       c,
+		mw:           m,
+		cfg:          cfg,
+		cookie:       newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https", false),
+		stepUpCookie: newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https", true),
+		guard:        newAttemptGuard(),
+		templates:    t,
 	}
 	if h.root, err = h.routes(); err != nil {
 		return nil, err

@@ -8,15 +8,16 @@ import (
 // maxGuardedMembers bounds the members an attemptGuard remembers.
 const maxGuardedMembers = 1 << 16
 
-// attemptGuard counts wrong codes per member on the server. The count in
-// the flow cookie alone cannot hold a lock: a browser can replay a cookie
-// saved before its wrong codes, choose the organization again or drop the
-// cookie and start a new step-up, and a six-digit code could then be
-// guessed without limit (the emulator does not count wrong TOTP codes, and
-// the limit must not depend on Stytch doing so). The guard
-// is per process and bounded: behind several instances each counts for
-// itself, and when full it forgets members whose count has lapsed first.
-// It owns no goroutine and is safe for concurrent use.
+// attemptGuard counts wrong codes, and remembers the last SMS sent, per
+// member on the server. The flow cookie alone cannot hold a lock or a
+// cooldown: a browser can replay a cookie saved before its wrong codes,
+// choose the organization again or drop the cookie and start a new step-up,
+// and a six-digit code could then be guessed without limit (the emulator
+// does not count wrong TOTP codes, and the limit must not depend on Stytch
+// doing so), or the member's phone texted again and again. The guard is per
+// process and bounded: behind several instances each counts for itself,
+// and when full it forgets members whose entry has lapsed first. It owns no
+// goroutine and is safe for concurrent use.
 type attemptGuard struct {
 	mu      sync.Mutex
 	members map[string]*guardEntry
@@ -25,7 +26,15 @@ type attemptGuard struct {
 type guardEntry struct {
 	attempts    int
 	lockedUntil time.Time
+	smsSentAt   time.Time
 	forgetAt    time.Time // after this the entry holds nothing
+}
+
+// keepUntil makes the entry live at least until t.
+func (e *guardEntry) keepUntil(t time.Time) {
+	if t.After(e.forgetAt) {
+		e.forgetAt = t
+	}
 }
 
 func newAttemptGuard() *attemptGuard {
@@ -45,12 +54,7 @@ func memberKey(st *flowState) string {
 func (g *attemptGuard) reserve(key string, now time.Time) time.Time {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	e := g.members[key]
-	if e == nil || !now.Before(e.forgetAt) {
-		g.makeRoom(now)
-		e = &guardEntry{}
-		g.members[key] = e
-	}
+	e := g.entry(key, now)
 	if now.Before(e.lockedUntil) {
 		return e.lockedUntil
 	}
@@ -59,8 +63,56 @@ func (g *attemptGuard) reserve(key string, now time.Time) time.Time {
 	}
 	e.attempts++
 	// A count outlives a flow, which a new one would otherwise reset.
-	e.forgetAt = now.Add(flowLifetime)
+	e.keepUntil(now.Add(flowLifetime))
 	return time.Time{}
+}
+
+// entry returns the member's live entry, a new one if it has none; g.mu
+// must be held.
+func (g *attemptGuard) entry(key string, now time.Time) *guardEntry {
+	e := g.members[key]
+	if e == nil || !now.Before(e.forgetAt) {
+		g.makeRoom(now)
+		e = &guardEntry{}
+		g.members[key] = e
+	}
+	return e
+}
+
+// reserveSMS records an SMS about to be sent to the member unless one was
+// sent less than cooldown ago; it returns how long to wait then, else 0.
+// The send is recorded before Stytch is asked, so that parallel requests
+// cannot each pass the check; [attemptGuard.unsentSMS] gives it back.
+func (g *attemptGuard) reserveSMS(key string, now time.Time, cooldown time.Duration) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.entry(key, now)
+	if wait := e.smsSentAt.Add(cooldown).Sub(now); !e.smsSentAt.IsZero() && wait > 0 {
+		return wait
+	}
+	e.smsSentAt = now
+	e.keepUntil(now.Add(cooldown))
+	return 0
+}
+
+// sentSMS records an SMS that Stytch sent by itself (when an organization
+// is entered).
+func (g *attemptGuard) sentSMS(key string, now time.Time, cooldown time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.entry(key, now)
+	e.smsSentAt = now
+	e.keepUntil(now.Add(cooldown))
+}
+
+// unsentSMS forgets the send reserved at sentAt, which did not happen (an
+// outage, a refused number), unless another has been recorded since.
+func (g *attemptGuard) unsentSMS(key string, sentAt time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if e := g.members[key]; e != nil && e.smsSentAt.Equal(sentAt) {
+		e.smsSentAt = time.Time{}
+	}
 }
 
 // failed records that the reserved attempt was a wrong code and reports
@@ -77,7 +129,7 @@ func (g *attemptGuard) failed(key string, now time.Time) bool {
 	}
 	e.attempts = 0
 	e.lockedUntil = now.Add(lockoutPeriod)
-	e.forgetAt = e.lockedUntil
+	e.keepUntil(e.lockedUntil)
 	return true
 }
 
@@ -91,11 +143,14 @@ func (g *attemptGuard) release(key string) {
 	}
 }
 
-// succeeded forgets the member's wrong codes.
+// succeeded forgets the member's wrong codes. The last SMS is still
+// remembered: a new flow must not text the member again at once.
 func (g *attemptGuard) succeeded(key string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.members, key)
+	if e := g.members[key]; e != nil {
+		e.attempts, e.lockedUntil = 0, time.Time{}
+	}
 }
 
 // makeRoom drops lapsed entries when the guard is full, then any one.

@@ -29,6 +29,7 @@ func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.mw.ClearSessionCookies(w)
-	h.clearFlow(w)
+	h.clearFlow(w, stepEmailSent)
+	h.clearFlow(w, stepStepUp)
 	h.redirect(w, r, "done", "/")
 }

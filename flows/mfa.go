@@ -39,7 +39,7 @@ func (h *Handler) showFactors(w http.ResponseWriter, r *http.Request, st *flowSt
 // clients get them (mfaBody), browsers a redirect to the step's page.
 func (h *Handler) toFactors(w http.ResponseWriter, r *http.Request, st *flowState) {
 	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
+		h.fail(w, r, st, err)
 		return
 	}
 	if wantsJSON(r) {
@@ -118,14 +118,13 @@ func (h *Handler) factor(load factorFlow, method string, step func(http.Response
 	}
 }
 
-// sendSMS sends (or resends, after the cooldown) an SMS code to the
-// member's MFA phone. A member without an MFA phone number enrolls one with
+// sendSMS sends (or resends, after the cooldown, which is kept per member
+// across flows) an SMS code to the member's MFA phone. A member without an MFA phone number enrolls one with
 // phone_number; step-up flows always have one (see stepUpFlow).
 func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	now := h.cfg.now()
 	if wait := st.SMSSentAt.Add(h.cfg.smsCooldown).Sub(now); !st.SMSSentAt.IsZero() && wait > 0 {
-		h.fail(w, r, st, ErrSMSCooldown.withMessage(
-			"A code was sent moments ago. Wait %d seconds before asking for another.", int((wait+time.Second-1)/time.Second)))
+		h.fail(w, r, st, smsCooldown(wait))
 		return
 	}
 	in, err := input(w, r)
@@ -140,6 +139,13 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 			return
 		}
 	}
+	// The cooldown of the flow cookie is only a hint: a new flow starts
+	// without it. The member's last text, kept on the server, decides.
+	key := memberKey(st)
+	if wait := h.guard.reserveSMS(key, now, h.cfg.smsCooldown); wait > 0 {
+		h.fail(w, r, st, smsCooldown(wait))
+		return
+	}
 	if _, err := h.client.OTPs.SMSSend(r.Context(), &client.OTPsSMSSendParams{
 		OrganizationID:           pr.organizationID,
 		MemberID:                 pr.memberID,
@@ -147,6 +153,7 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 		IntermediateSessionToken: pr.ist,
 		SessionJWT:               pr.sessionJWT,
 	}); err != nil {
+		h.guard.unsentSMS(key, now)
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
@@ -203,7 +210,7 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowSta
 	// the secret and the recovery codes live in this answer alone.
 	st.TOTPPending = true
 	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
+		h.fail(w, r, st, err)
 		return
 	}
 	codes := res.RecoveryCodes
@@ -316,10 +323,15 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 		e = tooManyAttempts(lockoutPeriod).with(err)
 	}
 	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
+		h.fail(w, r, st, err)
 		return
 	}
 	h.fail(w, r, st, e)
+}
+
+func smsCooldown(wait time.Duration) *Error {
+	return ErrSMSCooldown.withMessage(
+		"A code was sent moments ago. Wait %d seconds before asking for another.", int((wait+time.Second-1)/time.Second))
 }
 
 func tooManyAttempts(wait time.Duration) *Error {

@@ -26,7 +26,7 @@ const (
 	// DefaultSessionDuration is the lifetime, in minutes, of the sessions the
 	// login creates (7 days) unless [WithSessionDuration] says otherwise.
 	DefaultSessionDuration int32 = 7 * 24 * 60
-	// DefaultSMSResendCooldown is the wait between two SMS sends of one flow
+	// DefaultSMSResendCooldown is the wait between two SMS sends to a member
 	// unless [WithSMSResendCooldown] says otherwise.
 	DefaultSMSResendCooldown = 30 * time.Second
 )
@@ -205,8 +205,11 @@ func WithLogger(l *slog.Logger) Option {
 	})
 }
 
-// WithSMSResendCooldown sets how long a flow waits between two SMS sends.
-// Default [DefaultSMSResendCooldown] (30 seconds); 0 disables the wait.
+// WithSMSResendCooldown sets how long a member waits between two SMS sends.
+// The wait is kept in memory per member, not per flow, so choosing the
+// organization again or starting a new step-up does not end it (behind
+// several instances, each keeps its own). Default [DefaultSMSResendCooldown]
+// (30 seconds); 0 disables the wait.
 func WithSMSResendCooldown(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		if d < 0 {

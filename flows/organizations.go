@@ -190,6 +190,7 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 	next.Methods = mfaMethods(x.Organization, next.TOTPEnrolled)
 	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
+		h.guard.sentSMS(memberKey(next), next.SMSSentAt, h.cfg.smsCooldown)
 	}
 	h.toFactors(w, r, next)
 }
@@ -222,7 +223,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, st *flowState, 
 		expires = *ms.ExpiresAt
 	}
 	h.mw.SetSessionCookies(w, token, jwt, expires)
-	h.clearFlow(w)
+	h.clearFlow(w, st.Step)
 	h.redirect(w, r, "done", h.destination(st))
 }
 

@@ -137,7 +137,8 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, next, target 
 // fail answers a failed step. A flow that cannot go on is cleared and the
 // member is sent back to the email form; an outage keeps the flow and asks
 // to try again; any other failure shows the current step again with the
-// message. st is the flow as it stands (nil when there is none).
+// message. st is the flow as it stands (nil when there is none; on the
+// step-up routes at least a flow in stepStepUp, see stepUpStub).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, err error) {
 	e := asError(err)
 	h.log(r, st, e)
@@ -147,7 +148,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		returnTo, current = st.ReturnTo, st.Step
 	}
 	if e.restart {
-		h.clearFlow(w)
+		// Only the cookie of the failed flow: a failed step-up must not
+		// end a sign-in in progress, nor the other way round.
+		h.clearFlow(w, current)
 		current = stepNone
 	}
 	if e.Status == http.StatusServiceUnavailable {

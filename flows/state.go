@@ -26,10 +26,16 @@ const (
 )
 
 // Flow cookie names: "__Host-" binds the cookie to the exact origin over
-// https; browsers refuse that prefix on plain http.
+// https; browsers refuse that prefix on plain http. Step-up flows have a
+// cookie of their own: GET /step-up is a link any site can make a browser
+// follow, and it must not end a sign-in in progress in the login flow
+// cookie. The name is part of the authenticated value, so neither cookie's
+// value is accepted as the other's.
 const (
-	flowCookieName       = "b2bauth_flow"
-	secureFlowCookieName = "__Host-b2bauth_flow"
+	flowCookieName         = "b2bauth_flow"
+	secureFlowCookieName   = "__Host-b2bauth_flow"
+	stepUpCookieName       = "b2bauth_stepup"
+	secureStepUpCookieName = "__Host-b2bauth_stepup"
 )
 
 // step is where a flow stands. The zero value is no flow.
@@ -100,9 +106,16 @@ type flowCookie struct {
 	codecs []securecookie.Codec
 }
 
-func newFlowCookie(keys []KeyPair, secure bool) flowCookie {
+// newFlowCookie returns the cookie of login flows, or with stepUp that of
+// step-up flows.
+func newFlowCookie(keys []KeyPair, secure, stepUp bool) flowCookie {
 	fc := flowCookie{name: flowCookieName, secure: secure}
-	if secure {
+	switch {
+	case stepUp && secure:
+		fc.name = secureStepUpCookieName
+	case stepUp:
+		fc.name = stepUpCookieName
+	case secure:
 		fc.name = secureFlowCookieName
 	}
 	for _, k := range keys {
@@ -164,13 +177,23 @@ func (fc flowCookie) cookie(value string, maxAge int) *http.Cookie {
 	}
 }
 
-// loadFlow returns the request's flow if it is in one of steps.
+// cookieOf returns the cookie that holds flows in step s.
+func (h *Handler) cookieOf(s step) flowCookie {
+	if s == stepStepUp {
+		return h.stepUpCookie
+	}
+	return h.cookie
+}
+
+// loadFlow returns the request's flow if it is in one of steps, read from
+// the cookie of the first step.
 func (h *Handler) loadFlow(r *http.Request, steps ...step) (*flowState, error) {
-	c, err := r.Cookie(h.cookie.name)
+	fc := h.cookieOf(steps[0])
+	c, err := r.Cookie(fc.name)
 	if err != nil || c.Value == "" {
 		return nil, ErrFlowMissing
 	}
-	st, err := h.cookie.decode(c.Value)
+	st, err := fc.decode(c.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -187,20 +210,22 @@ func (h *Handler) loadFlow(r *http.Request, steps ...step) (*flowState, error) {
 	return st, nil
 }
 
-// saveFlow writes st into the flow cookie, extending its lifetime.
+// saveFlow writes st into the cookie of its step, extending its lifetime.
 func (h *Handler) saveFlow(w http.ResponseWriter, st *flowState) error {
 	st.ExpiresAt = h.cfg.now().Add(flowLifetime)
-	v, err := h.cookie.encode(st)
+	fc := h.cookieOf(st.Step)
+	v, err := fc.encode(st)
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, h.cookie.cookie(v, int(flowLifetime/time.Second)))
+	http.SetCookie(w, fc.cookie(v, int(flowLifetime/time.Second)))
 	return nil
 }
 
-// clearFlow expires the flow cookie.
-func (h *Handler) clearFlow(w http.ResponseWriter) {
-	http.SetCookie(w, h.cookie.cookie("", -1))
+// clearFlow expires the cookie of flows in step s: the step-up cookie for
+// stepStepUp, else the login flow cookie.
+func (h *Handler) clearFlow(w http.ResponseWriter, s step) {
+	http.SetCookie(w, h.cookieOf(s).cookie("", -1))
 }
 
 // newFlow starts a flow in step s.

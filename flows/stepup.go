@@ -21,13 +21,20 @@ func sessionOf(r *http.Request) (*middleware.Session, error) {
 	return nil, ErrSessionRequired.with(reason)
 }
 
+// stepUpStub stands for the step-up flow of a failure before one is
+// loaded, so that the failure touches the step-up cookie only.
+func stepUpStub(returnTo string) *flowState {
+	return &flowState{Step: stepStepUp, ReturnTo: returnTo}
+}
+
 // getStepUp shows the second-factor choices to a logged-in member sent
-// here by middleware.RequireFreshFactor.
+// here by middleware.RequireFreshFactor. It reads and writes the step-up
+// cookie only: a sign-in in progress in the login flow cookie goes on.
 func (h *Handler) getStepUp(w http.ResponseWriter, r *http.Request) {
 	returnTo := returnPath(r.URL.Query().Get("return_to"))
 	s, err := sessionOf(r)
 	if err != nil {
-		h.fail(w, r, &flowState{ReturnTo: returnTo}, err)
+		h.fail(w, r, stepUpStub(returnTo), err)
 		return
 	}
 	st, err := h.loadFlow(r, stepStepUp)
@@ -37,7 +44,7 @@ func (h *Handler) getStepUp(w http.ResponseWriter, r *http.Request) {
 		st.ReturnTo = returnTo
 	}
 	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
+		h.fail(w, r, st, err)
 		return
 	}
 	h.showFactors(w, r, st, "step_up.html")
@@ -81,9 +88,12 @@ func stepUpFlow(s *middleware.Session, returnTo string) *flowState {
 func (h *Handler) stepUpState(r *http.Request) (*flowState, proof, error) {
 	s, err := sessionOf(r)
 	if err != nil {
-		return nil, proof{}, err
+		return stepUpStub(""), proof{}, err
 	}
 	st, err := h.loadFlow(r, stepStepUp)
+	if st == nil {
+		st = stepUpStub("")
+	}
 	if err != nil {
 		return st, proof{}, err
 	}

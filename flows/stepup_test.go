@@ -11,6 +11,7 @@ import (
 
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
 )
 
 // loggedIn logs a member of an OPTIONAL organization in without MFA and
@@ -115,6 +116,7 @@ func TestLogout(t *testing.T) {
 			h, _ := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example"})
 			token := h.cookie("stytch_session")
 			h.setCookie("__Host-b2bauth_flow", "leftover")
+			h.setCookie(flows.StepUpCookieName(h.flows), "leftover")
 			if tt.fault {
 				h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/sessions/revoke", Status: http.StatusInternalServerError})
 			}
@@ -123,7 +125,7 @@ func TestLogout(t *testing.T) {
 			if a.status != http.StatusSeeOther || a.location != "/" {
 				t.Fatalf("logout = %d to %q: %s", a.status, a.location, a.body)
 			}
-			for _, name := range []string{"stytch_session", "stytch_session_jwt", "__Host-b2bauth_flow"} {
+			for _, name := range []string{"stytch_session", "stytch_session_jwt", "__Host-b2bauth_flow", flows.StepUpCookieName(h.flows)} {
 				if v := h.cookie(name); v != "" {
 					t.Errorf("cookie %s survived the logout", name)
 				}

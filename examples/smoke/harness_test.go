@@ -263,6 +263,36 @@ func login(t *testing.T, b *browser, m member, replicas ...*server) string {
 	return memberID
 }
 
+// loginWithoutMFA logs m in to an organization whose MFA is optional and
+// for which m has none yet: the magic link, the organization choice, and
+// the dashboard at once. It returns the member id.
+func loginWithoutMFA(t *testing.T, b *browser, m member, s *server) string {
+	t.Helper()
+	emu := s.app.Emulator
+	orgID, ok := emu.OrganizationID(m.org)
+	if !ok {
+		t.Fatalf("no organization %q", m.org)
+	}
+	memberID, ok := emu.MemberID(orgID, m.email)
+	if !ok {
+		t.Fatalf("no member %s in %s", m.email, m.org)
+	}
+	expect(t, "email entry", b.post(s.srv.URL+demo.Prefix+"/login", url.Values{"email": {m.email}, "return_to": {demo.PathDashboard}}),
+		http.StatusOK, "", "Check your email")
+	link, _, ok := emu.LastMagicLink(m.email)
+	if !ok {
+		t.Fatalf("no magic link sent to %s", m.email)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "magic link", b.get(s.srv.URL+u.RequestURI()), http.StatusSeeOther, demo.Prefix+"/organizations")
+	expect(t, "organization choice", b.post(s.srv.URL+demo.Prefix+"/organizations/select", url.Values{"organization_id": {orgID}}),
+		http.StatusSeeOther, demo.PathDashboard)
+	return memberID
+}
+
 // expectDashboard checks that the dashboard shows m's session in its
 // organization.
 func expectDashboard(t *testing.T, b *browser, s *server, m member, memberID string, roles ...string) {

@@ -86,6 +86,33 @@ func TestApps(t *testing.T) {
 				}
 			})
 
+			t.Run("asks a member without a fresh second factor to step up by SMS before the settings page", func(t *testing.T) {
+				t.Parallel()
+				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+				b := newBrowser(t, s)
+				stepUp := demo.Prefix + "/step-up?return_to=%2Fsettings"
+				expect(t, "anonymous settings", b.get(s.srv.URL+demo.PathSettings), http.StatusSeeOther, "/auth/login?return_to=%2Fsettings")
+
+				// Globex leaves MFA optional: the session holds the email
+				// factor only.
+				m := member{demo.AliceEmail, demo.AlicePhone, demo.GlobexSlug}
+				id := loginWithoutMFA(t, b, m, s)
+				expectDashboard(t, b, s, m, id, "stytch_member")
+				expect(t, "dashboard link", b.get(s.srv.URL+demo.PathDashboard), http.StatusOK, "", `href="/settings"`)
+				expect(t, "settings without a second factor", b.get(s.srv.URL+demo.PathSettings), http.StatusSeeOther, stepUp)
+				expect(t, "step-up page", b.get(s.srv.URL+stepUp), http.StatusOK, "", "Confirm it", demo.Prefix+"/step-up/sms/send")
+
+				expect(t, "step-up SMS send", b.post(s.srv.URL+demo.Prefix+"/step-up/sms/send", url.Values{}), http.StatusSeeOther, stepUp)
+				code := s.app.Emulator.LastSMSCode(m.phone)
+				if code == "" {
+					t.Fatalf("no SMS code sent to %s", m.phone)
+				}
+				expect(t, "step-up SMS verify", b.post(s.srv.URL+demo.Prefix+"/step-up/sms/verify", url.Values{"code": {code}}),
+					http.StatusSeeOther, demo.PathSettings)
+				expect(t, "settings after the step-up", b.get(s.srv.URL+demo.PathSettings), http.StatusOK, "",
+					`id="settings-granted"`, id, "otp (sms)")
+			})
+
 			t.Run("logs a member in with OAuth at the emulated provider", func(t *testing.T) {
 				t.Parallel()
 				s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})

@@ -9,6 +9,7 @@
 //	GET  /              public home page                  [Pages.Home] with OptionalSession
 //	GET  /dashboard     member, organization and roles    [Pages.Dashboard] behind RequireSession
 //	GET  /admin         reports administration            [Pages.Admin] behind RequirePermission("reports", "write")
+//	GET  /settings      account settings (sensitive)      [Pages.Settings] behind RequireFreshFactor(MFAFactor, 5 minutes)
 //	GET  /dev/outbox    the emulator's sent messages      [Pages.Outbox], emulator mode only
 //	     /auth/...      login, MFA, step-up and logout    [App.Flows], mounted with the adapter's Mount
 //

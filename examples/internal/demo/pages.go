@@ -17,15 +17,22 @@ const (
 	PathHome      = "/"
 	PathDashboard = "/dashboard"
 	PathAdmin     = "/admin"
+	PathSettings  = "/settings"
 	PathOutbox    = "/dev/outbox"
 )
+
+// SettingsFreshness is how recent the second factor of a session must be
+// for [Pages.Settings]: older, or none, and the middleware sends the member
+// to the step-up page first.
+const SettingsFreshness = 5 * time.Minute
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// Pages are the app's pages as net/http handlers. Dashboard and Admin
-// expect a session attached by the middleware (RequireSession,
-// RequirePermission); Home shows one when OptionalSession attached it.
+// Pages are the app's pages as net/http handlers. Dashboard, Admin and
+// Settings expect a session attached by the middleware (RequireSession,
+// RequirePermission, RequireFreshFactor); Home shows one when
+// OptionalSession attached it.
 type Pages struct {
 	// Home is the public landing page.
 	Home http.HandlerFunc
@@ -33,6 +40,10 @@ type Pages struct {
 	Dashboard http.HandlerFunc
 	// Admin is the page for members allowed to write reports.
 	Admin http.HandlerFunc
+	// Settings is a sensitive page: it is served behind
+	// RequireFreshFactor(middleware.MFAFactor, SettingsFreshness), so a
+	// member proves a second factor again (step-up) before seeing it.
+	Settings http.HandlerFunc
 	// Outbox shows the magic links and SMS codes the emulator "sent". It is
 	// nil when the app talks to Stytch: serve it only when set.
 	Outbox http.HandlerFunc
@@ -93,6 +104,7 @@ func newPages(emu *emulator.Server, logger *slog.Logger) (Pages, error) {
 		Home:      r.page("home.html", "b2bauth demo", false),
 		Dashboard: r.page("dashboard.html", "Dashboard", true),
 		Admin:     r.page("admin.html", "Reports administration", true),
+		Settings:  r.page("settings.html", "Account settings", true),
 	}
 	if emu != nil {
 		p.Outbox = outbox(emu)

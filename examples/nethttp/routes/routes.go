@@ -7,11 +7,13 @@ import (
 
 	b2bhttp "github.com/b2bauth/b2bauth/adapters/nethttp"
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
+	"github.com/b2bauth/b2bauth/middleware"
 )
 
 // New returns the app's handler: the login flows under demo.Prefix, the
 // public home page, the dashboard for members, the admin page for members
-// allowed to write reports, and the emulator outbox in emulator mode.
+// allowed to write reports, the settings page for members with a fresh
+// second factor, and the emulator outbox in emulator mode.
 func New(app *demo.App) http.Handler {
 	mw := app.Middleware
 	mux := http.NewServeMux()
@@ -19,6 +21,7 @@ func New(app *demo.App) http.Handler {
 	mux.Handle("GET /{$}", b2bhttp.OptionalSession(mw)(app.Pages.Home))
 	mux.Handle("GET "+demo.PathDashboard, b2bhttp.RequireSession(mw)(app.Pages.Dashboard))
 	mux.Handle("GET "+demo.PathAdmin, b2bhttp.RequirePermission(mw, demo.AdminResource, demo.AdminAction)(app.Pages.Admin))
+	mux.Handle("GET "+demo.PathSettings, b2bhttp.RequireFreshFactor(mw, middleware.MFAFactor, demo.SettingsFreshness)(app.Pages.Settings))
 	if app.Pages.Outbox != nil {
 		mux.Handle("GET "+demo.PathOutbox, app.Pages.Outbox)
 	}
