@@ -153,7 +153,7 @@ func (j *JWKS) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
 // unknown kid within the rate limit; ctx bounds that refresh.
 func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 	if err := j.ctx.Err(); err != nil {
-		return nil, fmt.Errorf("b2bauth: jwks closed: %w", err)
+		return nil, fmt.Errorf("%w: jwks closed: %w", ErrUnavailable, err)
 	}
 	if t == nil || t.Method == nil || t.Method.Alg() != jwt.SigningMethodRS256.Alg() {
 		return nil, errors.New("b2bauth: jwt signing method is not RS256")

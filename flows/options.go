@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -69,7 +68,7 @@ func defaultConfig() config {
 		prefix:          DefaultPrefix,
 		afterLogin:      DefaultAfterLoginPath,
 		sessionDuration: DefaultSessionDuration,
-		logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		logger:          slog.New(slog.DiscardHandler),
 		smsCooldown:     DefaultSMSResendCooldown,
 		now:             time.Now,
 	}

@@ -64,7 +64,7 @@ func (m *Middleware) Authorize(ctx context.Context, resource, action string) err
 		if err := FailureReason(ctx); err != nil {
 			return err
 		}
-		return ErrNoSession
+		return ErrNoSession.with(nil)
 	}
 	return m.authorize(ctx, s, resource, action)
 }

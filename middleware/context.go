@@ -7,6 +7,9 @@ type ctxKey struct{}
 // state is what a verification step attaches to a request: the session or
 // the reason it is absent.
 type state struct {
+	// owner is the Middleware that decided; another instance (another
+	// project, other cookies) decides afresh.
+	owner   *Middleware
 	session *Session
 	err     error
 }

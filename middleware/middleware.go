@@ -18,6 +18,7 @@ import (
 // JWKS refresh.
 type Middleware struct {
 	cfg      config
+	jwks     *client.JWKS // nil with WithKeyfunc
 	parser   *jwt.Parser
 	issuers  []string
 	cache    *tokenCache
@@ -60,7 +61,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		if err != nil {
 			return nil, fmt.Errorf("b2bauth: jwks: %w", err)
 		}
-		m.cfg.keyfunc = jwks.Keyfunc
+		m.jwks = jwks
 		m.closeFns = append(m.closeFns, jwks.Close)
 	}
 	if m.cfg.authenticator == nil {
@@ -99,15 +100,20 @@ var (
 	errKeyStale = errors.New("b2bauth: jwt signed by a key the key set lacks")
 )
 
-var errTooLarge = ErrInvalidToken.with(fmt.Errorf("credential longer than %d bytes", MaxTokenSize))
+var errTooLongCredential = fmt.Errorf("credential longer than %d bytes", MaxTokenSize)
 
 // verifyLocal checks a JWT against the key set and the claim rules. On
 // success it returns the session and until when it may be trusted. errTooOld
 // comes with the session (the JWT is otherwise valid); errExpired and
 // errKeyStale ask for a remote check; any other error is ErrInvalidToken.
-func (m *Middleware) verifyLocal(raw string) (*Session, time.Time, error) {
+func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, time.Time, error) {
+	keyfunc := m.cfg.keyfunc
+	if m.jwks != nil {
+		// An unknown kid may refresh the key set: bound that by the request.
+		keyfunc = m.jwks.KeyfuncCtx(ctx)
+	}
 	var c sessionClaims
-	_, err := m.parser.ParseWithClaims(raw, &c, m.cfg.keyfunc)
+	_, err := m.parser.ParseWithClaims(raw, &c, keyfunc)
 	if err != nil {
 		switch {
 		case errors.Is(err, client.ErrUnavailable):
@@ -167,30 +173,35 @@ func (m *Middleware) issuerOK(iss string) bool {
 func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
 	jwtRaw := firstToken(r, m.cfg.jwtSources)
 	if len(jwtRaw) > MaxTokenSize {
-		return m.invalid(w, r, errTooLarge)
+		return m.invalid(w, r, ErrInvalidToken.with(errTooLongCredential))
 	}
 	if jwtRaw != "" {
 		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
-			return &state{session: s}
+			return &state{owner: m, session: s}
 		}
 	}
 	// The session token is read only past the cache: the common request
 	// carries a JWT already verified.
 	token := firstToken(r, m.cfg.tokenSources)
 	if jwtRaw == "" && token == "" {
-		return &state{err: ErrNoSession}
+		return &state{owner: m, err: ErrNoSession.with(nil)}
+	}
+	if jwtRaw == "" && !plausibleSessionToken(token) {
+		// Only Stytch can check an opaque token, but one that is not even
+		// shaped like Stytch's is refused without asking.
+		return m.invalid(w, r, ErrInvalidToken.with(errors.New("malformed session token")))
 	}
 	if len(token) > MaxTokenSize {
-		return m.invalid(w, r, errTooLarge)
+		return m.invalid(w, r, ErrInvalidToken.with(errTooLongCredential))
 	}
 
 	var local *Session // a JWT valid in all but age, served if Stytch is down
 	if jwtRaw != "" {
-		s, validUntil, err := m.verifyLocal(jwtRaw)
+		s, validUntil, err := m.verifyLocal(r.Context(), jwtRaw)
 		switch {
 		case err == nil:
 			m.cache.put(jwtRaw, s, validUntil)
-			return &state{session: s}
+			return &state{owner: m, session: s}
 		case errors.Is(err, errTooOld):
 			local = s
 		case errors.Is(err, errExpired):
@@ -213,15 +224,15 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		if m.hasSessionCookie(r) {
 			m.SetSessionCookies(w, token, s.JWT, s.ExpiresAt)
 		}
-		return &state{session: s}
+		return &state{owner: m, session: s}
 	case errors.Is(err, ErrUnavailable):
 		if local != nil {
 			m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable; serving a locally valid jwt past its max age",
 				"member_id", local.MemberID, "error", err)
-			return &state{session: local}
+			return &state{owner: m, session: local}
 		}
 		m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable", "error", err)
-		return &state{err: err}
+		return &state{owner: m, err: err}
 	default:
 		return m.invalid(w, r, err)
 	}
@@ -232,7 +243,7 @@ func (m *Middleware) invalid(w http.ResponseWriter, r *http.Request, err error) 
 	if m.hasSessionCookie(r) {
 		m.ClearSessionCookies(w)
 	}
-	return &state{err: err}
+	return &state{owner: m, err: err}
 }
 
 // remote authenticates at Stytch, preferring the session token. Identical
@@ -266,6 +277,11 @@ func (m *Middleware) remote(ctx context.Context, token, jwtRaw string) (*Session
 		m.cfg.logger.ErrorContext(ctx, "b2bauth: stytch refused the project credentials; check the project id and secret",
 			"request_id", apiErr.RequestID)
 		return nil, ErrUnavailable.with(res.Err)
+	case apiErr != nil && apiErr.ErrorType == "":
+		// A 4xx without Stytch's error body came from something between us
+		// and Stytch (a proxy, a wrong base URL): it says nothing about the
+		// session.
+		return nil, ErrUnavailable.with(res.Err)
 	case apiErr != nil && !errors.Is(res.Err, client.ErrUnavailable):
 		return nil, ErrSessionInvalid.with(res.Err)
 	default:
@@ -283,7 +299,7 @@ func (m *Middleware) remote(ctx context.Context, token, jwtRaw string) (*Session
 // verify attaches the request's session state, reusing one attached by an
 // earlier b2bauth middleware in the chain.
 func (m *Middleware) verify(w http.ResponseWriter, r *http.Request) (*http.Request, *state) {
-	if st, ok := stateFrom(r.Context()); ok {
+	if st, ok := stateFrom(r.Context()); ok && st.owner == m {
 		return r, st
 	}
 	st := m.authenticate(w, r)
@@ -315,8 +331,7 @@ func (m *Middleware) enforce(next http.Handler, check func(*http.Request, *Sessi
 		r, st := m.verify(w, r)
 		err := st.err
 		if err == nil && st.session == nil {
-			// A context built with NewContext(ctx, nil) carries no session.
-			err = ErrNoSession
+			err = ErrNoSession.with(nil)
 		}
 		if err == nil && check != nil {
 			err = check(r, st.session)

@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -201,6 +202,7 @@ func TestGarbageCookiesAreClearedWithoutUpstreamCalls(t *testing.T) {
 		{"a garbage jwt cookie", e.SessionCookies("", "x.y.z")},
 		{"a garbage jwt beside a token", e.SessionCookies("token", "x.y.z")},
 		{"an oversized session token", e.SessionCookies(strings.Repeat("t", middleware.MaxTokenSize+1), "")},
+		{"a session token with foreign characters", e.SessionCookies("not-a-token!{}", "")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -541,6 +543,81 @@ func TestNilSessionInContextIsNoSession(t *testing.T) {
 		r = r.WithContext(middleware.NewContext(r.Context(), nil))
 		if res := serve(mw(http.NotFoundHandler()), r); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s: status %d, want 401", name, res.StatusCode)
+		}
+	}
+}
+
+// statusAuthenticator answers every remote check with err.
+type statusAuthenticator struct{ err error }
+
+func (a statusAuthenticator) Authenticate(context.Context, *client.SessionsAuthenticateParams) (*client.SessionsAuthenticateResponse, error) {
+	return nil, a.err
+}
+
+func TestUpstreamAnswersThatAreNotStytchsAreNotALogout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		err    error
+		status int
+	}{
+		{"a proxy's 403 without Stytch's error body", &client.Error{StatusCode: http.StatusForbidden}, http.StatusServiceUnavailable},
+		{"a wrong base URL's 404", &client.Error{StatusCode: http.StatusNotFound}, http.StatusServiceUnavailable},
+		{"Stytch's session_not_found", &client.Error{StatusCode: http.StatusNotFound, ErrorType: "session_not_found"}, http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := middlewaretest.NewEnv(t, middleware.WithAuthenticator(statusAuthenticator{tt.err}))
+			tok, jwtRaw := e.Login(t, e.MemberID)
+			e.Clock.Advance(6 * time.Minute)
+			res := serve(protected(e.Middleware), jsonRequest(e.SessionCookies(tok, jwtRaw)))
+			if res.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tt.status)
+			}
+			if cleared := len(res.Cookies()) > 0; cleared != (tt.status == http.StatusUnauthorized) {
+				t.Errorf("cookies cleared = %v for status %d", cleared, tt.status)
+			}
+		})
+	}
+}
+
+func TestAnotherMiddlewareDecidesAfresh(t *testing.T) {
+	t.Parallel()
+	a, b := middlewaretest.NewEnv(t), middlewaretest.NewEnv(t)
+	tok, jwtRaw := a.Login(t, a.MemberID)
+	// a's verdict is in the context; b serves another project and must not
+	// take it.
+	h := a.Middleware.OptionalSession(b.Middleware.RequireSession(http.NotFoundHandler()))
+	if res := serve(h, jsonRequest(a.SessionCookies(tok, jwtRaw))); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401 from the second project's middleware", res.StatusCode)
+	}
+}
+
+func TestClosedMiddlewareIsNotALogout(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	tok, jwtRaw := e.Login(t, e.MemberID)
+	e.Middleware.Close()
+	res := serve(protected(e.Middleware), jsonRequest(e.SessionCookies(tok, jwtRaw)))
+	if res.StatusCode == http.StatusUnauthorized || len(res.Cookies()) == 2 && res.Cookies()[0].MaxAge < 0 {
+		t.Fatalf("a closed middleware logged the member out: status %d, cookies %v", res.StatusCode, res.Cookies())
+	}
+}
+
+func TestNilTokenSourceIsRefused(t *testing.T) {
+	t.Parallel()
+	c, err := client.New("project-test-x", "secret", client.WithBaseURL("http://127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opt := range []middleware.Option{
+		middleware.WithJWTSources(middleware.TokenFromHeader, nil),
+		middleware.WithSessionTokenSources(nil),
+	} {
+		if m, err := middleware.New(c, opt, middleware.WithKeyfunc(func(*jwt.Token) (any, error) { return nil, nil })); err == nil {
+			m.Close()
+			t.Error("New accepted a nil token source")
 		}
 	}
 }

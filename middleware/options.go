@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -64,7 +64,7 @@ func defaultConfig() config {
 		maxTokenAge:  5 * time.Minute,
 		leeway:       30 * time.Second,
 		now:          time.Now,
-		logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		logger:       slog.New(slog.DiscardHandler),
 		returnParam:  "return_to",
 		cacheSize:    10000,
 		retryAfter:   5 * time.Second,
@@ -178,20 +178,30 @@ func WithReturnParam(name string) Option {
 	})
 }
 
-// WithJWTSources replaces where session JWTs are read from, tried in order.
-// Default: [TokenFromHeader], then the session-JWT cookie.
+// WithJWTSources replaces where session JWTs are read from, tried in order;
+// no sources at all turns JWTs off. Default: [TokenFromHeader], then the
+// session-JWT cookie.
 func WithJWTSources(sources ...TokenSource) Option {
 	return optionFunc(func(c *config) error {
-		c.jwtSources = sources
+		if slices.ContainsFunc(sources, isNilSource) {
+			return errors.New("b2bauth: nil JWT source")
+		}
+		c.jwtSources = append([]TokenSource{}, sources...)
 		return nil
 	})
 }
 
+func isNilSource(s TokenSource) bool { return s == nil }
+
 // WithSessionTokenSources replaces where opaque session tokens are read from,
-// tried in order after the JWT sources. Default: the session cookie.
+// tried in order after the JWT sources; no sources at all turns them off.
+// Default: the session cookie.
 func WithSessionTokenSources(sources ...TokenSource) Option {
 	return optionFunc(func(c *config) error {
-		c.tokenSources = sources
+		if slices.ContainsFunc(sources, isNilSource) {
+			return errors.New("b2bauth: nil session token source")
+		}
+		c.tokenSources = append([]TokenSource{}, sources...)
 		return nil
 	})
 }

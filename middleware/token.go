@@ -68,3 +68,15 @@ func firstToken(r *http.Request, sources []TokenSource) string {
 	}
 	return ""
 }
+
+// plausibleSessionToken reports whether t could be a Stytch session token:
+// URL-safe base64 characters only.
+func plausibleSessionToken(t string) bool {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return t != ""
+}
