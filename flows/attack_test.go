@@ -290,3 +290,49 @@ func TestStepUpLeavesTheLoginFlowAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestEnrolledMembersCannotEnrollAnotherFactor: someone holding only the
+// member's inbox gets past the email step; a member who already has a phone
+// or an authenticator app must then use it, not enroll a device of the
+// attacker's.
+func TestEnrolledMembersCannotEnrollAnotherFactor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		seed   emulator.MemberSeed
+		path   string
+		form   url.Values
+		status int
+	}{
+		{"a member with an authenticator app cannot add a phone",
+			emulator.MemberSeed{Email: "ann@acme.example", TOTPSecret: attackTOTPSecret},
+			"/auth/mfa/sms/send", url.Values{"phone_number": {"+15555550199"}}, http.StatusForbidden},
+		{"a member with a phone cannot add an authenticator app",
+			emulator.MemberSeed{Email: "ben@acme.example", Phone: "+15555550123", MFAPhoneNumberVerified: true},
+			"/auth/mfa/totp/enroll", nil, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+			seed := tt.seed
+			seed.Organization = "acme"
+			h.member(seed)
+			h.discover(seed.Email, "")
+			if a := h.selectOrg(orgID); a.json(t)["next"] != "mfa" {
+				t.Fatalf("select = %d %s", a.status, a.body)
+			}
+			h.emu.ResetCalls()
+			a := h.postJSON(tt.path, tt.form)
+			if a.status != tt.status || a.errorCode(t) != "method_not_allowed" {
+				t.Fatalf("%s = %d %s, want %d method_not_allowed", tt.path, a.status, a.body, tt.status)
+			}
+			for _, p := range []string{"/v1/b2b/otps/sms/send", "/v1/b2b/totp"} {
+				if n := h.emu.Calls(http.MethodPost, p); n != 0 {
+					t.Errorf("%s reached Stytch %d times", p, n)
+				}
+			}
+		})
+	}
+}

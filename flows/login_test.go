@@ -126,8 +126,10 @@ func TestMFAIsOfferedAsJSON(t *testing.T) {
 	if m["next"] != "mfa" || m["sms_sent"] != true || m["phone_hint"] != "+1•••••0123" || m["totp_enrolled"] != false {
 		t.Fatalf("select JSON = %s", a.body)
 	}
-	if methods, _ := m["methods"].([]any); len(methods) != 2 || methods[0] != "sms_otp" || methods[1] != "totp" {
-		t.Errorf("methods = %v, want [sms_otp totp]", m["methods"])
+	// A member with a phone is offered that phone, not the enrollment of an
+	// authenticator app.
+	if methods, _ := m["methods"].([]any); len(methods) != 1 || methods[0] != "sms_otp" {
+		t.Errorf("methods = %v, want [sms_otp]", m["methods"])
 	}
 
 	// Stytch sent a code during the exchange: a resend waits for the cooldown.

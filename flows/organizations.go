@@ -187,12 +187,27 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 		next.PhoneHint = phoneHint(phone)
 	}
 	next.TOTPEnrolled = totpID != ""
-	next.Methods = mfaMethods(x.Organization, next.TOTPEnrolled)
+	next.Methods = offeredMethods(mfaMethods(x.Organization, next.TOTPEnrolled), next.HasPhone, next.TOTPEnrolled)
 	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
 		h.guard.sentSMS(memberKey(next), next.SMSSentAt, h.cfg.smsCooldown)
 	}
 	h.toFactors(w, r, next)
+}
+
+// offeredMethods narrows the allowed methods for a member who already has a
+// usable second factor to the factors they have: offering to enroll another
+// phone or authenticator app would let someone holding only the member's
+// inbox pass MFA with a device of their own. A member with no usable factor
+// may enroll any allowed method.
+func offeredMethods(allowed []string, hasPhone, totpEnrolled bool) []string {
+	usable := hasPhone && slices.Contains(allowed, methodSMS) || totpEnrolled && slices.Contains(allowed, methodTOTP)
+	if !usable {
+		return allowed
+	}
+	return slices.DeleteFunc(allowed, func(m string) bool {
+		return m == methodSMS && !hasPhone || m == methodTOTP && !totpEnrolled
+	})
 }
 
 // mfaMethods are the methods the organization allows (both when it does not

@@ -58,7 +58,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("enrolls an authenticator app during login", func(t *testing.T) {
 		t.Parallel()
 		s := start(t)
-		memberID := s.loginToMFA(demo.BobEmail)
+		memberID := s.loginToMFA(demo.DaveEmail)
 
 		s.run("set up an authenticator app",
 			submit(demo.Prefix+"/mfa/totp/enroll", `#totp_code`),
@@ -74,7 +74,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#totp_code`), code),
 			submit(demo.Prefix+"/mfa/totp/verify", `#member-id`),
 		)
-		s.expectDashboard(memberID, demo.BobEmail)
+		s.expectDashboard(memberID, demo.DaveEmail)
 		if got := s.text(`#factors`); !strings.Contains(got, "authenticator_app") {
 			s.fail("dashboard factors", stepError("factors "+got))
 		}

@@ -89,6 +89,7 @@ func ExampleSeed() {
 	// acme alice@acme.test [stytch_admin]
 	// acme bob@acme.test []
 	// acme carol@acme.test [reports_editor]
+	// acme dave@acme.test []
 	// globex alice@acme.test []
 	// globex gina@globex.test []
 }

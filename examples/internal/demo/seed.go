@@ -25,6 +25,10 @@ const (
 	CarolEmail = "carol@acme.test"
 	// CarolTOTPSecret is the base32 secret of Carol's authenticator app.
 	CarolTOTPSecret = "JBSWY3DPEHPK3PXP"
+	// DaveEmail is an Acme member with no second factor yet: the MFA step
+	// offers to enroll a phone or an authenticator app. Members who have one
+	// must use it.
+	DaveEmail = "dave@acme.test"
 	// GinaEmail is a member of Globex only.
 	GinaEmail = "gina@globex.test"
 
@@ -36,7 +40,7 @@ const (
 )
 
 // Seed returns the emulator's starting data: Acme (MFA required for all)
-// with Alice, Bob and Carol; Globex (MFA optional) with Alice and Gina; and
+// with Alice, Bob, Carol and Dave; Globex (MFA optional) with Alice and Gina; and
 // the RBAC resource "reports" (actions read and write) with the role
 // "reports_editor" granting both. stytch_admin grants every action on every
 // resource, so Alice may open /admin in Acme and Bob may not.
@@ -64,6 +68,7 @@ func Seed() emulator.Seed {
 				TOTPSecret: CarolTOTPSecret, MFAEnrolled: true, DefaultMFAMethod: "totp",
 				Roles: []string{ReportsEditorRole},
 			},
+			{Organization: AcmeSlug, Email: DaveEmail, Name: "Dave Newcomer"},
 			{Organization: GlobexSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone},
 			{Organization: GlobexSlug, Email: GinaEmail, Name: "Gina Globex"},
 		},
