@@ -28,9 +28,13 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // WithSkipper sets echo's Skipper: requests it selects bypass b2bauth.
-// Default: skip nothing.
+// Default (and with nil): skip nothing.
 func WithSkipper(s echomw.Skipper) Option {
-	return optionFunc(func(c *config) { c.skipper = s })
+	return optionFunc(func(c *config) {
+		if s != nil {
+			c.skipper = s
+		}
+	})
 }
 
 // Wrap turns a net/http middleware of the core into an echo middleware. The
@@ -38,7 +42,9 @@ func WithSkipper(s echomw.Skipper) Option {
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFunc {
 	cfg := config{skipper: echomw.DefaultSkipper}
 	for _, o := range opts {
-		o.apply(&cfg)
+		if o != nil {
+			o.apply(&cfg)
+		}
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

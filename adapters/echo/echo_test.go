@@ -62,3 +62,13 @@ func httptestRecorder(h http.Handler, path string) int {
 	h.ServeHTTP(w, r)
 	return w.Code
 }
+
+func TestNilOptionsKeepTheDefaults(t *testing.T) {
+	e := echo.New()
+	m := middlewaretest.NewEnv(t).Middleware
+	e.Use(b2becho.RequireSession(m, nil, b2becho.WithSkipper(nil)))
+	e.GET("/private", func(c echo.Context) error { return c.String(http.StatusOK, "secret") })
+	if got := httptestRecorder(e, "/private"); got != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", got)
+	}
+}
