@@ -58,10 +58,17 @@ rm -f "$results"/*.txt "$results"/*.md "$results"/*.log "$results"/*.out
 
 # 1. Go benchmarks.
 record_load "start"
-log "go benchmarks: middleware (count $count)"
-(cd "$root/middleware" && go test -run '^$' -bench . -benchmem -count "$count") | tee "$results/bench-middleware.txt" >&2
-log "go benchmarks: bench peers (count $count)"
-(cd "$bench_dir" && go test -run '^$' -bench . -benchmem -count "$count") | tee "$results/bench-peer.txt" >&2
+# Rounds of one run of every benchmark, rather than -count runs of each in a
+# row: a burst of load from elsewhere on the machine then hits every
+# benchmark of a round alike, and the ratios of medians stay meaningful.
+log "go benchmarks: $count interleaved rounds of middleware and bench"
+: >"$results/bench-middleware.txt"
+: >"$results/bench-peer.txt"
+for round in $(seq "$count"); do
+	log "benchmark round $round"
+	(cd "$root/middleware" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-middleware.txt" >&2
+	(cd "$bench_dir" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-peer.txt" >&2
+done
 cat "$results/bench-middleware.txt" "$results/bench-peer.txt" >"$results/bench.txt"
 
 record_load "after the Go benchmarks"

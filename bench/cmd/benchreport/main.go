@@ -273,7 +273,7 @@ func (r *report) benchmarks(runs map[string]*samples) {
 	for _, s := range runs {
 		count = max(count, len(s.ns))
 	}
-	r.printf("### Go benchmarks\n\nMedians of %d runs of `go test -run '^$' -bench . -benchmem -count %d`; min–max shows the spread of ns/op.\n\n", count, count)
+	r.printf("### Go benchmarks\n\nMedians of %d interleaved rounds, each one run of `go test -run '^$' -bench . -benchmem -count 1` in middleware/ and in bench/; min–max shows the spread of ns/op.\n\n", count)
 	r.printf("#### Peers (bench/peer_test.go): one emulator-issued session JWT as a bearer token\n\n")
 	r.table(runs, [][2]string{
 		{"BenchmarkPeer/b2bauth_repeat", "RequireSession, same JWT every request (verified-JWT cache hit)"},
