@@ -1,9 +1,6 @@
 package bench_test
 
 import (
-	"crypto/rsa"
-	"encoding/base64"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,14 +16,6 @@ import (
 	"github.com/b2bauth/b2bauth/middleware"
 	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
 )
-
-// discard is a ResponseWriter that keeps nothing, so benchmarks measure the
-// middleware rather than a recorder.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(int)             {}
 
 // noop is the protected handler every contender wraps.
 var noop = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
@@ -81,7 +70,7 @@ func BenchmarkPeer(b *testing.B) {
 	b.Run("b2bauth_repeat", func(b *testing.B) {
 		mustPass(b, e.Middleware.RequireSession, req)
 		h := e.Middleware.RequireSession(noop)
-		w := &discard{h: http.Header{}}
+		w := middlewaretest.NewDiscard()
 		calls := e.AuthenticateCalls()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -110,7 +99,7 @@ func BenchmarkPeer(b *testing.B) {
 		}
 		mustPass(b, m.RequireSession, reqs[1])
 		h := m.RequireSession(noop)
-		w := &discard{h: http.Header{}}
+		w := middlewaretest.NewDiscard()
 		calls := e.AuthenticateCalls()
 		b.ReportAllocs()
 		i := 0
@@ -124,14 +113,7 @@ func BenchmarkPeer(b *testing.B) {
 	})
 
 	b.Run("golang_jwt_parse", func(b *testing.B) {
-		res, err := e.Client.Sessions.GetJWKS(b.Context(), &client.SessionsGetJWKSParams{ProjectID: projectID})
-		if err != nil {
-			b.Fatal(err)
-		}
-		k := res.Keys[0]
-		n, _ := base64.RawURLEncoding.DecodeString(k.N)
-		eb, _ := base64.RawURLEncoding.DecodeString(k.E)
-		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(eb).Int64())}
+		pub := e.PublicKey(b)
 		keyfunc := func(*jwt.Token) (any, error) { return pub, nil }
 		parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(e.Clock.Now))
 		if _, err := parser.Parse(raw, keyfunc); err != nil {
@@ -168,7 +150,7 @@ func BenchmarkPeer(b *testing.B) {
 		// The first request fetches the key set; later ones use the cache.
 		mustPass(b, mw.CheckJWT, req)
 		h := mw.CheckJWT(noop)
-		w := &discard{h: http.Header{}}
+		w := middlewaretest.NewDiscard()
 		fetches := e.Emulator.Calls(http.MethodGet, jwksPath)
 		b.ReportAllocs()
 		for b.Loop() {

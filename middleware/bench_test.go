@@ -1,27 +1,15 @@
 package middleware_test
 
 import (
-	"crypto/rsa"
-	"encoding/base64"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/middleware"
 	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
 )
-
-// discard is a ResponseWriter that keeps nothing, so benchmarks measure the
-// middleware rather than a recorder.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(int)             {}
 
 var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	if _, ok := middleware.SessionFrom(r.Context()); !ok {
@@ -48,7 +36,7 @@ func BenchmarkRequireSession(b *testing.B) {
 		e := middlewaretest.NewEnv(b)
 		h := e.Middleware.RequireSession(okHandler)
 		r := cookieRequest(e.Login(b, e.MemberID))
-		w := &discard{h: http.Header{}}
+		w := middlewaretest.NewDiscard()
 		h.ServeHTTP(w, r)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -68,7 +56,7 @@ func BenchmarkRequireSession(b *testing.B) {
 		for i := range reqs {
 			reqs[i] = cookieRequest(e.Login(b, e.MemberID))
 		}
-		w := &discard{h: http.Header{}}
+		w := middlewaretest.NewDiscard()
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -87,7 +75,7 @@ func BenchmarkRequireSession(b *testing.B) {
 		r := cookieRequest(tok, jwtRaw)
 		b.ReportAllocs()
 		for b.Loop() {
-			h.ServeHTTP(&discard{h: http.Header{}}, r)
+			h.ServeHTTP(middlewaretest.NewDiscard(), r)
 		}
 		if n := e.AuthenticateCalls(); n == 0 {
 			b.Fatal("no upstream call on the remote path")
@@ -100,14 +88,7 @@ func BenchmarkRequireSession(b *testing.B) {
 func BenchmarkJWTParseBaseline(b *testing.B) {
 	e := middlewaretest.NewEnv(b)
 	_, raw := e.Login(b, e.MemberID)
-	res, err := e.Client.Sessions.GetJWKS(b.Context(), &client.SessionsGetJWKSParams{ProjectID: e.Client.ProjectID()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	k := res.Keys[0]
-	n, _ := base64.RawURLEncoding.DecodeString(k.N)
-	eb, _ := base64.RawURLEncoding.DecodeString(k.E)
-	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(eb).Int64())}
+	pub := e.PublicKey(b)
 	keyfunc := func(*jwt.Token) (any, error) { return pub, nil }
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(e.Clock.Now))
 	b.ReportAllocs()

@@ -1,10 +1,14 @@
 package middlewaretest
 
 import (
+	"context"
+	"crypto/rsa"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/MicahParks/jwkset"
 
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
@@ -133,3 +137,40 @@ func (e *Env) SessionCookies(token, jwt string) []*http.Cookie {
 func (e *Env) AuthenticateCalls() int {
 	return e.Emulator.Calls(http.MethodPost, "/v1/b2b/sessions/authenticate")
 }
+
+// PublicKey returns the emulator's newest signing key, read from the JWKS
+// it publishes.
+func (e *Env) PublicKey(tb testing.TB) *rsa.PublicKey {
+	tb.Helper()
+	res, err := e.Client.Sessions.GetJWKS(context.Background(), &client.SessionsGetJWKSParams{ProjectID: e.Client.ProjectID()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k := res.Keys[len(res.Keys)-1]
+	jwk, err := jwkset.NewJWKFromMarshal(jwkset.JWKMarshal{KTY: jwkset.KtyRSA, KID: k.Kid, N: k.N, E: k.E},
+		jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pub, ok := jwk.Key().(*rsa.PublicKey)
+	if !ok {
+		tb.Fatalf("JWK %s is not an RSA public key", k.Kid)
+	}
+	return pub
+}
+
+// Discard is an http.ResponseWriter that keeps nothing, so benchmarks
+// measure the handler rather than a recorder. Use NewDiscard.
+type Discard struct{ h http.Header }
+
+// NewDiscard returns a Discard with an empty header map.
+func NewDiscard() *Discard { return &Discard{h: http.Header{}} }
+
+// Header implements http.ResponseWriter.
+func (d *Discard) Header() http.Header { return d.h }
+
+// Write implements http.ResponseWriter and keeps nothing.
+func (d *Discard) Write(b []byte) (int, error) { return len(b), nil }
+
+// WriteHeader implements http.ResponseWriter and keeps nothing.
+func (d *Discard) WriteHeader(int) {}
