@@ -29,7 +29,9 @@ type DiscoveryExchangeParams struct {
 	TelemetryID string `json:"telemetry_id,omitempty"`
 }
 
-// DiscoveryExchangeResponse is a session, or, when MFA is required, the
+// DiscoveryExchangeResponse is what entering an organization answers — the
+// intermediate session exchange, the discovery organization create and the
+// sessions exchange alike: a session, or, when MFA is required, the
 // intermediate session token again with [MFARequired].
 type DiscoveryExchangeResponse struct {
 	// RequestID identifies the call at Stytch.
@@ -113,36 +115,9 @@ type DiscoveryCreateOrganizationParams struct {
 	TelemetryID string `json:"telemetry_id,omitempty"`
 }
 
-// DiscoveryCreateOrganizationResponse is the new organization and a session
-// (or an intermediate session token when MFA is required).
-type DiscoveryCreateOrganizationResponse struct {
-	// RequestID identifies the call at Stytch.
-	RequestID string `json:"request_id,omitempty"`
-	// MemberID identifies the new member.
-	MemberID string `json:"member_id,omitempty"`
-	// SessionToken is the session token (empty when MFA is required).
-	SessionToken string `json:"session_token,omitempty"`
-	// SessionJWT is the session JWT (empty when MFA is required).
-	SessionJWT string `json:"session_jwt,omitempty"`
-	// Member is the new member.
-	Member Member `json:"member,omitempty"`
-	// Organization is the new organization.
-	Organization Organization `json:"organization,omitempty"`
-	// MemberAuthenticated is false when MFA is still required.
-	MemberAuthenticated bool `json:"member_authenticated,omitempty"`
-	// IntermediateSessionToken is set when MFA is required.
-	IntermediateSessionToken string `json:"intermediate_session_token,omitempty"`
-	// StatusCode is the HTTP status.
-	StatusCode int `json:"status_code,omitempty"`
-	// MemberSession is the session, when authenticated.
-	MemberSession *MemberSession `json:"member_session,omitempty"`
-	// MFARequired says how to complete MFA.
-	MFARequired *MFARequired `json:"mfa_required,omitempty"`
-	// PrimaryRequired is set when another primary factor is required.
-	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
-	// IntermediateSessionTokenExpiresAt is when the intermediate session token expires.
-	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
-}
+// DiscoveryCreateOrganizationResponse has the shape of every answer that
+// enters an organization.
+type DiscoveryCreateOrganizationResponse = DiscoveryExchangeResponse
 
 // CreateOrganization creates an organization via discovery
 // (POST /v1/b2b/discovery/organizations/create).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 )
 
 // SessionsService calls the member session endpoints. Get it from [Client.Sessions].
@@ -125,36 +124,9 @@ type SessionsExchangeParams struct {
 	TelemetryID string `json:"telemetry_id,omitempty"`
 }
 
-// SessionsExchangeResponse is the new session, or an intermediate session
-// token when MFA is required.
-type SessionsExchangeResponse struct {
-	// RequestID identifies the call at Stytch.
-	RequestID string `json:"request_id,omitempty"`
-	// MemberID identifies the member.
-	MemberID string `json:"member_id,omitempty"`
-	// SessionToken is the new session token (empty when MFA is required).
-	SessionToken string `json:"session_token,omitempty"`
-	// SessionJWT is the new session JWT (empty when MFA is required).
-	SessionJWT string `json:"session_jwt,omitempty"`
-	// Member is the member in the target organization.
-	Member Member `json:"member,omitempty"`
-	// Organization is the target organization.
-	Organization Organization `json:"organization,omitempty"`
-	// MemberAuthenticated is false when MFA is still required.
-	MemberAuthenticated bool `json:"member_authenticated,omitempty"`
-	// IntermediateSessionToken is set when MFA is required.
-	IntermediateSessionToken string `json:"intermediate_session_token,omitempty"`
-	// StatusCode is the HTTP status.
-	StatusCode int `json:"status_code,omitempty"`
-	// MemberSession is the new session, when authenticated.
-	MemberSession *MemberSession `json:"member_session,omitempty"`
-	// MFARequired says how to complete MFA.
-	MFARequired *MFARequired `json:"mfa_required,omitempty"`
-	// PrimaryRequired is set when another primary factor is required.
-	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
-	// IntermediateSessionTokenExpiresAt is when the intermediate session token expires.
-	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
-}
+// SessionsExchangeResponse has the shape of every answer that enters an
+// organization (see [DiscoveryExchangeResponse]).
+type SessionsExchangeResponse = DiscoveryExchangeResponse
 
 // Exchange exchanges a session for another organization (POST /v1/b2b/sessions/exchange).
 func (s *SessionsService) Exchange(ctx context.Context, p *SessionsExchangeParams) (*SessionsExchangeResponse, error) {

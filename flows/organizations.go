@@ -121,7 +121,7 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	// Stytch answers a creation with the fields of an exchange.
-	h.entered(w, r, st, (*client.DiscoveryExchangeResponse)(res))
+	h.entered(w, r, st, res)
 }
 
 // organizationForm returns the flow and the fields of an organization
