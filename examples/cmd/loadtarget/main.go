@@ -1,13 +1,19 @@
 // Command loadtarget is the server bench/run.sh loads with wrk: the demo app
-// (package demo, wired by examples/nethttp/routes) in emulator mode, plus a
-// controlled pair of routes that isolates the session middleware's cost, all
-// on one server:
+// (package demo, wired by examples/nethttp/routes) in emulator mode, plus
+// unprotected twins of protected routes, so that a pair of routes differs
+// only by the session middleware, all on one server:
 //
 //	GET /                 the app's home page, behind OptionalSession
 //	GET /dashboard        the app's dashboard, behind RequireSession
 //	...                   the rest of the app's routes
+//	GET /bench/dashboard  the same dashboard page, without the middleware
 //	GET /bench/public     a tiny handler
 //	GET /bench/protected  the same handler behind RequireSession
+//
+// /bench/dashboard serves the handler, security headers and member data of
+// /dashboard: the session /dashboard would attach is verified once at start
+// and attached to every request, whatever cookie it carries, so its answer
+// is the very page /dashboard sends the member.
 //
 // It creates a session for a seeded member (gina@globex.test) with
 // emulator.Server.CreateSession and prints, on stdout, the URL and the Cookie
@@ -17,7 +23,7 @@
 //	cookie stytch_session=...; stytch_session_jwt=...
 //
 // then serves until SIGINT or SIGTERM. Before printing, it checks that the
-// four routes above answer 200 to that cookie: a redirect to the login page
+// routes above answer 200 to that cookie: a redirect to the login page
 // would not count as an error for wrk. The session JWT is valid for 5
 // minutes: after that, the protected routes still answer 200 but through a
 // remote authentication on every request. Everything listens on loopback,
@@ -46,10 +52,11 @@ import (
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
-// The controlled pair of routes.
+// The unprotected twins of protected routes, and the tiny protected one.
 const (
-	pathPublic    = "/bench/public"
-	pathProtected = "/bench/protected"
+	pathDashboardTwin = "/bench/dashboard"
+	pathPublic        = "/bench/public"
+	pathProtected     = "/bench/protected"
 )
 
 func main() {
@@ -113,7 +120,12 @@ func newTarget(ctx context.Context, addr string) (*target, error) {
 		t.close()
 		return nil, err
 	}
-	h := handler(app)
+	sess, err := verifiedSession(app, t.cookie)
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	h := handler(app, sess)
 	if err := checkRoutes(h, t.cookie); err != nil {
 		t.close()
 		return nil, err
@@ -122,8 +134,9 @@ func newTarget(ctx context.Context, addr string) (*target, error) {
 	return t, nil
 }
 
-// handler serves the app's routes and the controlled pair.
-func handler(app *demo.App) http.Handler {
+// handler serves the app's routes and the bench routes; sess is the session
+// /bench/dashboard shows.
+func handler(app *demo.App, sess *middleware.Session) http.Handler {
 	tiny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "hello\n")
@@ -131,6 +144,10 @@ func handler(app *demo.App) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+pathPublic, tiny)
 	mux.Handle("GET "+pathProtected, app.Middleware.RequireSession(tiny))
+	// Wrapped as routes.New wraps /dashboard, minus the middleware.
+	mux.Handle("GET "+pathDashboardTwin, demo.SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		app.Pages.Dashboard(w, r.WithContext(middleware.NewContext(r.Context(), sess)))
+	})))
 	mux.Handle("/", routes.New(app))
 	return mux
 }
@@ -150,10 +167,27 @@ func memberCookie(app *demo.App) (string, error) {
 	return fmt.Sprintf("%s=%s; %s=%s", middleware.DefaultSessionCookie, token, middleware.DefaultJWTCookie, jwt), nil
 }
 
+// verifiedSession returns the session the app's middleware attaches to a
+// request carrying cookie.
+func verifiedSession(app *demo.App, cookie string) (*middleware.Session, error) {
+	var sess *middleware.Session
+	h := app.Middleware.RequireSession(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		sess, _ = middleware.SessionFrom(r.Context())
+	}))
+	r := httptest.NewRequest(http.MethodGet, demo.PathDashboard, nil)
+	r.Header.Set("Cookie", cookie)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if sess == nil {
+		return nil, fmt.Errorf("the middleware refused the member's session cookie: status %d", w.Code)
+	}
+	return sess, nil
+}
+
 // checkRoutes makes sure every route run.sh loads answers 200 to the
 // member's cookie.
 func checkRoutes(h http.Handler, cookie string) error {
-	for _, path := range []string{demo.PathHome, demo.PathDashboard, pathPublic, pathProtected} {
+	for _, path := range []string{demo.PathHome, demo.PathDashboard, pathDashboardTwin, pathPublic, pathProtected} {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.Header.Set("Cookie", cookie)
 		w := httptest.NewRecorder()

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,6 +48,7 @@ func TestRun(t *testing.T) {
 		{"the public bench route answers anyone", pathPublic, false, http.StatusOK},
 		{"the protected bench route answers a logged-in member", pathProtected, true, http.StatusOK},
 		{"the protected bench route refuses a visitor", pathProtected, false, http.StatusUnauthorized},
+		{"the dashboard twin answers a logged-in member", pathDashboardTwin, true, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+tc.path, nil)
@@ -64,6 +67,36 @@ func TestRun(t *testing.T) {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
 			}
 		})
+	}
+
+	// The twin must send the very page /dashboard sends, headers included,
+	// or the pair would compare more than the middleware.
+	get := func(path string) (http.Header, string) {
+		t.Helper()
+		r, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Cookie", cookie)
+		resp, err := noRedirect.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Header.Del("Date")
+		return resp.Header, string(body)
+	}
+	dashHeader, dashBody := get("/dashboard")
+	twinHeader, twinBody := get(pathDashboardTwin)
+	if !strings.Contains(dashBody, "gina") || dashBody != twinBody {
+		t.Errorf("%s body differs from /dashboard's (or /dashboard does not show the member):\n%s\n---\n%s", pathDashboardTwin, twinBody, dashBody)
+	}
+	if !maps.EqualFunc(dashHeader, twinHeader, slices.Equal) {
+		t.Errorf("%s headers %v, want /dashboard's %v", pathDashboardTwin, twinHeader, dashHeader)
 	}
 
 	cancel()
@@ -91,7 +124,7 @@ func BenchmarkRoutes(b *testing.B) {
 	defer t.close()
 	h := t.srv.Handler
 	for _, tc := range []struct{ name, path string }{
-		{"home", "/"}, {"dashboard", "/dashboard"}, {"bench_public", pathPublic}, {"bench_protected", pathProtected},
+		{"home", "/"}, {"dashboard", "/dashboard"}, {"bench_dashboard", pathDashboardTwin}, {"bench_public", pathPublic}, {"bench_protected", pathProtected},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			r := httptest.NewRequest(http.MethodGet, tc.path, nil)
