@@ -8,7 +8,11 @@
 // missing, expired, older than the maximum token age, or signed with a key the
 // key set does not hold. Junk tokens (malformed, badly signed, wrong issuer or
 // audience) are refused locally and never cost an upstream call; concurrent
-// identical fallbacks share one upstream call.
+// identical fallbacks share one upstream call. A JWT that fails verification
+// beside a session token does not end that session: the token, which only
+// Stytch can judge, decides, so a stale Authorization header or a stray
+// cookie cannot log a member out. Cookies are cleared only when a credential
+// read from them is refused.
 //
 // Verification and enforcement are separate steps. [Middleware.OptionalSession]
 // attaches the session, or the reason it is absent, to the request context and

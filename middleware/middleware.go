@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -169,34 +170,43 @@ func (m *Middleware) issuerOK(iss string) bool {
 }
 
 // authenticate decides the session of r. It writes refreshed cookies after a
-// remote authentication and clears them when the session is invalid.
+// remote authentication and clears them when the session they hold is
+// invalid.
+//
+// A JWT that fails verification does not end a session whose token is also
+// presented: a stale Authorization header, or a stray cookie planted by a
+// sibling domain, says nothing of the session token, which Stytch decides.
+// Only a credential read from the middleware's own cookies ever gets those
+// cookies cleared.
 func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
 	jwtRaw := firstToken(r, m.cfg.jwtSources)
+	var rejectedJWT error // why jwtRaw, if set, cannot be the session's proof
 	if len(jwtRaw) > MaxTokenSize {
-		return m.invalid(w, r, ErrInvalidToken.with(errTooLongCredential))
-	}
-	if jwtRaw != "" {
+		rejectedJWT = ErrInvalidToken.with(errTooLongCredential)
+	} else if jwtRaw != "" {
 		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
 			return &state{owner: m, session: s}
 		}
 	}
 	// The session token is read only past the cache: the common request
 	// carries a JWT already verified.
-	token := firstToken(r, m.cfg.tokenSources)
-	if jwtRaw == "" && token == "" {
-		return &state{owner: m, err: ErrNoSession.with(nil)}
-	}
-	if jwtRaw == "" && !plausibleSessionToken(token) {
+	tokenRaw := firstToken(r, m.cfg.tokenSources)
+	token := tokenRaw
+	var rejectedToken error
+	switch {
+	case len(token) > MaxTokenSize:
+		rejectedToken, token = ErrInvalidToken.with(errTooLongCredential), ""
+	case token != "" && !plausibleSessionToken(token):
 		// Only Stytch can check an opaque token, but one that is not even
 		// shaped like Stytch's is refused without asking.
-		return m.invalid(w, r, ErrInvalidToken.with(errors.New("malformed session token")))
+		rejectedToken, token = ErrInvalidToken.with(errors.New("malformed session token")), ""
 	}
-	if len(token) > MaxTokenSize {
-		return m.invalid(w, r, ErrInvalidToken.with(errTooLongCredential))
+	if jwtRaw == "" && tokenRaw == "" {
+		return &state{owner: m, err: ErrNoSession.with(nil)}
 	}
 
 	var local *Session // a JWT valid in all but age, served if Stytch is down
-	if jwtRaw != "" {
+	if jwtRaw != "" && rejectedJWT == nil {
 		s, validUntil, err := m.verifyLocal(r.Context(), jwtRaw)
 		switch {
 		case err == nil:
@@ -211,11 +221,21 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 			// lone JWT signed by a key Stytch does not publish is refused
 			// here, unless the key set itself could not be fetched.
 			if token == "" && !errors.Is(err, ErrUnavailable) {
-				return m.invalid(w, r, ErrInvalidToken.with(err))
+				rejectedJWT = ErrInvalidToken.with(err)
 			}
 		default:
-			return m.invalid(w, r, err)
+			rejectedJWT = err
 		}
+	}
+	if rejectedJWT != nil {
+		if token == "" {
+			return m.reject(w, r, cmp.Or(rejectedToken, rejectedJWT), tokenRaw, jwtRaw)
+		}
+		m.cfg.logger.DebugContext(r.Context(), "b2bauth: jwt rejected; authenticating the session token", "reason", rejectedJWT)
+		jwtRaw = "" // never sent to Stytch: the token alone decides
+	}
+	if token == "" && jwtRaw == "" {
+		return m.reject(w, r, rejectedToken, tokenRaw)
 	}
 
 	s, err := m.remote(r.Context(), token, jwtRaw)
@@ -234,14 +254,23 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable", "error", err)
 		return &state{owner: m, err: err}
 	default:
-		return m.invalid(w, r, err)
+		return m.reject(w, r, err, token, jwtRaw)
 	}
 }
 
-func (m *Middleware) invalid(w http.ResponseWriter, r *http.Request, err error) *state {
+// reject answers r with err, clearing the session cookies when one of the
+// rejected credentials is the value of one of them: a bad credential from a
+// header, or from a cookie the middleware does not own, leaves them alone.
+func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, rejected ...string) *state {
 	m.cfg.logger.DebugContext(r.Context(), "b2bauth: session rejected", "reason", err)
-	if m.hasSessionCookie(r) {
-		m.ClearSessionCookies(w)
+	lines := r.Header["Cookie"]
+	sessionCookie := cookieValue(lines, m.cfg.cookies.sessionName)
+	jwtCookie := cookieValue(lines, m.cfg.cookies.jwtName)
+	for _, c := range rejected {
+		if c != "" && (c == sessionCookie || c == jwtCookie) {
+			m.ClearSessionCookies(w)
+			break
+		}
 	}
 	return &state{owner: m, err: err}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -182,17 +183,21 @@ func TestAttacksAreRefusedLocally(t *testing.T) {
 	}
 }
 
-func TestGarbageCookiesAreClearedWithoutUpstreamCalls(t *testing.T) {
+func TestGarbageCookiesAreCleared(t *testing.T) {
 	t.Parallel()
 	e := middlewaretest.NewEnv(t)
 	tests := []struct {
 		name    string
 		cookies []*http.Cookie
+		// upstream is how many sessions authenticate calls it may cost:
+		// a token shaped like Stytch's can only be judged by Stytch.
+		upstream int
 	}{
-		{"a garbage jwt cookie", e.SessionCookies("", "x.y.z")},
-		{"a garbage jwt beside a token", e.SessionCookies("token", "x.y.z")},
-		{"an oversized session token", e.SessionCookies(strings.Repeat("t", middleware.MaxTokenSize+1), "")},
-		{"a session token with foreign characters", e.SessionCookies("not-a-token!{}", "")},
+		{"a garbage jwt cookie", e.SessionCookies("", "x.y.z"), 0},
+		{"a garbage jwt beside an unknown token", e.SessionCookies("token", "x.y.z"), 1},
+		{"an oversized session token", e.SessionCookies(strings.Repeat("t", middleware.MaxTokenSize+1), ""), 0},
+		{"a session token with foreign characters", e.SessionCookies("not-a-token!{}", ""), 0},
+		{"a garbage jwt beside a token with foreign characters", e.SessionCookies("not-a-token!{}", "x.y.z"), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,8 +209,101 @@ func TestGarbageCookiesAreClearedWithoutUpstreamCalls(t *testing.T) {
 			if len(res.Cookies()) != 2 {
 				t.Errorf("want both cookies cleared, got %v", res.Cookies())
 			}
-			if n := e.AuthenticateCalls(); n != 0 {
-				t.Errorf("%d upstream calls, want 0", n)
+			if n := e.AuthenticateCalls(); n != tt.upstream {
+				t.Errorf("%d upstream calls, want %d", n, tt.upstream)
+			}
+		})
+	}
+}
+
+// A JWT that fails verification says nothing of the session token beside
+// it: a stale Authorization header or a stray cookie must not end a live
+// session, and a credential that is not the middleware's own cookie must
+// not get those cookies cleared.
+func TestABadJWTDoesNotEndALiveSession(t *testing.T) {
+	t.Parallel()
+	forged := func(t *testing.T, e *middlewaretest.Env) string {
+		// Names the admin, signed by nobody.
+		_, valid := e.Login(t, e.AdminID)
+		return segment(t, map[string]any{"alg": "none", "typ": "JWT"}) + "." + strings.Split(valid, ".")[1] + "."
+	}
+	const (
+		served   = http.StatusOK
+		refused  = http.StatusUnauthorized
+		kept     = false
+		cleared  = true
+		noCookie = ""
+	)
+	tests := []struct {
+		name string
+		// request builds the request from a live session of e.MemberID
+		// and, when revoke is set, revokes it first.
+		request    func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request
+		revoke     bool
+		want       int
+		cleared    bool
+		upstream   int
+		wantMember bool // the answer names e.MemberID
+	}{
+		{"a garbage bearer beside live session cookies", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
+			r := jsonRequest(e.SessionCookies(token, jwt))
+			r.Header.Set("Authorization", "Bearer garbage.garbage.garbage")
+			return r
+		}, false, served, kept, 1, true},
+		{"an oversized bearer beside live session cookies", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
+			r := jsonRequest(e.SessionCookies(token, jwt))
+			r.Header.Set("Authorization", "Bearer "+strings.Repeat("a", middleware.MaxTokenSize+1))
+			return r
+		}, false, served, kept, 1, true},
+		{"a garbage jwt cookie beside a live session token", func(t *testing.T, e *middlewaretest.Env, token, _ string) *http.Request {
+			return jsonRequest(e.SessionCookies(token, "x.y.z"))
+		}, false, served, kept, 1, true},
+		{"a forged jwt naming another member beside a live session token", func(t *testing.T, e *middlewaretest.Env, token, _ string) *http.Request {
+			return jsonRequest(e.SessionCookies(token, forged(t, e)))
+		}, false, served, kept, 1, true},
+		{"a garbage bearer beside a jwt cookie alone", func(t *testing.T, e *middlewaretest.Env, _, jwt string) *http.Request {
+			r := jsonRequest(e.SessionCookies(noCookie, jwt))
+			r.Header.Set("Authorization", "Bearer garbage.garbage.garbage")
+			return r
+		}, false, refused, kept, 0, false},
+		{"a garbage bearer beside the cookies of a revoked session", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
+			r := jsonRequest(e.SessionCookies(token, jwt))
+			r.Header.Set("Authorization", "Bearer garbage.garbage.garbage")
+			return r
+		}, true, refused, cleared, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := middlewaretest.NewEnv(t)
+			token, jwt := e.Login(t, e.MemberID)
+			if tt.revoke {
+				if _, err := e.Client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{SessionToken: token}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := tt.request(t, e, token, jwt)
+			e.Emulator.ResetCalls()
+			res := serve(protected(e.Middleware), r)
+			if res.StatusCode != tt.want {
+				t.Fatalf("status = %d, want %d", res.StatusCode, tt.want)
+			}
+			if tt.wantMember {
+				if body, _ := io.ReadAll(res.Body); string(body) != e.MemberID {
+					t.Errorf("served as %q, want the session token's member %q", body, e.MemberID)
+				}
+			}
+			var clearedNames []string
+			for _, c := range res.Cookies() {
+				if c.MaxAge < 0 {
+					clearedNames = append(clearedNames, c.Name)
+				}
+			}
+			if got := len(clearedNames) > 0; got != tt.cleared {
+				t.Errorf("cookies cleared: %v (%v), want %v", got, clearedNames, tt.cleared)
+			}
+			if n := e.AuthenticateCalls(); n != tt.upstream {
+				t.Errorf("%d upstream calls, want %d", n, tt.upstream)
 			}
 		})
 	}
