@@ -32,3 +32,7 @@ const MaxCookieSize = maxCookieSize
 
 // StepUpCookieName returns the name of h's step-up flow cookie.
 func StepUpCookieName(h *Handler) string { return h.stepUpCookie.name }
+
+// ClassifyStytchError returns the code of the flows error a client error
+// becomes.
+func ClassifyStytchError(err error) string { return fromStytch(err).Code }

@@ -319,17 +319,34 @@ func TestExpiredFlowLeadsBackToEmail(t *testing.T) {
 	}
 }
 
-// TestStytchDownKeepsTheFlow: an outage answers 503 with a try-again page
-// and keeps the flow for the retry.
+// TestStytchDownKeepsTheFlow: an outage, or Stytch refusing the project's
+// own credentials, answers 503 with a try-again page and keeps the flow for
+// the retry.
 func TestStytchDownKeepsTheFlow(t *testing.T) {
 	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		fault emulator.Fault
+	}{
+		{"stytch answers 503", emulator.Fault{Status: http.StatusServiceUnavailable}},
+		{"stytch refuses the project credentials", emulator.Fault{Status: http.StatusUnauthorized, ErrorType: "unauthorized_credentials"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			testStytchDownKeepsTheFlow(t, tt.fault)
+		})
+	}
+}
+
+func testStytchDownKeepsTheFlow(t *testing.T, fault emulator.Fault) {
 	h := newHarness(t)
 	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
 	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "hank@acme.example"})
 	h.discover("hank@acme.example", "")
 	before := h.flowCookie()
 
-	h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/discovery/intermediate_sessions/exchange", Status: http.StatusServiceUnavailable})
+	fault.Path = "/v1/b2b/discovery/intermediate_sessions/exchange"
+	h.emu.SetFault(fault)
 	a := h.post("/auth/organizations/select", url.Values{"organization_id": {orgID}})
 	if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "try again") ||
 		!strings.Contains(a.body, `href="/auth/organizations"`) || a.header.Get("Retry-After") == "" {

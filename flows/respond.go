@@ -210,12 +210,13 @@ func (h *Handler) log(r *http.Request, st *flowState, e *Error) {
 	level := slog.LevelInfo
 	var apiErr *client.Error
 	switch {
+	case errors.As(e, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+		// Our project credentials were refused: a configuration error,
+		// answered as an outage.
+		level = slog.LevelError
 	case errors.Is(e, ErrUnavailable):
 		level = slog.LevelWarn
 	case errors.Is(e, ErrLoginFailed) || e.Status >= 500:
-		level = slog.LevelError
-	case errors.As(e, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
-		// Our project credentials were refused: a configuration error.
 		level = slog.LevelError
 	}
 	attrs := []slog.Attr{slog.String("code", e.Code), slog.String("path", r.URL.Path)}
