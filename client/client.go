@@ -172,7 +172,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		wait := c.backoff(attempt)
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "b2bauth: retrying stytch call",
 			slog.String("method", r.method), slog.String("path", r.path),
-			slog.Int("attempt", attempt), slog.Duration("backoff", wait), slog.String("error", err.Error()))
+			slog.Int("attempt", attempt), slog.Duration("backoff", wait), slog.String("error", redact(err, c.secret)))
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -352,3 +352,34 @@ func TestNilParamsSendAnEmptyObject(t *testing.T) {
 		}
 	}
 }
+
+// leakyTransport fails every request with an error quoting the secret, as a
+// careless proxy or dialer might.
+type leakyTransport struct{ secret string }
+
+func (t leakyTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("dial failed for " + t.secret)
+}
+
+func TestLogsNeverCarryTheSecret(t *testing.T) {
+	t.Parallel()
+	const secret = "secret-test-d0n7-l34k"
+	var logs bytes.Buffer
+	c, err := client.New("project-test-1", secret,
+		client.WithBaseURL("http://127.0.0.1:1"),
+		client.WithHTTPClient(&http.Client{Transport: leakyTransport{secret}}),
+		client.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A GET is retried, so both the per-attempt and the retry logs run.
+	if _, err := c.RBAC.Policy(t.Context(), nil); !errors.Is(err, client.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if !strings.Contains(logs.String(), "retrying") {
+		t.Fatalf("no retry logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), secret) || !strings.Contains(logs.String(), "[redacted]") {
+		t.Errorf("logs carry the secret or lack its redaction:\n%s", logs.String())
+	}
+}

@@ -62,8 +62,10 @@ func WithCookieDomain(domain string) Option {
 	})
 }
 
-// WithSameSite sets the SameSite attribute of the session cookies. Default
-// http.SameSiteLaxMode. SameSite=None requires Secure cookies.
+// WithSameSite sets the SameSite attribute of the session cookies: Lax,
+// Strict or None ([New] refuses http.SameSiteDefaultMode, which writes no
+// attribute). Default http.SameSiteLaxMode. SameSite=None requires Secure
+// cookies.
 func WithSameSite(s http.SameSite) Option {
 	return optionFunc(func(c *config) error {
 		c.cookies.sameSite = s
@@ -92,6 +94,13 @@ func (cc cookieConfig) validate() error {
 	}
 	if cc.path == "" || cc.path[0] != '/' {
 		return fmt.Errorf("b2bauth: cookie path %q must start with /", cc.path)
+	}
+	switch cc.sameSite {
+	case http.SameSiteLaxMode, http.SameSiteStrictMode, http.SameSiteNoneMode:
+	default:
+		// SameSiteDefaultMode writes no attribute at all, leaving the
+		// cookies to each browser's default.
+		return fmt.Errorf("b2bauth: SameSite must be Lax, Strict or None, not %d", cc.sameSite)
 	}
 	if cc.sameSite == http.SameSiteNoneMode && !cc.secure {
 		return errors.New("b2bauth: SameSite=None cookies must be Secure")
