@@ -5,7 +5,7 @@
 // cookies and bodies are the core's (a rejected request is answered by the
 // core's error handler, so the middleware returns nil for it rather than an
 // echo error). The enriched request is written back with c.SetRequest, so
-// middleware.SessionFrom(c.Request().Context()) works in echo handlers
-// exactly as under net/http; the session is also stored under [ContextKey]
-// for c.Get.
+// the session lives on the request's context exactly as under net/http: read
+// it with [Session], or with middleware.SessionFrom(c.Request().Context()).
+// Nothing is stored in echo's own key-value store (c.Set).
 package b2becho

@@ -10,10 +10,6 @@ import (
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
-// ContextKey is the echo context key under which the session
-// (*middleware.Session) is stored after a successful verification.
-const ContextKey = "b2bauth.session"
-
 // Option configures the echo middlewares.
 type Option interface {
 	apply(*config)
@@ -38,7 +34,9 @@ func WithSkipper(s echomw.Skipper) Option {
 }
 
 // Wrap turns a net/http middleware of the core into an echo middleware. The
-// error returned by the next handler is passed through.
+// request the core passes on is written back with c.SetRequest, so what it
+// attached to the context reaches the next handlers. The error returned by
+// the next handler is passed through.
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFunc {
 	cfg := config{skipper: echomw.DefaultSkipper}
 	for _, o := range opts {
@@ -54,9 +52,6 @@ func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFun
 			var err error
 			mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 				c.SetRequest(r)
-				if s, ok := middleware.SessionFrom(r.Context()); ok {
-					c.Set(ContextKey, s)
-				}
 				err = next(c)
 			})).ServeHTTP(c.Response(), c.Request())
 			return err
@@ -89,7 +84,8 @@ func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, wi
 	return Wrap(m.RequireFreshFactor(kind, within), opts...)
 }
 
-// Session returns the session attached to c's request.
+// Session returns the session one of this package's middlewares attached to
+// c's request context; it is middleware.SessionFrom(c.Request().Context()).
 func Session(c echo.Context) (*middleware.Session, bool) {
 	return middleware.SessionFrom(c.Request().Context())
 }

@@ -17,9 +17,9 @@ func mount(m *middleware.Middleware) http.Handler {
 	e := echo.New()
 	show := func(c echo.Context) error {
 		s, ok := b2becho.Session(c)
-		v, _ := c.Get(b2becho.ContextKey).(*middleware.Session)
-		if ok != (v != nil) || (ok && v != s) {
-			return c.String(http.StatusInternalServerError, "echo context and request context disagree")
+		fromCtx, inCtx := middleware.SessionFrom(c.Request().Context())
+		if ok != inCtx || s != fromCtx {
+			return c.String(http.StatusInternalServerError, "Session and the request context disagree")
 		}
 		if !ok {
 			return c.String(http.StatusOK, middlewaretest.AnonymousBody(middleware.FailureReason(c.Request().Context())))

@@ -35,7 +35,7 @@ func Example() {
 
 	e := echo.New()
 	e.GET("/me", func(c echo.Context) error {
-		s := c.Get(b2becho.ContextKey).(*middleware.Session)
+		s, _ := b2becho.Session(c)
 		return c.String(http.StatusOK, "organization "+s.OrganizationSlug)
 	}, b2becho.RequireSession(m))
 	e.GET("/admin", func(c echo.Context) error {

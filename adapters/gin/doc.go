@@ -3,7 +3,8 @@
 // Every function wraps the framework-neutral middleware of
 // github.com/b2bauth/b2bauth/middleware: the decisions, status codes,
 // cookies and bodies are the core's. The enriched request is written back to
-// c.Request, so middleware.SessionFrom(c.Request.Context()) works in gin
-// handlers exactly as under net/http; the session is also stored under
-// [ContextKey] for c.Get.
+// c.Request, so the session lives on the request's context exactly as under
+// net/http: read it with [Session], or with
+// middleware.SessionFrom(c.Request.Context()). Nothing is stored in gin's
+// own key-value store (c.Set).
 package b2bgin

@@ -9,21 +9,16 @@ import (
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
-// ContextKey is the gin context key under which the session
-// (*middleware.Session) is stored after a successful verification.
-const ContextKey = "b2bauth.session"
-
-// Wrap turns a net/http middleware of the core into a gin handler. When the
-// core rejects the request (it has written the answer), the chain is aborted.
+// Wrap turns a net/http middleware of the core into a gin handler. The
+// request the core passes on is written back to c.Request, so what it
+// attached to the context reaches the next handlers. When the core rejects
+// the request (it has written the answer), the chain is aborted.
 func Wrap(mw func(http.Handler) http.Handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		passed := false
 		mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			passed = true
 			c.Request = r
-			if s, ok := middleware.SessionFrom(r.Context()); ok {
-				c.Set(ContextKey, s)
-			}
 			c.Next()
 		})).ServeHTTP(c.Writer, c.Request)
 		if !passed {
@@ -53,7 +48,8 @@ func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, wi
 	return Wrap(m.RequireFreshFactor(kind, within))
 }
 
-// Session returns the session stored on c by one of this package's handlers.
+// Session returns the session one of this package's handlers attached to
+// c.Request's context; it is middleware.SessionFrom(c.Request.Context()).
 func Session(c *gin.Context) (*middleware.Session, bool) {
 	return middleware.SessionFrom(c.Request.Context())
 }

@@ -17,9 +17,14 @@ func mount(m *middleware.Middleware) http.Handler {
 	r := gin.New()
 	show := func(c *gin.Context) {
 		s, ok := b2bgin.Session(c)
-		v, inGin := c.Get(b2bgin.ContextKey)
-		if ok != inGin || (inGin && v.(*middleware.Session) != s) {
-			c.String(http.StatusInternalServerError, "gin context and request context disagree")
+		fromCtx, inCtx := middleware.SessionFrom(c.Request.Context())
+		if ok != inCtx || s != fromCtx {
+			c.String(http.StatusInternalServerError, "Session and the request context disagree")
+			return
+		}
+		if len(c.Keys) != 0 {
+			// The session lives on the request context only.
+			c.String(http.StatusInternalServerError, "adapter stored values in gin's context")
 			return
 		}
 		if !ok {

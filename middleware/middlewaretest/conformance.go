@@ -24,9 +24,10 @@ import (
 //	GET /role      RequireRole("stytch_admin")
 //	GET /fresh     RequireFreshFactor(middleware.MFAFactor, 10*time.Minute)
 //
-// The handlers must read the session through the framework (gin's c.Get,
-// echo's c.Get) and through middleware.SessionFrom on the request context,
-// and answer 500 if the two differ.
+// The handlers must read the session through the adapter's accessor
+// (b2bgin.Session(c), b2becho.Session(c)) and through
+// middleware.SessionFrom on the request context, and answer 500 if the two
+// differ.
 type Mount func(m *middleware.Middleware) http.Handler
 
 // Body is what a conformance route answers for session s.
