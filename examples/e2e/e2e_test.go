@@ -29,7 +29,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#sms_code`), code),
 			submit(demo.Prefix+"/mfa/sms/verify", `#member-id`),
 		)
-		s.expectDashboard(memberID, demo.BobEmail)
+		s.expectDashboard(demo.AcmeSlug, memberID, demo.BobEmail)
 		names := s.cookieNames()
 		if !slices.Contains(names, middleware.DefaultSessionCookie) || !slices.Contains(names, middleware.DefaultJWTCookie) {
 			t.Fatalf("cookies %v, want the session cookies", names)
@@ -55,6 +55,47 @@ func TestBrowser(t *testing.T) {
 		s.expectAt("redirected to login after logout", demo.Prefix+"/login?return_to=%2Fdashboard")
 	})
 
+	t.Run("logs a member in with OAuth at the emulated provider", func(t *testing.T) {
+		t.Parallel()
+		s := start(t)
+		emu := s.app.Emulator
+		orgID, _ := emu.OrganizationID(demo.GlobexSlug)
+		memberID, ok := emu.MemberID(orgID, demo.GinaEmail)
+		if !ok {
+			t.Fatalf("no member %s in globex", demo.GinaEmail)
+		}
+
+		s.navigate("open the dashboard", s.base+demo.PathDashboard)
+		s.expectAt("redirected to login", demo.Prefix+"/login?return_to=%2Fdashboard")
+		// The button's form posts to the app, which answers a 303 to another
+		// origin (the emulator's port): the app's Content-Security-Policy
+		// must let the browser follow it (Chromium checks form-action on
+		// every redirect after a submission).
+		consent := `form[action="/_emulator/oauth/consent"]`
+		s.run("continue with google",
+			chromedp.Click(chromedp.Search(`//form[@action="`+demo.Prefix+`/oauth/start"]/button[normalize-space()="Continue with google"]`)),
+			chromedp.WaitVisible(chromedp.CSS(consent)),
+		)
+		if got, want := s.location(), emu.URL()+"/v1/b2b/public/oauth/google/discovery/start?"; !strings.HasPrefix(got, want) {
+			s.fail("at the provider", stepError("at "+got+", want "+want+"..."))
+		}
+		if got := s.text(`h1`); got != "Sign in with Google" {
+			s.fail("provider page", stepError("heading "+got))
+		}
+
+		s.run("sign in at the provider",
+			chromedp.SendKeys(chromedp.CSS(consent+` #email`), demo.GinaEmail),
+			submit("/_emulator/oauth/consent", `ul.orgs`),
+		)
+		s.expectAt("back on the organization choice", demo.Prefix+"/organizations")
+		// Globex's MFA is optional and Gina has no second factor: no MFA step.
+		s.run("choose Globex", chooseOrganization(orgID, `#member-id`))
+		s.expectDashboard(demo.GlobexSlug, memberID, "")
+		if got := s.text(`#factors`); !strings.Contains(got, "oauth_google") {
+			s.fail("dashboard factors", stepError("factors "+got))
+		}
+	})
+
 	t.Run("enrolls an authenticator app during login", func(t *testing.T) {
 		t.Parallel()
 		s := start(t)
@@ -74,7 +115,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#totp_code`), code),
 			submit(demo.Prefix+"/mfa/totp/verify", `#member-id`),
 		)
-		s.expectDashboard(memberID, demo.DaveEmail)
+		s.expectDashboard(demo.AcmeSlug, memberID, demo.DaveEmail)
 		if got := s.text(`#factors`); !strings.Contains(got, "authenticator_app") {
 			s.fail("dashboard factors", stepError("factors "+got))
 		}

@@ -5,8 +5,22 @@ import "net/http"
 // contentSecurityPolicy allows no scripts at all: the pages and the flows'
 // templates use inline styles, forms posting to the app, and the TOTP QR
 // code as a data: image.
+//
+// It has no form-action, on purpose. Chromium checks form-action against
+// every redirect that follows a submission, not only the form's action, and
+// "Continue with google" posts to the app, whose 303 goes on across origins:
+// to the emulator's provider page in development; in production to Stytch,
+// then the identity provider (Google, Microsoft, or an enterprise tenant's
+// own federation server) and, for a user already signed in there, straight
+// back through Stytch to the app. form-action 'self' blocks the first hop and
+// leaves the button dead; a host list would name hosts the app does not
+// control and break the same silent way when one of them changes. What the
+// directive would add is a limit on where an injected form could post
+// (form-action does not fall back to default-src): the pages come from
+// html/template, no script can submit a form for the user, and base-uri
+// 'none' keeps an injected <base> from retargeting the relative actions.
 const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"frame-ancestors 'none'; base-uri 'none'"
 
 // SetSecurityHeaders sets the headers every answer of the app carries: a
 // script-free Content-Security-Policy, no framing, no MIME sniffing, no
