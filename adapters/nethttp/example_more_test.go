@@ -217,10 +217,12 @@ func ExampleMount() {
 	mux := http.NewServeMux()
 	b2bhttp.Mount(mux, "/auth", flows)
 
+	fmt.Println(exampleGet(mux, "/auth", ""))
 	fmt.Println(exampleGet(mux, "/auth/login", ""))
 	fmt.Println(exampleDo(mux, http.MethodPost, "/auth/magic-links/authenticate", ""))
 	fmt.Println(exampleGet(mux, "/authz", ""))
 	// Output:
+	// 200 flows: GET /auth
 	// 200 flows: GET /auth/login
 	// 200 flows: POST /auth/magic-links/authenticate
 	// 404 404 page not found

@@ -41,8 +41,10 @@ func Session(r *http.Request) (*middleware.Session, bool) {
 	return middleware.SessionFrom(r.Context())
 }
 
-// Mount serves h (for example the login flows' handler) under prefix, such
-// as "/auth", on mux.
+// Mount serves h (for example the login flows' handler) for every method
+// at prefix, such as "/auth", and under it, on mux, as the gin and echo
+// adapters do.
 func Mount(mux *http.ServeMux, prefix string, h http.Handler) {
+	mux.Handle(prefix, h)
 	mux.Handle(prefix+"/", h)
 }
