@@ -8,11 +8,13 @@
 // missing, expired, older than the maximum token age, or signed with a key the
 // key set does not hold. Junk tokens (malformed, badly signed, wrong issuer or
 // audience) are refused locally and never cost an upstream call; concurrent
-// identical fallbacks share one upstream call. A JWT that fails verification
-// beside a session token does not end that session: the token, which only
-// Stytch can judge, decides, so a stale Authorization header or a stray
-// cookie cannot log a member out. Cookies are cleared only when a credential
-// read from them is refused.
+// identical fallbacks share one upstream call. A JWT cookie that fails
+// verification beside a session token does not end that session: the token,
+// which only Stytch can judge, decides. A bearer JWT is judged alone: a bad
+// one is refused without the cookies standing in for it. Cookies are cleared
+// only when a credential read from them is refused. Against cookies planted
+// by sibling subdomains (cookie tossing), name them with the __Host- prefix
+// ([WithCookieNames]).
 //
 // Verification and enforcement are separate steps. [Middleware.OptionalSession]
 // attaches the session, or the reason it is absent, to the request context and

@@ -173,11 +173,11 @@ func (m *Middleware) issuerOK(iss string) bool {
 // remote authentication and clears them when the session they hold is
 // invalid.
 //
-// A JWT that fails verification does not end a session whose token is also
-// presented: a stale Authorization header, or a stray cookie planted by a
-// sibling domain, says nothing of the session token, which Stytch decides.
-// Only a credential read from the middleware's own cookies ever gets those
-// cookies cleared.
+// A JWT cookie that fails verification does not end a session whose token
+// is also presented: a stray JWT cookie (planted by a sibling domain, say)
+// says nothing of the session token, which Stytch decides. A JWT from
+// another source (a bearer header) is judged alone. Only a credential read
+// from the middleware's own cookies ever gets those cookies cleared.
 func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
 	jwtRaw := firstToken(r, m.cfg.jwtSources)
 	var rejectedJWT error // why jwtRaw, if set, cannot be the session's proof
@@ -228,10 +228,16 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		}
 	}
 	if rejectedJWT != nil {
-		if token == "" {
+		switch {
+		case token == "":
 			return m.reject(w, r, cmp.Or(rejectedToken, rejectedJWT), tokenRaw, jwtRaw)
+		case jwtRaw != cookieValue(r.Header["Cookie"], m.cfg.cookies.jwtName):
+			// A JWT from elsewhere than the JWT cookie (a bearer header)
+			// is the credential the caller chose: it is judged alone, and
+			// the request is not quietly served by the cookies instead.
+			return m.reject(w, r, rejectedJWT, jwtRaw)
 		}
-		m.cfg.logger.DebugContext(r.Context(), "b2bauth: jwt rejected; authenticating the session token", "reason", rejectedJWT)
+		m.cfg.logger.DebugContext(r.Context(), "b2bauth: jwt cookie rejected; authenticating the session token", "reason", rejectedJWT)
 		jwtRaw = "" // never sent to Stytch: the token alone decides
 	}
 	if token == "" && jwtRaw == "" {

@@ -216,10 +216,10 @@ func TestGarbageCookiesAreCleared(t *testing.T) {
 	}
 }
 
-// A JWT that fails verification says nothing of the session token beside
-// it: a stale Authorization header or a stray cookie must not end a live
-// session, and a credential that is not the middleware's own cookie must
-// not get those cookies cleared.
+// A JWT cookie that fails verification says nothing of the session token
+// beside it: a stray JWT cookie must not end a live session. A bearer JWT is
+// judged alone, and a credential that is not the middleware's own cookie
+// never gets those cookies cleared.
 func TestABadJWTDoesNotEndALiveSession(t *testing.T) {
 	t.Parallel()
 	forged := func(t *testing.T, e *middlewaretest.Env) string {
@@ -245,16 +245,23 @@ func TestABadJWTDoesNotEndALiveSession(t *testing.T) {
 		upstream   int
 		wantMember bool // the answer names e.MemberID
 	}{
+		// The bearer is the credential the caller chose: it is refused on
+		// its own, not replaced by the cookies, which stay.
 		{"a garbage bearer beside live session cookies", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
 			r := jsonRequest(e.SessionCookies(token, jwt))
 			r.Header.Set("Authorization", "Bearer garbage.garbage.garbage")
 			return r
-		}, false, served, kept, 1, true},
+		}, false, refused, kept, 0, false},
 		{"an oversized bearer beside live session cookies", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
 			r := jsonRequest(e.SessionCookies(token, jwt))
 			r.Header.Set("Authorization", "Bearer "+strings.Repeat("a", middleware.MaxTokenSize+1))
 			return r
-		}, false, served, kept, 1, true},
+		}, false, refused, kept, 0, false},
+		{"a forged bearer beside live session cookies", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
+			r := jsonRequest(e.SessionCookies(token, jwt))
+			r.Header.Set("Authorization", "Bearer "+forged(t, e))
+			return r
+		}, false, refused, kept, 0, false},
 		{"a garbage jwt cookie beside a live session token", func(t *testing.T, e *middlewaretest.Env, token, _ string) *http.Request {
 			return jsonRequest(e.SessionCookies(token, "x.y.z"))
 		}, false, served, kept, 1, true},
@@ -266,10 +273,8 @@ func TestABadJWTDoesNotEndALiveSession(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer garbage.garbage.garbage")
 			return r
 		}, false, refused, kept, 0, false},
-		{"a garbage bearer beside the cookies of a revoked session", func(t *testing.T, e *middlewaretest.Env, token, jwt string) *http.Request {
-			r := jsonRequest(e.SessionCookies(token, jwt))
-			r.Header.Set("Authorization", "Bearer garbage.garbage.garbage")
-			return r
+		{"a garbage jwt cookie beside a revoked session token", func(t *testing.T, e *middlewaretest.Env, token, _ string) *http.Request {
+			return jsonRequest(e.SessionCookies(token, "x.y.z"))
 		}, true, refused, cleared, 1, false},
 	}
 	for _, tt := range tests {
