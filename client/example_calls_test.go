@@ -2,8 +2,6 @@ package client_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log"
@@ -12,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -20,92 +17,6 @@ import (
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 )
-
-// The examples below run against the in-memory emulator, seeded by
-// startExample:
-//
-//   - the project policy has the resources "documents" (read, write, delete)
-//     and "audit_logs" (export), and the role "editor" (read and write documents);
-//   - "acme" (MFA optional) has ada@acme.test as editor, and its own role
-//     "org-auditor" (export audit logs);
-//   - "beta" (MFA optional) has ada@acme.test too;
-//   - "secure" (MFA required for all) has bob@secure.test (verified phone,
-//     TOTP and three recovery codes), sam@secure.test (verified phone only)
-//     and tia@secure.test (no MFA factor yet).
-const (
-	exampleAda      = "ada@acme.test"
-	exampleBob      = "bob@secure.test"
-	exampleSam      = "sam@secure.test"
-	exampleTia      = "tia@secure.test"
-	exampleSamPhone = "+15555550101"
-	exampleTOTPS    = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-)
-
-// startExample starts a seeded emulator and a client pointed at it. The
-// returned stop closes both.
-func startExample(opts ...emulator.Option) (*emulator.Server, *client.Client, func()) {
-	seed := emulator.Seed{
-		Resources: []emulator.Resource{
-			{ResourceID: "documents", Actions: []string{"read", "write", "delete"}},
-			{ResourceID: "audit_logs", Actions: []string{"export"}},
-		},
-		Roles: []emulator.Role{{RoleID: "editor",
-			Permissions: []emulator.Permission{{ResourceID: "documents", Actions: []string{"read", "write"}}}}},
-		Organizations: []emulator.OrganizationSeed{
-			{Name: "Acme", Slug: "acme", MFAPolicy: client.MFAPolicyOptional, EmailAllowedDomains: []string{"acme.test"},
-				CustomRoles: []emulator.Role{{RoleID: "org-auditor",
-					Permissions: []emulator.Permission{{ResourceID: "audit_logs", Actions: []string{"export"}}}}}},
-			{Name: "Beta", Slug: "beta", MFAPolicy: client.MFAPolicyOptional},
-			{Name: "Secure", Slug: "secure", MFAPolicy: client.MFAPolicyRequiredForAll},
-		},
-		Members: []emulator.MemberSeed{
-			{Organization: "acme", Email: exampleAda, Roles: []string{"editor"}},
-			{Organization: "beta", Email: exampleAda},
-			{Organization: "secure", Email: exampleBob, Phone: "+15555550100", MFAPhoneNumberVerified: true,
-				TOTPSecret: exampleTOTPS, RecoveryCodes: []string{"aaaa-bbbb-0001", "aaaa-bbbb-0002", "aaaa-bbbb-0003"}},
-			{Organization: "secure", Email: exampleSam, Phone: exampleSamPhone, MFAPhoneNumberVerified: true},
-			{Organization: "secure", Email: exampleTia},
-		},
-	}
-	s, err := emulator.New(append([]emulator.Option{emulator.WithSeed(seed)}, opts...)...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := client.New(s.ProjectID(), s.Secret(), client.WithBaseURL(s.URL()))
-	if err != nil {
-		s.Close()
-		log.Fatal(err)
-	}
-	return s, c, s.Close
-}
-
-// mustOrg returns the id of the organization with this slug.
-func mustOrg(s *emulator.Server, slug string) string {
-	id, ok := s.OrganizationID(slug)
-	if !ok {
-		log.Fatalf("no organization %q", slug)
-	}
-	return id
-}
-
-// mustMember returns the id of a member of the organization with this slug.
-func mustMember(s *emulator.Server, slug, email string) string {
-	id, ok := s.MemberID(slug, email)
-	if !ok {
-		log.Fatalf("no member %q in %q", email, slug)
-	}
-	return id
-}
-
-// errorType returns the Stytch error type of err, or "" when err is not an
-// API rejection.
-func errorType(err error) string {
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorType
-	}
-	return ""
-}
 
 func ExampleWithBaseURL() {
 	s, err := emulator.New(emulator.WithProjectID("project-test-example"))
@@ -126,17 +37,6 @@ func ExampleWithBaseURL() {
 	// project-test-example
 	// true
 	// /v1/b2b/sessions/jwks/project-test-example
-}
-
-// countingTransport counts the requests it forwards.
-type countingTransport struct {
-	base http.RoundTripper
-	n    atomic.Int64
-}
-
-func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.n.Add(1)
-	return t.base.RoundTrip(r)
 }
 
 func ExampleWithHTTPClient() {
@@ -183,10 +83,7 @@ func ExampleWithTimeout() {
 func ExampleClient_NewJWKS() {
 	s, c, stop := startExample()
 	defer stop()
-	_, sessionJWT, err := s.CreateSession(mustMember(s, "acme", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
+	_, sessionJWT := login(s, "acme", exampleAda)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // stops the background refresh, like jwks.Close
@@ -222,20 +119,14 @@ func ExampleClient_NewJWKS() {
 func ExampleJWKS_Keyfunc() {
 	s, c, stop := startExample()
 	defer stop()
-	jwks, err := c.NewJWKS(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
+	jwks := newJWKS(c)
 	defer jwks.Close()
 
 	// A key rotated in after the first fetch is found by the refresh that
 	// its unknown kid triggers.
 	s.RotateKey()
-	_, fresh, err := s.CreateSession(mustMember(s, "acme", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = jwt.Parse(fresh, jwks.Keyfunc, jwt.WithValidMethods([]string{"RS256"}))
+	_, fresh := login(s, "acme", exampleAda)
+	_, err := jwt.Parse(fresh, jwks.Keyfunc, jwt.WithValidMethods([]string{"RS256"}))
 	fmt.Println(err)
 
 	// A token naming a key the project never published. (Refreshes for
@@ -256,15 +147,9 @@ func ExampleJWKS_Keyfunc() {
 func ExampleJWKS_KeyfuncCtx() {
 	s, c, stop := startExample()
 	defer stop()
-	jwks, err := c.NewJWKS(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
+	jwks := newJWKS(c)
 	defer jwks.Close()
-	_, sessionJWT, err := s.CreateSession(mustMember(s, "beta", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
+	_, sessionJWT := login(s, "beta", exampleAda)
 
 	// In a handler, bound any refresh by the request's context.
 	req, err := http.NewRequest("GET", "/dashboard", nil)
@@ -393,10 +278,7 @@ func ExampleSessionsService_Authenticate_authorizationCheck() {
 	s, c, stop := startExample()
 	defer stop()
 	acme := mustOrg(s, "acme")
-	token, _, err := s.CreateSession(mustMember(s, "acme", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
+	token, _ := login(s, "acme", exampleAda)
 	ctx := context.Background()
 
 	resp, err := c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{
@@ -423,10 +305,7 @@ func ExampleSessionsService_Authenticate_authorizationCheck() {
 func ExampleSessionsService_Revoke() {
 	s, c, stop := startExample()
 	defer stop()
-	token, _, err := s.CreateSession(mustMember(s, "acme", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
+	token, _ := login(s, "acme", exampleAda)
 	ctx := context.Background()
 
 	resp, err := c.Sessions.Revoke(ctx, &client.SessionsRevokeParams{SessionToken: token})
@@ -445,10 +324,7 @@ func ExampleSessionsService_Revoke() {
 func ExampleSessionsService_Exchange() {
 	s, c, stop := startExample()
 	defer stop()
-	token, _, err := s.CreateSession(mustMember(s, "acme", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
+	token, _ := login(s, "acme", exampleAda)
 
 	// Switch ada's session from acme to beta without a new login.
 	resp, err := c.Sessions.Exchange(context.Background(), &client.SessionsExchangeParams{
@@ -590,14 +466,6 @@ func ExampleDiscoveryService_CreateOrganization() {
 	// true
 }
 
-// examplePKCE returns a PKCE verifier, kept by the browser that asks for a
-// link, and its S256 challenge, sent with the request.
-func examplePKCE() (verifier, challenge string) {
-	verifier = "example-verifier-0123456789-0123456789-0123456789"
-	sum := sha256.Sum256([]byte(verifier))
-	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
 func ExampleMagicLinksService_DiscoverySend() {
 	s, c, stop := startExample()
 	defer stop()
@@ -626,15 +494,7 @@ func ExampleMagicLinksService_DiscoveryAuthenticate() {
 	defer stop()
 	ctx := context.Background()
 	verifier, challenge := examplePKCE()
-	if _, err := c.MagicLinks.DiscoverySend(ctx, &client.MagicLinksDiscoverySendParams{
-		EmailAddress:         exampleAda,
-		DiscoveryRedirectURL: "https://app.example.com/authenticate",
-		PkceCodeChallenge:    challenge,
-	}); err != nil {
-		log.Fatal(err)
-	}
-	// The token arrives as the "token" query parameter of the link.
-	_, token, _ := s.LastMagicLink(exampleAda)
+	token := sendDiscoveryLink(s, c, exampleAda, challenge)
 
 	resp, err := c.MagicLinks.DiscoveryAuthenticate(ctx, &client.MagicLinksDiscoveryAuthenticateParams{
 		DiscoveryMagicLinksToken: token,
@@ -683,13 +543,7 @@ func ExampleOTPsService_SMSSend() {
 	secure := mustOrg(s, "secure")
 
 	// Bob has a TOTP registration too, so no code is sent on entering.
-	ex, err := c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
-		IntermediateSessionToken: s.IntermediateSessionToken(exampleBob),
-		OrganizationID:           secure,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	ex := enter(s, c, exampleBob, "secure")
 	fmt.Printf("%q\n", ex.MFARequired.SecondaryAuthInitiated)
 
 	resp, err := c.OTPs.SMSSend(ctx, &client.OTPsSMSSendParams{
@@ -711,13 +565,7 @@ func ExampleOTPsService_SMSAuthenticate() {
 	defer stop()
 	ctx := context.Background()
 	secure := mustOrg(s, "secure")
-	ex, err := c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
-		IntermediateSessionToken: s.IntermediateSessionToken(exampleSam),
-		OrganizationID:           secure,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	ex := enter(s, c, exampleSam, "secure")
 	// The exchange sent the code (secondary_auth_initiated "sms_otp").
 	code := s.LastSMSCode(exampleSamPhone)
 
@@ -745,13 +593,7 @@ func ExampleTOTPsService_Create() {
 	secure := mustOrg(s, "secure")
 
 	// Tia must do MFA in secure but has no factor yet: she enrols TOTP.
-	ex, err := c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
-		IntermediateSessionToken: s.IntermediateSessionToken(exampleTia),
-		OrganizationID:           secure,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	ex := enter(s, c, exampleTia, "secure")
 	resp, err := c.TOTPs.Create(ctx, &client.TOTPsCreateParams{
 		OrganizationID:           secure,
 		MemberID:                 ex.MemberID,
@@ -770,13 +612,7 @@ func ExampleTOTPsService_Authenticate() {
 	defer stop()
 	ctx := context.Background()
 	secure := mustOrg(s, "secure")
-	ex, err := c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
-		IntermediateSessionToken: s.IntermediateSessionToken(exampleBob),
-		OrganizationID:           secure,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	ex := enter(s, c, exampleBob, "secure")
 	// The code bob's authenticator app shows now.
 	code, err := s.TOTPCode(ex.MemberID)
 	if err != nil {
@@ -827,13 +663,7 @@ func ExampleRecoveryCodesService_Recover() {
 	defer stop()
 	ctx := context.Background()
 	secure := mustOrg(s, "secure")
-	ex, err := c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
-		IntermediateSessionToken: s.IntermediateSessionToken(exampleBob),
-		OrganizationID:           secure,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	ex := enter(s, c, exampleBob, "secure")
 
 	// Bob lost his phone: a recovery code completes MFA instead.
 	resp, err := c.RecoveryCodes.Recover(ctx, &client.RecoveryCodesRecoverParams{

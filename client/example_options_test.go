@@ -144,10 +144,7 @@ func ExampleWithPolicyMaxAge() {
 func ExampleJWKS_Close() {
 	s, c, stop := startExample()
 	defer stop()
-	_, sessionJWT, err := s.CreateSession(mustMember(s, "acme", exampleAda))
-	if err != nil {
-		log.Fatal(err)
-	}
+	_, sessionJWT := login(s, "acme", exampleAda)
 	jwks, err := c.NewJWKS(context.Background())
 	if err != nil {
 		log.Fatal(err)

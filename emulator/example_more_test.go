@@ -13,45 +13,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 )
-
-// connect returns a client of the emulator's project pointed at it.
-func connect(s *emulator.Server) *client.Client {
-	c, err := client.New(s.ProjectID(), s.Secret(), client.WithBaseURL(s.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c
-}
-
-// acmeSeed is one organization, "acme" (MFA optional), with one member,
-// ada@acme.test.
-var acmeSeed = emulator.Seed{
-	Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
-	Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
-}
-
-// exampleTB stands in for the *testing.T a test passes to NewTest, so that
-// ExampleNewTest can run: it records cleanups and runs them in reverse order
-// when the "test" ends, as the testing package does.
-type exampleTB struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (tb *exampleTB) Helper()                        {}
-func (tb *exampleTB) Cleanup(f func())               { tb.cleanups = append(tb.cleanups, f) }
-func (tb *exampleTB) Fatalf(format string, a ...any) { log.Fatalf(format, a...) }
-func (tb *exampleTB) end() {
-	for _, f := range slices.Backward(tb.cleanups) {
-		f()
-	}
-}
 
 func ExampleNewTest() {
 	// In a test this is emulator.NewTest(t, ...) with the test's *testing.T.
@@ -60,12 +26,8 @@ func ExampleNewTest() {
 	c := connect(s)
 	ctx := context.Background()
 
-	member, _ := s.MemberID("acme", "ada@acme.test")
-	token, _, err := s.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionToken: token})
+	token, _ := login(s, "acme", "ada@acme.test")
+	_, err := c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionToken: token})
 	fmt.Println(err)
 
 	// The end of the test closes the server.
@@ -110,10 +72,7 @@ func ExampleWithProjectID() {
 		log.Fatal(err)
 	}
 	_, err = wrong.Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionToken: "any"})
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.ErrorType)
-	}
+	fmt.Println(rejection(err))
 	// Output:
 	// project-test-example secret-test-example
 	// true
@@ -216,11 +175,7 @@ func ExampleLoadSeed() {
 
 	org, ok := s.OrganizationID("acme")
 	fmt.Println(ok, strings.HasPrefix(org, "organization-test-"))
-	member, _ := s.MemberID("acme", "ada@acme.test")
-	_, jwt, err := s.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
+	_, jwt := login(s, "acme", "ada@acme.test")
 	resp, err := connect(s).Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionJWT: jwt})
 	if err != nil {
 		log.Fatal(err)
@@ -232,14 +187,11 @@ func ExampleLoadSeed() {
 }
 
 func ExampleServer_ApplySeed() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 
 	// Seed at run time, e.g. per test on a shared server.
-	err = s.ApplySeed(emulator.Seed{
+	err := s.ApplySeed(emulator.Seed{
 		Organizations: []emulator.OrganizationSeed{{ID: "organization-test-fixed", Name: "Globex", Slug: "globex"}},
 		Members:       []emulator.MemberSeed{{Organization: "organization-test-fixed", Email: "gil@globex.test"}},
 	})
@@ -257,10 +209,7 @@ func ExampleServer_ApplySeed() {
 }
 
 func ExampleServer_AddOrganization() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 
 	org, err := s.AddOrganization(emulator.OrganizationSeed{
@@ -283,10 +232,7 @@ func ExampleServer_AddOrganization() {
 }
 
 func ExampleServer_AddMember() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
 
 	member, err := s.AddMember(emulator.MemberSeed{
@@ -319,10 +265,7 @@ func ExampleServer_AddMember() {
 }
 
 func ExampleServer_AddRole() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 
 	editor := emulator.Role{RoleID: "editor",
@@ -350,17 +293,14 @@ func ExampleServer_AddRole() {
 }
 
 func ExampleServer_AddOrganizationRole() {
-	s, err := emulator.New(emulator.WithSeed(emulator.Seed{
+	s := start(emulator.WithSeed(emulator.Seed{
 		Resources:     []emulator.Resource{{ResourceID: "audit_logs", Actions: []string{"export"}}},
 		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer s.Close()
 	org, _ := s.OrganizationID("acme")
 
-	err = s.AddOrganizationRole(org, emulator.Role{RoleID: "auditor",
+	err := s.AddOrganizationRole(org, emulator.Role{RoleID: "auditor",
 		Permissions: []emulator.Permission{{ResourceID: "audit_logs", Actions: []string{"export"}}}})
 	if err != nil {
 		log.Fatal(err)
@@ -377,13 +317,10 @@ func ExampleServer_AddOrganizationRole() {
 }
 
 func ExampleServer_SetPolicy() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 
-	err = s.SetPolicy(emulator.Policy{
+	err := s.SetPolicy(emulator.Policy{
 		Resources: []emulator.Resource{{ResourceID: "invoices", Actions: []string{"read", "pay"}}},
 		Roles: []emulator.Role{{RoleID: "accountant",
 			Permissions: []emulator.Permission{{ResourceID: "invoices", Actions: []string{"*"}}}}},
@@ -406,10 +343,7 @@ func ExampleServer_SetPolicy() {
 }
 
 func ExampleServer_MemberID() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
 
 	org, ok := s.OrganizationID("acme")
@@ -431,7 +365,7 @@ func ExampleServer_MemberID() {
 
 func ExampleServer_CreateSession() {
 	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	s, err := emulator.New(
+	s := start(
 		emulator.WithClock(func() time.Time { return clock }),
 		emulator.WithSeed(emulator.Seed{
 			Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
@@ -439,9 +373,6 @@ func ExampleServer_CreateSession() {
 				Phone: "+15555550100", MFAPhoneNumberVerified: true}},
 		}),
 	)
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer s.Close()
 	member, _ := s.MemberID("acme", "ada@acme.test")
 
@@ -476,10 +407,7 @@ func ExampleServer_CreateSession() {
 }
 
 func ExampleServer_SetFault() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
@@ -487,31 +415,24 @@ func ExampleServer_SetFault() {
 		_, err := c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionToken: "any"})
 		return err
 	}
-	errorType := func(err error) string {
-		var apiErr *client.Error
-		if errors.As(err, &apiErr) {
-			return fmt.Sprint(apiErr.StatusCode, " ", apiErr.ErrorType)
-		}
-		return "no answer"
-	}
 
 	const path = "/v1/b2b/sessions/authenticate"
 	s.SetFault(emulator.Fault{Path: path, Status: http.StatusTooManyRequests})
-	err = authenticate()
-	fmt.Println(errorType(err), errors.Is(err, client.ErrUnavailable))
+	err := authenticate()
+	fmt.Println(rejection(err), errors.Is(err, client.ErrUnavailable))
 
 	s.SetFault(emulator.Fault{Path: path, Status: http.StatusBadGateway, ErrorType: "upstream_timeout"})
 	err = authenticate()
-	fmt.Println(errorType(err), errors.Is(err, client.ErrUnavailable))
+	fmt.Println(rejection(err), errors.Is(err, client.ErrUnavailable))
 
 	s.SetFault(emulator.Fault{Path: path, Drop: true})
 	err = authenticate()
-	fmt.Println(errorType(err), errors.Is(err, client.ErrUnavailable))
+	fmt.Println(rejection(err), errors.Is(err, client.ErrUnavailable))
 
 	// Without faults the emulator answers again: this session is unknown.
 	s.ClearFaults()
 	err = authenticate()
-	fmt.Println(errorType(err), errors.Is(err, client.ErrUnavailable))
+	fmt.Println(rejection(err), errors.Is(err, client.ErrUnavailable))
 	// Output:
 	// 429 too_many_requests true
 	// 502 upstream_timeout true
@@ -520,10 +441,7 @@ func ExampleServer_SetFault() {
 }
 
 func ExampleServer_Calls() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
@@ -544,35 +462,25 @@ func ExampleServer_Calls() {
 }
 
 func ExampleServer_RotateKey() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
-	member, _ := s.MemberID("acme", "ada@acme.test")
-	_, oldJWT, err := s.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
+	_, oldJWT := login(s, "acme", "ada@acme.test")
 	fmt.Println(len(s.KeyIDs()))
 
 	// The old key stays published: JWTs it signed still verify.
 	kid := s.RotateKey()
 	kids := s.KeyIDs()
 	fmt.Println(len(kids), kids[len(kids)-1] == kid)
-	_, err = c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionJWT: oldJWT})
+	_, err := c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionJWT: oldJWT})
 	fmt.Println(err)
 
 	// Dropping old keys invalidates every JWT they signed.
 	s.RotateKey(emulator.WithDropOldKeys())
 	fmt.Println(len(s.KeyIDs()))
 	_, err = c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionJWT: oldJWT})
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.ErrorType)
-	}
+	fmt.Println(rejection(err))
 	// Output:
 	// 1
 	// 2 true
@@ -582,12 +490,9 @@ func ExampleServer_RotateKey() {
 }
 
 func ExampleServer_Outbox() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
-	_, err = connect(s).MagicLinks.DiscoverySend(context.Background(),
+	_, err := connect(s).MagicLinks.DiscoverySend(context.Background(),
 		&client.MagicLinksDiscoverySendParams{EmailAddress: "ada@acme.test"})
 	if err != nil {
 		log.Fatal(err)
@@ -621,13 +526,10 @@ func ExampleServer_Outbox() {
 }
 
 func ExampleServer_LastMagicLink() {
-	s, err := emulator.New(
+	s := start(
 		emulator.WithSeed(acmeSeed),
 		emulator.WithDiscoveryRedirectURL("https://app.example.com/authenticate"),
 	)
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
@@ -656,14 +558,11 @@ func ExampleServer_LastMagicLink() {
 
 func ExampleServer_LastSMSCode() {
 	const phone = "+15555550100"
-	s, err := emulator.New(emulator.WithSeed(emulator.Seed{
+	s := start(emulator.WithSeed(emulator.Seed{
 		Organizations: []emulator.OrganizationSeed{{Name: "Secure", Slug: "secure", MFAPolicy: "REQUIRED_FOR_ALL"}},
 		Members: []emulator.MemberSeed{{Organization: "secure", Email: "sam@secure.test",
 			Phone: phone, MFAPhoneNumberVerified: true}},
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
@@ -697,12 +596,6 @@ func ExampleServer_LastSMSCode() {
 	// true
 }
 
-// clock is a time source an example moves by hand.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time          { return c.now }
-func (c *clock) Advance(d time.Duration) { c.now = c.now.Add(d) }
-
 func ExampleWithClock() {
 	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	s, err := emulator.New(emulator.WithClock(clk.Now), emulator.WithSeed(acmeSeed))
@@ -720,10 +613,7 @@ func ExampleWithClock() {
 	clk.Advance(11 * time.Minute)
 	_, err = c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
 		IntermediateSessionToken: ist, OrganizationID: org})
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.ErrorType)
-	}
+	fmt.Println(rejection(err))
 
 	// Sessions, too, start and end by this clock.
 	resp, err := c.Discovery.ExchangeIntermediateSession(ctx, &client.DiscoveryExchangeParams{
@@ -740,7 +630,7 @@ func ExampleWithClock() {
 func ExampleServer_TOTPCode() {
 	// With a fixed clock the code is fixed too.
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	s, err := emulator.New(
+	s := start(
 		emulator.WithClock(func() time.Time { return now }),
 		emulator.WithSeed(emulator.Seed{
 			Organizations: []emulator.OrganizationSeed{{Name: "Secure", Slug: "secure", MFAPolicy: "REQUIRED_FOR_ALL"}},
@@ -748,9 +638,6 @@ func ExampleServer_TOTPCode() {
 				TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}},
 		}),
 	)
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
@@ -783,10 +670,7 @@ func ExampleServer_TOTPCode() {
 }
 
 func ExampleServer_SignJWT() {
-	s, err := emulator.New()
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start()
 	defer s.Close()
 	c := connect(s)
 
@@ -800,20 +684,14 @@ func ExampleServer_SignJWT() {
 	}
 	fmt.Println(strings.Count(forged, "."))
 	_, err = c.Sessions.Authenticate(context.Background(), &client.SessionsAuthenticateParams{SessionJWT: forged})
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.ErrorType)
-	}
+	fmt.Println(rejection(err))
 	// Output:
 	// 2
 	// 401 invalid_session_jwt
 }
 
 func ExampleServer_IntermediateSessionToken() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
 
 	// Skip the magic link: start where a discovery authenticate call ends.
@@ -832,10 +710,7 @@ func ExampleServer_IntermediateSessionToken() {
 }
 
 func ExampleServer_OAuthDiscoveryToken() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
 	c := connect(s)
 	ctx := context.Background()
@@ -852,20 +727,14 @@ func ExampleServer_OAuthDiscoveryToken() {
 	bound := s.OAuthDiscoveryToken("ada@acme.test", emulator.WithPKCEChallenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"))
 	_, err = c.OAuth.DiscoveryAuthenticate(ctx, &client.OAuthDiscoveryAuthenticateParams{
 		DiscoveryOAuthToken: bound, PkceCodeVerifier: "the-wrong-verifier-0123456789-0123456789-0123"})
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.ErrorType)
-	}
+	fmt.Println(rejection(err))
 	// Output:
 	// Microsoft ada@acme.test 1
 	// 401 pkce_mismatch
 }
 
 func ExampleServer_MigrationToken() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
 	org, _ := s.OrganizationID("acme")
 
@@ -917,16 +786,9 @@ func ExampleWithPublicToken() {
 }
 
 func ExampleServer_Handler() {
-	s, err := emulator.New(emulator.WithSeed(acmeSeed))
-	if err != nil {
-		log.Fatal(err)
-	}
+	s := start(emulator.WithSeed(acmeSeed))
 	defer s.Close()
-	member, _ := s.MemberID("acme", "ada@acme.test")
-	token, _, err := s.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
+	token, _ := login(s, "acme", "ada@acme.test")
 
 	// Another server, e.g. one httptest starts, sharing the emulator's state.
 	other := httptest.NewServer(s.Handler())

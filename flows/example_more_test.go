@@ -1,7 +1,6 @@
 package flows_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -16,89 +15,9 @@ import (
 	"strings"
 	"testing/fstest"
 
-	"github.com/b2bauth/b2bauth/client"
-	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
 	"github.com/b2bauth/b2bauth/middleware"
 )
-
-// examplePublicToken is the emulator's public token, for OAuth starts.
-const examplePublicToken = "public-token-test-example"
-
-// exampleStytch starts an emulator with one organization and one member,
-// and returns a client and a middleware for it.
-func exampleStytch() (*emulator.Server, *client.Client, *middleware.Middleware) {
-	emu, err := emulator.New(
-		emulator.WithPublicToken(examplePublicToken),
-		emulator.WithSeed(emulator.Seed{
-			Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
-			Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
-		}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	m, err := middleware.New(c, middleware.WithLoginURL("/auth/login"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	return emu, c, m
-}
-
-// exampleKeys returns a key pair. Real keys come from a secret store.
-func exampleKeys() flows.KeyPair {
-	p := flows.KeyPair{Hash: make([]byte, 32), Block: make([]byte, 32)}
-	rand.Read(p.Hash)
-	rand.Read(p.Block)
-	return p
-}
-
-// jsonRequest is a request of a JSON client of the flows on
-// https://app.example, with body as its JSON object, if any.
-func jsonRequest(method, path string, body map[string]string, cookies ...*http.Cookie) *http.Request {
-	var r *http.Request
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = httptest.NewRequest(method, "https://app.example"+path, bytes.NewReader(b))
-		r.Header.Set("Content-Type", "application/json")
-	} else {
-		r = httptest.NewRequest(method, "https://app.example"+path, nil)
-	}
-	r.Header.Set("Accept", "application/json")
-	for _, c := range cookies {
-		r.AddCookie(c)
-	}
-	return r
-}
-
-// exchange serves r and returns the response, and its status with the JSON
-// answer's error code and next step.
-func exchange(h http.Handler, r *http.Request) (*http.Response, string) {
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	var body struct {
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-		Next     string `json:"next"`
-		Redirect string `json:"redirect"`
-	}
-	_ = json.NewDecoder(w.Body).Decode(&body)
-	return w.Result(), strings.Join(strings.Fields(fmt.Sprint(w.Code, " ", body.Error.Code, " ", body.Next, " ", body.Redirect)), " ")
-}
-
-// flowCookie returns the flow cookie set by res.
-func flowCookie(res *http.Response) *http.Cookie {
-	for _, c := range res.Cookies() {
-		if c.Name == "__Host-b2bauth_flow" && c.MaxAge >= 0 {
-			return c
-		}
-	}
-	return nil
-}
 
 // ExampleWithCookieKeys rotates the flow cookie keys: the new pair comes
 // first and encodes, the old pair still decodes the flows started before the
@@ -186,13 +105,7 @@ func ExampleHandler_Prefix() {
 		log.Fatal(err)
 	}
 	defer m.Close()
-	login, err := flows.New(c, m,
-		flows.WithCookieKeys(exampleKeys()),
-		flows.WithPublicURL("https://app.example"),
-		flows.WithPrefix("/account"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m, flows.WithPrefix("/account"))
 
 	mux := http.NewServeMux()
 	mux.Handle(login.Prefix()+"/", login)
@@ -213,10 +126,7 @@ func ExampleHandler_logout() {
 	emu, c, m := exampleStytch()
 	defer emu.Close()
 	defer m.Close()
-	login, err := flows.New(c, m, flows.WithCookieKeys(exampleKeys()), flows.WithPublicURL("https://app.example"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m)
 	memberID, _ := emu.MemberID("acme", "ada@acme.test")
 	token, jwt, err := emu.CreateSession(memberID)
 	if err != nil {
@@ -254,18 +164,11 @@ func ExampleWithTemplates() {
 	pages := template.Must(template.New("login.html").Parse(
 		`<h1>Sign in to Acme</h1><form method="post" action="{{.Prefix}}/login">` +
 			`<input type="hidden" name="return_to" value="{{.ReturnTo}}"><input name="email"></form>`))
-	login, err := flows.New(c, m,
-		flows.WithCookieKeys(exampleKeys()),
-		flows.WithPublicURL("https://app.example"),
-		flows.WithTemplates(pages))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m, flows.WithTemplates(pages))
 
 	r := httptest.NewRequest(http.MethodGet, "https://app.example/auth/login?return_to=/reports", nil)
 	r.Header.Set("Accept", "text/html")
-	w := httptest.NewRecorder()
-	login.ServeHTTP(w, r)
+	w := record(login, r)
 	fmt.Println(w.Code)
 	fmt.Println(w.Body.String())
 	// Output:
@@ -282,19 +185,12 @@ func ExampleWithTemplateFS() {
 	defer m.Close()
 
 	fsys := fstest.MapFS{"login.html": {Data: []byte(`<h1>Acme</h1>{{template "error" .}}`)}}
-	login, err := flows.New(c, m,
-		flows.WithCookieKeys(exampleKeys()),
-		flows.WithPublicURL("https://app.example"),
-		flows.WithTemplateFS(fsys))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m, flows.WithTemplateFS(fsys))
 
 	r := httptest.NewRequest(http.MethodPost, "https://app.example/auth/login", strings.NewReader("email=not-an-email"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Accept", "text/html")
-	w := httptest.NewRecorder()
-	login.ServeHTTP(w, r)
+	w := record(login, r)
 	fmt.Println(w.Code)
 	fmt.Println(w.Body.String())
 	// Output:
@@ -306,13 +202,7 @@ func ExampleWithOAuth() {
 	emu, c, m := exampleStytch()
 	defer emu.Close()
 	defer m.Close()
-	login, err := flows.New(c, m,
-		flows.WithCookieKeys(exampleKeys()),
-		flows.WithPublicURL("https://app.example"),
-		flows.WithOAuth(examplePublicToken, "google", "microsoft"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m, flows.WithOAuth(examplePublicToken, "google", "microsoft"))
 
 	// The login page posts the chosen provider; the browser is then sent to
 	// Stytch, which sends it back to /auth/callback.
@@ -339,10 +229,7 @@ func ExampleError() {
 	emu, c, m := exampleStytch()
 	defer emu.Close()
 	defer m.Close()
-	login, err := flows.New(c, m, flows.WithCookieKeys(exampleKeys()), flows.WithPublicURL("https://app.example"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m)
 
 	// JSON answers carry the code of the failure and the next step: a code
 	// sent without a sign-in in progress starts again at the email form.
@@ -350,7 +237,7 @@ func ExampleError() {
 	fmt.Println(next)
 
 	// In Go, an *Error matches its sentinel, whatever its cause.
-	err = fmt.Errorf("verify: %w", flows.ErrInvalidCode)
+	err := fmt.Errorf("verify: %w", flows.ErrInvalidCode)
 	var e *flows.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, flows.ErrInvalidCode), e.Code, e.Status, e.Restart())
@@ -375,19 +262,12 @@ func ExampleWithLogger() {
 			return a
 		},
 	}))
-	login, err := flows.New(c, m,
-		flows.WithCookieKeys(exampleKeys()),
-		flows.WithPublicURL("https://app.example"),
-		flows.WithLogger(logger))
-	if err != nil {
-		log.Fatal(err)
-	}
+	login := newLogin(c, m, flows.WithLogger(logger))
 
 	// A cross-site form post is refused and logged.
 	r := httptest.NewRequest(http.MethodPost, "https://app.example/auth/logout", nil)
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
-	w := httptest.NewRecorder()
-	login.ServeHTTP(w, r)
+	w := record(login, r)
 	fmt.Println(w.Code)
 	// Output:
 	// level=INFO msg="b2bauth: flows: step failed" code=cross_origin path=/auth/logout

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -18,69 +17,10 @@ import (
 	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
 )
 
-// addMember adds a member without extra roles to the "acme" organization of
-// exampleWorld and returns the cookies of a new session for them.
-func addMember(emu *emulator.Server, seed emulator.MemberSeed, opts ...emulator.SessionOption) []*http.Cookie {
-	seed.Organization = "acme"
-	id, err := emu.AddMember(seed)
-	if err != nil {
-		log.Fatal(err)
-	}
-	token, jwt, err := emu.CreateSession(id, opts...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return []*http.Cookie{
-		{Name: middleware.DefaultSessionCookie, Value: token},
-		{Name: middleware.DefaultJWTCookie, Value: jwt},
-	}
-}
-
-// call sends an API request (Accept: application/json) to h and returns the
-// status and the body without its final newline.
-func call(h http.Handler, r *http.Request) string {
-	r.Header.Set("Accept", "application/json")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	body, _ := io.ReadAll(w.Result().Body)
-	return fmt.Sprint(w.Code, " ", strings.TrimSuffix(string(body), "\n"))
-}
-
-// navigate sends h a top-level browser navigation and returns the status and
-// the Location header, if any.
-func navigate(h http.Handler, target string, cookies []*http.Cookie) string {
-	r := httptest.NewRequest(http.MethodGet, target, nil)
-	r.Header.Set("Sec-Fetch-Mode", "navigate")
-	r.Header.Set("Accept", "text/html")
-	for _, c := range cookies {
-		r.AddCookie(c)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return strings.TrimSpace(fmt.Sprint(w.Code, " ", w.Header().Get("Location")))
-}
-
-// withCookies returns a GET request for target carrying cookies.
-func withCookies(target string, cookies []*http.Cookie) *http.Request {
-	r := httptest.NewRequest(http.MethodGet, target, nil)
-	for _, c := range cookies {
-		r.AddCookie(c)
-	}
-	return r
-}
-
-var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	s, _ := middleware.SessionFrom(r.Context())
-	fmt.Fprint(w, "hello ", s.OrganizationSlug)
-})
-
 func ExampleMiddleware_RequireSession() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithLoginURL("/auth/login"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithLoginURL("/auth/login"))
 	defer m.Close()
 
 	h := m.RequireSession(hello)
@@ -100,10 +40,7 @@ func ExampleMiddleware_RequireRole() {
 	emu, c, admin := exampleWorld()
 	defer emu.Close()
 	member := addMember(emu, emulator.MemberSeed{Email: "bob@acme.test"})
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.RequireRole("stytch_admin")(hello)
@@ -125,10 +62,7 @@ func ExampleMiddleware_RequireFreshFactor_recentSMS() {
 			emulator.Factor{Type: "magic_link", DeliveryMethod: "email", At: time.Now().Add(-time.Hour)},
 			emulator.Factor{Type: "otp", DeliveryMethod: "sms", At: time.Now().Add(-time.Minute)},
 		))
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.RequireFreshFactor(middleware.MFAFactor, 10*time.Minute)(hello)
@@ -139,10 +73,7 @@ func ExampleMiddleware_RequireFreshFactor_recentSMS() {
 func ExampleMiddleware_Credentials() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	// Credentials reads what a request presents without verifying it, e.g. to
@@ -161,10 +92,7 @@ func ExampleMiddleware_Credentials() {
 func ExampleMiddleware_SetSessionCookies() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	// A custom login handler writes the session Stytch returned with the
@@ -183,10 +111,7 @@ func ExampleMiddleware_SetSessionCookies() {
 func ExampleMiddleware_ClearSessionCookies() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	w := httptest.NewRecorder()
@@ -202,10 +127,7 @@ func ExampleMiddleware_ClearSessionCookies() {
 func ExampleMiddleware_DefaultErrorHandler() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	w := httptest.NewRecorder()
@@ -251,10 +173,7 @@ func ExampleWithErrorHandler() {
 func ExampleSessionFrom() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.OptionalSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -280,10 +199,7 @@ func ExampleSessionFrom() {
 func ExampleFailureReason() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.OptionalSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -331,7 +247,7 @@ func ExampleError() {
 		log.Fatal(err)
 	}
 
-	m, err := middleware.New(c, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+	m := newMiddleware(c, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 		var e *middleware.Error
 		if errors.As(err, &e) {
 			fmt.Println(e.Code, e.Status, e.Message())
@@ -344,9 +260,6 @@ func ExampleError() {
 		}
 		w.WriteHeader(http.StatusUnauthorized)
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	// Only the session token: it is checked with Stytch.
@@ -360,16 +273,13 @@ func ExampleError() {
 func ExampleStepUpError() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+	m := newMiddleware(c, middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 		var stepUp *middleware.StepUpError
 		if errors.As(err, &stepUp) {
 			fmt.Println(stepUp.Kind, stepUp.Within, errors.Is(err, middleware.ErrStepUpRequired))
 		}
 		w.WriteHeader(http.StatusForbidden)
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	h := m.RequireFreshFactor(middleware.MFAFactor, 15*time.Minute)(hello)
@@ -383,13 +293,10 @@ func ExampleWithJWTSources() {
 
 	// A mobile app sends the session JWT in a header of its own; browsers
 	// still send the cookie.
-	m, err := middleware.New(c, middleware.WithJWTSources(
+	m := newMiddleware(c, middleware.WithJWTSources(
 		func(r *http.Request) string { return r.Header.Get("X-Session-JWT") },
 		middleware.TokenFromCookie(middleware.DefaultJWTCookie),
 	))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	h := m.RequireSession(hello)
@@ -409,12 +316,9 @@ func ExampleWithJWTSources() {
 func ExampleWithSessionTokenSources() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithSessionTokenSources(
+	m := newMiddleware(c, middleware.WithSessionTokenSources(
 		func(r *http.Request) string { return r.Header.Get("X-Session-Token") },
 	))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	// An opaque session token is checked with Stytch on every request
@@ -470,14 +374,11 @@ func ExampleWithNavigationDetector() {
 
 	// Nothing under /api/ is ever redirected to the login page, even when a
 	// browser opens it directly.
-	m, err := middleware.New(c,
+	m := newMiddleware(c,
 		middleware.WithLoginURL("/auth/login"),
 		middleware.WithNavigationDetector(func(r *http.Request) bool {
 			return !strings.HasPrefix(r.URL.Path, "/api/") && middleware.IsNavigation(r)
 		}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	h := m.RequireSession(hello)
@@ -491,12 +392,9 @@ func ExampleWithNavigationDetector() {
 func ExampleWithLoginURL() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c,
+	m := newMiddleware(c,
 		middleware.WithLoginURL("/auth/login"),
 		middleware.WithReturnParam("next"))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	fmt.Println(navigate(m.RequireSession(hello), "/reports?year=2025", nil))
@@ -506,10 +404,7 @@ func ExampleWithLoginURL() {
 func ExampleWithStepUpURL() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithStepUpURL("/auth/step-up"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithStepUpURL("/auth/step-up"))
 	defer m.Close()
 
 	h := m.RequireFreshFactor(middleware.MFAFactor, 10*time.Minute)(hello)
@@ -520,10 +415,7 @@ func ExampleWithStepUpURL() {
 func ExampleWithRetryAfter() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithRetryAfter(30*time.Second))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithRetryAfter(30*time.Second))
 	defer m.Close()
 
 	// Stytch is down and the request brings only a session token: the
@@ -572,10 +464,7 @@ func (readOnly) Authorize(_ context.Context, _ string, _ []string, check client.
 func ExampleWithPolicyAuthorizer() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithPolicyAuthorizer(readOnly{}))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithPolicyAuthorizer(readOnly{}))
 	defer m.Close()
 
 	fmt.Println(call(m.RequirePermission("documents", "read")(hello), withCookies("/", cookies)))
@@ -608,10 +497,7 @@ func ExampleSession_CustomClaims() {
 	defer emu.Close()
 	cookies := addMember(emu, emulator.MemberSeed{Email: "bob@acme.test"},
 		emulator.WithSessionCustomClaims(map[string]any{"plan": "enterprise"}))
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -624,35 +510,13 @@ func ExampleSession_CustomClaims() {
 
 func ExampleWithMaxTokenAge() {
 	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
-	emu, err := emulator.New(emulator.WithClock(clk.Now), emulator.WithSeed(emulator.Seed{
-		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
-		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
-	}))
-	if err != nil {
-		log.Fatal(err)
-	}
+	emu, c, cookies := exampleWorld(emulator.WithClock(clk.Now))
 	defer emu.Close()
-	c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
 	// Roles removed at Stytch reach this service within a minute instead
 	// of the JWT's five, at the cost of more calls to Stytch.
-	m, err := middleware.New(c, middleware.WithClock(clk.Now), middleware.WithMaxTokenAge(time.Minute))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithClock(clk.Now), middleware.WithMaxTokenAge(time.Minute))
 	defer m.Close()
 
-	memberID, _ := emu.MemberID("acme", "ada@acme.test")
-	token, jwt, err := emu.CreateSession(memberID)
-	if err != nil {
-		log.Fatal(err)
-	}
-	cookies := []*http.Cookie{
-		{Name: middleware.DefaultSessionCookie, Value: token},
-		{Name: middleware.DefaultJWTCookie, Value: jwt},
-	}
 	h := m.RequireSession(hello)
 	for range 2 {
 		fmt.Println(call(h, withCookies("/", cookies)), emu.Calls(http.MethodPost, "/v1/b2b/sessions/authenticate"))
@@ -668,13 +532,10 @@ func ExampleWithInsecureCookies() {
 	defer emu.Close()
 
 	// A development server on http://dev.internal:8080, under /app.
-	m, err := middleware.New(c,
+	m := newMiddleware(c,
 		middleware.WithInsecureCookies(),
 		middleware.WithCookiePath("/app"),
 		middleware.WithSameSite(http.SameSiteStrictMode))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	w := httptest.NewRecorder()
@@ -699,10 +560,7 @@ func ExampleWithAuthenticator() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
 	var calls atomic.Int64
-	m, err := middleware.New(c, middleware.WithAuthenticator(meteredAuthenticator{next: c.Sessions, calls: &calls}))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithAuthenticator(meteredAuthenticator{next: c.Sessions, calls: &calls}))
 	defer m.Close()
 
 	// A JWT is verified locally; a lone session token is checked remotely.

@@ -20,49 +20,6 @@ import (
 	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
 )
 
-// authenticatePath is Stytch's sessions authenticate call, the remote check.
-const authenticatePath = "/v1/b2b/sessions/authenticate"
-
-// exampleWorldAt is exampleWorld with the emulator on the clock now, so the
-// session, its JWT and its expiry are all stamped by that clock.
-func exampleWorldAt(now func() time.Time) (*emulator.Server, *client.Client, []*http.Cookie) {
-	emu, err := emulator.New(emulator.WithClock(now), emulator.WithSeed(emulator.Seed{
-		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
-		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
-	}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	member, _ := emu.MemberID("acme", "ada@acme.test")
-	token, jwt, err := emu.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return emu, c, []*http.Cookie{
-		{Name: middleware.DefaultSessionCookie, Value: token},
-		{Name: middleware.DefaultJWTCookie, Value: jwt},
-	}
-}
-
-// bearerRequest is an API request carrying jwt in an Authorization header.
-func bearerRequest(jwt string) *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "/api/reports", nil)
-	r.Header.Set("Authorization", "Bearer "+jwt)
-	return r
-}
-
-// countingTransport counts the requests sent through it.
-type countingTransport struct{ n atomic.Int64 }
-
-func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.n.Add(1)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 // ExampleWithCacheSize shows what the verified-JWT cache saves: the
 // signature check of a JWT seen before. Two members take turns; the key
 // lookups before each signature check are counted.
@@ -78,15 +35,12 @@ func ExampleWithCacheSize() {
 
 	for _, size := range []int{10000, 1, 0} {
 		var checks atomic.Int64
-		m, err := middleware.New(c,
+		m := newMiddleware(c,
 			middleware.WithCacheSize(size),
 			middleware.WithKeyfunc(func(t *jwt.Token) (any, error) {
 				checks.Add(1)
 				return jwks.Keyfunc(t)
 			}))
-		if err != nil {
-			log.Fatal(err)
-		}
 		h := m.RequireSession(hello)
 		for range 2 {
 			call(h, withCookies("/", ada))
@@ -112,12 +66,9 @@ func ExampleWithJWKSOptions() {
 	defer emu.Close()
 
 	keys := &countingTransport{}
-	m, err := middleware.New(c, middleware.WithJWKSOptions(
+	m := newMiddleware(c, middleware.WithJWKSOptions(
 		client.WithJWKSHTTPClient(&http.Client{Transport: keys}),
 		client.WithUnknownKIDInterval(time.Hour)))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 	fmt.Println("key set fetches after New:", keys.n.Load())
 
@@ -146,18 +97,12 @@ func ExampleWithKeyfunc() {
 	}
 	defer jwks.Close()
 
-	api, err := middleware.New(c,
+	api := newMiddleware(c,
 		middleware.WithKeyfunc(jwks.Keyfunc),
 		middleware.WithJWTSources(middleware.TokenFromHeader),
 		middleware.WithSessionTokenSources())
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer api.Close()
-	browser, err := middleware.New(c, middleware.WithKeyfunc(jwks.Keyfunc), middleware.WithLoginURL("/auth/login"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	browser := newMiddleware(c, middleware.WithKeyfunc(jwks.Keyfunc), middleware.WithLoginURL("/auth/login"))
 	defer browser.Close()
 
 	fmt.Println(call(api.RequireSession(hello), bearerRequest(cookies[1].Value)))
@@ -176,14 +121,11 @@ func ExampleWithKeyfunc() {
 func ExampleWithLeeway() {
 	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
 	stytchNow := func() time.Time { return clk.Now().Add(20 * time.Second) }
-	emu, c, cookies := exampleWorldAt(stytchNow)
+	emu, c, cookies := exampleWorld(emulator.WithClock(stytchNow))
 	defer emu.Close()
 
 	for _, leeway := range []time.Duration{30 * time.Second, 0} {
-		m, err := middleware.New(c, middleware.WithClock(clk.Now), middleware.WithLeeway(leeway))
-		if err != nil {
-			log.Fatal(err)
-		}
+		m := newMiddleware(c, middleware.WithClock(clk.Now), middleware.WithLeeway(leeway))
 		fmt.Printf("leeway %s: %s\n", leeway, call(m.RequireSession(hello), bearerRequest(cookies[1].Value)))
 		m.Close()
 	}
@@ -209,10 +151,7 @@ func ExampleWithLogger() {
 			return a
 		},
 	}))
-	m, err := middleware.New(c, middleware.WithLogger(logger))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithLogger(logger))
 	defer m.Close()
 
 	forged := tamperSignature(cookies[1].Value)
@@ -242,7 +181,7 @@ func tamperSignature(jwt string) string {
 // minutes into a one-hour session.
 func ExampleWithSessionDuration() {
 	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
-	emu, c, cookies := exampleWorldAt(clk.Now)
+	emu, c, cookies := exampleWorld(emulator.WithClock(clk.Now))
 	defer emu.Close()
 	clk.Advance(10 * time.Minute)
 
@@ -254,10 +193,7 @@ func ExampleWithSessionDuration() {
 		{middleware.WithClock(clk.Now)},
 		{middleware.WithClock(clk.Now), middleware.WithSessionDuration(8 * 60)},
 	} {
-		m, err := middleware.New(c, opts...)
-		if err != nil {
-			log.Fatal(err)
-		}
+		m := newMiddleware(c, opts...)
 		fmt.Println(call(m.RequireSession(expiresIn), withCookies("/", cookies[:1])))
 		m.Close()
 	}
@@ -272,10 +208,7 @@ func ExampleWithSessionDuration() {
 func ExampleWithCookieDomain() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithCookieDomain("example.com"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithCookieDomain("example.com"))
 	defer m.Close()
 
 	w := httptest.NewRecorder()
@@ -295,12 +228,9 @@ func ExampleWithCookieDomain() {
 // Stytch, without waiting.
 func ExampleWithClock() {
 	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
-	emu, c, cookies := exampleWorldAt(clk.Now)
+	emu, c, cookies := exampleWorld(emulator.WithClock(clk.Now))
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithClock(clk.Now))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithClock(clk.Now))
 	defer m.Close()
 
 	h := m.RequireSession(hello)
@@ -329,10 +259,7 @@ func ExampleFactorKind_String() {
 func ExampleMiddleware_Close() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 
 	srv := httptest.NewServer(m.RequireSession(hello))
 	r, err := http.NewRequest(http.MethodGet, srv.URL+"/", nil)

@@ -4,53 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"time"
 
-	"github.com/b2bauth/b2bauth/client"
-	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/middleware"
 )
-
-// exampleWorld starts an emulator with one organization and one admin, and
-// returns a client for it and the admin's session cookies.
-func exampleWorld() (*emulator.Server, *client.Client, []*http.Cookie) {
-	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
-		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
-		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
-	}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	member, _ := emu.MemberID("acme", "ada@acme.test")
-	token, jwt, err := emu.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return emu, c, []*http.Cookie{
-		{Name: middleware.DefaultSessionCookie, Value: token},
-		{Name: middleware.DefaultJWTCookie, Value: jwt},
-	}
-}
-
-func get(h http.Handler, path string, cookies []*http.Cookie) (int, string) {
-	r := httptest.NewRequest(http.MethodGet, path, nil)
-	r.Header.Set("Accept", "application/json")
-	for _, c := range cookies {
-		r.AddCookie(c)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	body, _ := io.ReadAll(w.Result().Body)
-	return w.Code, string(body)
-}
 
 func ExampleNew() {
 	emu, c, cookies := exampleWorld()
@@ -68,8 +28,8 @@ func ExampleNew() {
 		fmt.Fprintf(w, "hello admin=%v of %s", s.HasRole("stytch_admin"), s.OrganizationSlug)
 	})))
 
-	fmt.Println(get(mux, "/dashboard", cookies))
-	fmt.Println(get(mux, "/dashboard", nil))
+	fmt.Println(call(mux, withCookies("/dashboard", cookies)))
+	fmt.Println(call(mux, withCookies("/dashboard", nil)))
 	// Output:
 	// 200 hello admin=true of acme
 	// 401 {"error":{"code":"session_missing","message":"no session"}}
@@ -78,27 +38,21 @@ func ExampleNew() {
 func ExampleMiddleware_RequirePermission() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	// stytch_admin holds every permission of the project's policy.
 	admin := m.RequirePermission("stytch.member", "delete")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "member deleted")
 	}))
-	fmt.Println(get(admin, "/members/42", cookies))
+	fmt.Println(call(admin, withCookies("/members/42", cookies)))
 	// Output: 200 member deleted
 }
 
 func ExampleMiddleware_OptionalSession() {
 	emu, c, _ := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.OptionalSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,17 +61,14 @@ func ExampleMiddleware_OptionalSession() {
 			fmt.Fprint(w, "welcome, guest (", code, ")")
 		}
 	}))
-	fmt.Println(get(h, "/", nil))
+	fmt.Println(call(h, withCookies("/", nil)))
 	// Output: 200 welcome, guest (session_missing)
 }
 
 func ExampleMiddleware_Authorize() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c)
 	defer m.Close()
 
 	h := m.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -131,23 +82,20 @@ func ExampleMiddleware_Authorize() {
 			fmt.Fprint(w, "settings saved")
 		}
 	}))
-	fmt.Println(get(h, "/settings", cookies))
+	fmt.Println(call(h, withCookies("/settings", cookies)))
 	// Output: 200 settings saved
 }
 
 func ExampleMiddleware_RequireFreshFactor() {
 	emu, c, cookies := exampleWorld()
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithStepUpURL("/auth/step-up"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	m := newMiddleware(c, middleware.WithStepUpURL("/auth/step-up"))
 	defer m.Close()
 
 	// The session was started with an email magic link only: a route that
 	// wants a second factor from the last ten minutes asks for a step-up.
 	h := m.RequireFreshFactor(middleware.MFAFactor, 10*time.Minute)(http.NotFoundHandler())
-	fmt.Println(get(h, "/billing", cookies))
+	fmt.Println(call(h, withCookies("/billing", cookies)))
 	// Output: 403 {"error":{"code":"step_up_required","message":"recent authentication required","factor":"mfa","within_seconds":600}}
 }
 

@@ -2,33 +2,14 @@ package b2bhttp_test
 
 import (
 	"fmt"
-	"log"
 	"net/http"
-	"net/http/httptest"
 
 	b2bhttp "github.com/b2bauth/b2bauth/adapters/nethttp"
-	"github.com/b2bauth/b2bauth/client"
-	"github.com/b2bauth/b2bauth/emulator"
-	"github.com/b2bauth/b2bauth/middleware"
 )
 
 func Example() {
-	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
-		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
-		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
-	}))
-	if err != nil {
-		log.Fatal(err)
-	}
+	emu, m := exampleWorld()
 	defer emu.Close()
-	c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	m, err := middleware.New(c)
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
 	mux := http.NewServeMux()
@@ -37,15 +18,6 @@ func Example() {
 		fmt.Fprint(w, "welcome to ", s.OrganizationSlug)
 	})))
 
-	member, _ := emu.MemberID("acme", "ada@acme.test")
-	_, jwt, err := emu.CreateSession(member)
-	if err != nil {
-		log.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/admin", nil)
-	req.Header.Set("Authorization", "Bearer "+jwt)
-	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, req)
-	fmt.Println(w.Code, w.Body.String())
+	fmt.Println(exampleGet(mux, "/admin", exampleLogin(emu, "acme", "ada@acme.test")))
 	// Output: 200 welcome to acme
 }
