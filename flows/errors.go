@@ -150,8 +150,7 @@ var stytchErrors = map[string]*Error{
 		"Enter the phone number in international format, e.g. +15551234567."),
 	"invalid_organization_name": ErrInvalidInput.withMessage(
 		"Enter an organization name."),
-	"invalid_organization_slug": ErrInvalidInput.withMessage(
-		"The URL slug may use 2 to 128 lowercase letters, digits, '-', '.', '_' and '~'."),
+	"invalid_organization_slug": errInvalidSlug,
 	"organization_slug_already_used":            ErrSlugTaken,
 	"member_not_found":                          ErrOrganizationUnavailable,
 	"organization_not_found":                    ErrOrganizationUnavailable,
@@ -173,6 +172,8 @@ var (
 		"That recovery code is not valid or was already used.")
 	errTOTPExists = ErrMethodNotAllowed.withMessage(
 		"An authenticator app is already set up for your account. Enter its code.")
+	errInvalidSlug = ErrInvalidInput.withMessage(
+		"The URL slug may use 2 to 128 lowercase letters, digits, '-', '.', '_' and '~'.")
 )
 
 // fromStytch classifies an error of a client call.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -44,6 +45,24 @@ func newAttemptGuard() *attemptGuard {
 // memberKey names the member a flow in the MFA or step-up step proves.
 func memberKey(st *flowState) string {
 	return st.OrganizationID + "\x00" + st.MemberID
+}
+
+// entryKey names an email entering an organization, before the member it
+// is there is known.
+func entryKey(orgID, email string) string {
+	return orgID + "\x00email\x00" + strings.ToLower(email)
+}
+
+// smsWait returns how long is left of the cooldown of the last SMS recorded
+// for key, or 0.
+func (g *attemptGuard) smsWait(key string, now time.Time, cooldown time.Duration) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.members[key]
+	if e == nil || e.smsSentAt.IsZero() {
+		return 0
+	}
+	return max(e.smsSentAt.Add(cooldown).Sub(now), 0)
 }
 
 // reserve counts an attempt before its code is checked, so that parallel

@@ -209,6 +209,13 @@ func TestCreateOrganization(t *testing.T) {
 	if a.status != http.StatusBadRequest || a.errorCode(t) != "invalid_input" {
 		t.Fatalf("create without slug = %d %s", a.status, a.body)
 	}
+	// A typo in the slug is the member's to fix: the sign-in goes on.
+	for _, slug := range []string{"NEWCO", "n", "new co", "newco\u200b", strings.Repeat("n", 129)} {
+		a = h.postJSON("/auth/organizations/create", url.Values{"organization_name": {"Newco"}, "organization_slug": {slug}})
+		if a.status != http.StatusBadRequest || a.errorCode(t) != "invalid_input" || a.json(t)["next"] != "select_organization" {
+			t.Fatalf("create with slug %q = %d %s", slug, a.status, a.body)
+		}
+	}
 	a = h.post("/auth/organizations/create", url.Values{"organization_name": {"Newco"}, "organization_slug": {"newco"}})
 	if a.status != http.StatusSeeOther || a.location != "/dashboard" {
 		t.Fatalf("create = %d to %q: %s", a.status, a.location, a.body)
@@ -504,4 +511,42 @@ func mustRequest(t *testing.T, method, target string, form url.Values) *http.Req
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	return r
+}
+
+// TestLinksCannotEndASignIn: any site can make a browser follow a link, so
+// a GET that fails (a bogus callback, the page of another step) must leave
+// the sign-in in progress alone.
+func TestLinksCannotEndASignIn(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{
+		"/auth/callback?stytch_token_type=discovery&token=bogus",
+		"/auth/callback?stytch_token_type=discovery_oauth&token=bogus",
+		"/auth/mfa",
+		"/auth/organizations",
+	} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+			h.member(emulator.MemberSeed{Organization: "acme", Email: "kim@acme.example"})
+			h.postJSON("/auth/login", url.Values{"email": {"kim@acme.example"}})
+			link, _, _ := h.emu.LastMagicLink("kim@acme.example")
+			before := h.flowCookie()
+
+			req, err := http.NewRequest(http.MethodGet, h.url(path), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			if a := h.do(req); a.status < 400 {
+				t.Fatalf("GET %s = %d, want a refusal", path, a.status)
+			}
+			if h.flowCookie() != before {
+				t.Fatalf("GET %s changed the flow cookie", path)
+			}
+			if a := h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+				t.Fatalf("the member's own link then = %d to %q: %s", a.status, a.location, a.body)
+			}
+		})
+	}
 }

@@ -242,3 +242,81 @@ func TestStepsRefuseOtherSteps(t *testing.T) {
 		t.Errorf("GET /auth/mfa after a refused step = %d %s", a.status, a.body)
 	}
 }
+
+// texts counts the SMS messages the emulator sent to a phone number.
+func texts(h *harness, to string) int {
+	n := 0
+	for _, m := range h.emu.Outbox() {
+		if m.Kind == emulator.KindSMS && m.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// TestChoosingTheOrganizationAgainDoesNotTextAgain: entering an
+// organization makes Stytch text the member by itself, so choosing it again
+// within the SMS cooldown must not enter it again, whether from its MFA page
+// or from a new sign-in.
+func TestChoosingTheOrganizationAgainDoesNotTextAgain(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// steps runs after the member entered acme (one text sent) and
+		// returns the answer to check.
+		steps     func(h *harness, acme string) answer
+		wantCode  string // "" for the MFA step of acme
+		wantTexts int    // to the acme phone, the first one included
+	}{
+		{"the same organization ten times", func(h *harness, acme string) answer {
+			var a answer
+			for range 10 {
+				a = h.selectOrg(acme)
+			}
+			return a
+		}, "", 1},
+		{"the same organization after the cooldown", func(h *harness, acme string) answer {
+			h.clock.Advance(31 * time.Second)
+			return h.selectOrg(acme)
+		}, "", 2},
+		{"a new sign-in within the cooldown", func(h *harness, acme string) answer {
+			h.discover("lee@acme.example", "/dashboard")
+			return h.selectOrg(acme)
+		}, "sms_cooldown", 1},
+		{"a new sign-in after the cooldown", func(h *harness, acme string) answer {
+			h.clock.Advance(31 * time.Second)
+			h.discover("lee@acme.example", "/dashboard")
+			return h.selectOrg(acme)
+		}, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			acme := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+			memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+			h.discover("lee@acme.example", "/dashboard")
+			if m := h.selectOrg(acme).json(t); m["sms_sent"] != true {
+				t.Fatalf("select JSON = %v, want an SMS sent", m)
+			}
+
+			a := tt.steps(h, acme)
+			if tt.wantCode == "" {
+				if a.status != http.StatusOK || a.json(t)["next"] != "mfa" {
+					t.Fatalf("answer = %d %s, want the MFA step", a.status, a.body)
+				}
+			} else if a.errorCode(t) != tt.wantCode {
+				t.Fatalf("answer = %d %s, want %s", a.status, a.body, tt.wantCode)
+			}
+			if n := texts(h, phone); n != tt.wantTexts {
+				t.Errorf("%d texts to the acme phone, want %d", n, tt.wantTexts)
+			}
+			if tt.wantCode != "" {
+				return
+			}
+			// The member signs in with the last code, whichever it is.
+			h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode(phone)}}), "/dashboard")
+			h.expectLoggedIn(memberID)
+		})
+	}
+}

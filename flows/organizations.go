@@ -73,8 +73,16 @@ func (h *Handler) fillOrganizations(r *http.Request, st *flowState, p *Page) {
 
 // postSelectOrganization exchanges the intermediate session for a session
 // in the chosen organization.
+//
+// Entering an organization whose member signs in with SMS makes Stytch text
+// a code by itself, which the flows cannot prevent; so, within the SMS
+// cooldown of that text, choosing the same organization again shows its
+// MFA page without entering it again, and choosing it in a new sign-in
+// waits for the cooldown. The texts are kept on the
+// server per organization and email, as a replayed cookie must not reset
+// them.
 func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request) {
-	st, in, err := h.organizationForm(w, r)
+	st, left, in, err := h.organizationForm(w, r)
 	if err != nil {
 		h.fail(w, r, st, err)
 		return
@@ -82,6 +90,16 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 	orgID := strings.TrimSpace(in.Get("organization_id"))
 	if orgID == "" {
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Choose an organization."))
+		return
+	}
+	if wait := h.guard.smsWait(entryKey(orgID, st.Email), h.cfg.now(), h.cfg.smsCooldown); wait > 0 {
+		if left != nil && left.OrganizationID == orgID {
+			h.toFactors(w, r, left)
+			return
+		}
+		h.fail(w, r, st, ErrSMSCooldown.withMessage(
+			"A code was texted for this organization moments ago. Wait %d seconds before choosing it again.",
+			int((wait+time.Second-1)/time.Second)))
 		return
 	}
 	res, err := h.client.Discovery.ExchangeIntermediateSession(r.Context(), &client.DiscoveryExchangeParams{
@@ -99,7 +117,7 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 // postCreateOrganization creates an organization with the discovered email
 // as its first member.
 func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request) {
-	st, in, err := h.organizationForm(w, r)
+	st, _, in, err := h.organizationForm(w, r)
 	if err != nil {
 		h.fail(w, r, st, err)
 		return
@@ -108,6 +126,12 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 	slug := strings.TrimSpace(in.Get("organization_slug"))
 	if name == "" || slug == "" {
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Enter a name and a URL slug for the organization."))
+		return
+	}
+	if !validSlug(slug) {
+		// Checked here too: a typo is the member's to fix, not a failed
+		// sign-in, whatever error Stytch would name it with.
+		h.fail(w, r, st, errInvalidSlug)
 		return
 	}
 	res, err := h.client.Discovery.CreateOrganization(r.Context(), &client.DiscoveryCreateOrganizationParams{
@@ -125,15 +149,20 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 }
 
 // organizationForm returns the flow and the fields of an organization
-// choice, the flow back at the list (see backToList).
-func (h *Handler) organizationForm(w http.ResponseWriter, r *http.Request) (*flowState, url.Values, error) {
-	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
+// choice, the flow back at the list (see backToList), and the MFA step it
+// left, if it was at one.
+func (h *Handler) organizationForm(w http.ResponseWriter, r *http.Request) (st, left *flowState, in url.Values, err error) {
+	st, err = h.loadFlow(r, stepOrganizations, stepMFA)
 	if err != nil {
-		return st, nil, err
+		return st, nil, nil, err
+	}
+	if st.Step == stepMFA {
+		prev := *st
+		left = &prev
 	}
 	backToList(st)
-	in, err := input(w, r)
-	return st, in, err
+	in, err = input(w, r)
+	return st, left, in, err
 }
 
 // backToList returns a flow waiting for MFA to the organization choice: the
@@ -191,6 +220,9 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
 		h.guard.sentSMS(memberKey(next), next.SMSSentAt, h.cfg.smsCooldown)
+		if st.Email != "" {
+			h.guard.sentSMS(entryKey(next.OrganizationID, st.Email), next.SMSSentAt, h.cfg.smsCooldown)
+		}
 	}
 	h.toFactors(w, r, next)
 }
@@ -250,4 +282,10 @@ func (h *Handler) istExpiry(at *time.Time) time.Time {
 		return limit
 	}
 	return *at
+}
+
+// validSlug follows Stytch's rule for organization slugs: 2 to 128 of a-z,
+// 0-9, '-', '.', '_' and '~'.
+func validSlug(slug string) bool {
+	return len(slug) >= 2 && len(slug) <= 128 && strings.Trim(slug, "abcdefghijklmnopqrstuvwxyz0123456789-._~") == ""
 }

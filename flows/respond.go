@@ -149,8 +149,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 	}
 	if e.restart {
 		// Only the cookie of the failed flow: a failed step-up must not
-		// end a sign-in in progress, nor the other way round.
-		h.clearFlow(w, current)
+		// end a sign-in in progress, nor the other way round. A GET
+		// clears it only when the cookie itself is unusable: any site can
+		// make a browser follow a link (a bogus callback, the page of
+		// another step), and must not end a sign-in with it.
+		if !safeMethod(r) || cookieUnusable(e) {
+			h.clearFlow(w, current)
+		}
 		current = stepNone
 	}
 	if e.Status == http.StatusServiceUnavailable {
@@ -227,4 +232,19 @@ func (h *Handler) log(r *http.Request, st *flowState, e *Error) {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
 	}
 	h.cfg.logger.LogAttrs(r.Context(), level, "b2bauth: flows: step failed", attrs...)
+}
+
+func safeMethod(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
+}
+
+// cookieUnusable reports whether e says the flow cookie itself cannot be
+// used (missing, undecodable, expired or too large).
+func cookieUnusable(e *Error) bool {
+	for _, c := range []*Error{ErrFlowMissing, ErrFlowInvalid, ErrFlowExpired, ErrFlowTooLarge} {
+		if e.Code == c.Code {
+			return true
+		}
+	}
+	return false
 }
