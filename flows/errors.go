@@ -150,7 +150,7 @@ var stytchErrors = map[string]*Error{
 		"Enter the phone number in international format, e.g. +15551234567."),
 	"invalid_organization_name": ErrInvalidInput.withMessage(
 		"Enter an organization name."),
-	"invalid_organization_slug": errInvalidSlug,
+	"invalid_organization_slug":                 errInvalidSlug,
 	"organization_slug_already_used":            ErrSlugTaken,
 	"member_not_found":                          ErrOrganizationUnavailable,
 	"organization_not_found":                    ErrOrganizationUnavailable,
