@@ -8,11 +8,11 @@
 // missing, expired, older than the maximum token age, or signed with a key the
 // key set does not hold. Junk tokens (malformed, badly signed, wrong issuer or
 // audience) are refused locally and never cost an upstream call; concurrent
-// identical fallbacks share one upstream call. A JWT cookie that fails
-// verification beside a session token does not end that session: the token,
-// which only Stytch can judge, decides. A bearer JWT is judged alone: a bad
-// one is refused without the cookies standing in for it. Cookies are cleared
-// only when a credential read from them is refused. Against cookies planted
+// identical fallbacks share one upstream call. A bearer JWT is judged alone:
+// the cookies sent with it are neither used in its place nor written. A JWT
+// cookie that fails verification beside a session token does not end that
+// session: the token, which only Stytch can judge, decides. Cookies are
+// cleared only when a credential read from them is refused. Against cookies planted
 // by sibling subdomains (cookie tossing), name them with the __Host- prefix
 // ([WithCookieNames]).
 //

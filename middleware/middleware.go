@@ -173,11 +173,14 @@ func (m *Middleware) issuerOK(iss string) bool {
 // remote authentication and clears them when the session they hold is
 // invalid.
 //
-// A JWT cookie that fails verification does not end a session whose token
-// is also presented: a stray JWT cookie (planted by a sibling domain, say)
-// says nothing of the session token, which Stytch decides. A JWT from
-// another source (a bearer header) is judged alone. Only a credential read
-// from the middleware's own cookies ever gets those cookies cleared.
+// A JWT from another source than the JWT cookie (a bearer header) is the
+// credential the caller chose and is judged alone: the session-token
+// sources are not read, the cookies are neither used in its place nor
+// written. A JWT cookie that fails verification does not end a session
+// whose token is also presented: a stray JWT cookie (planted by a sibling
+// domain, say) says nothing of the session token, which Stytch decides.
+// Only a credential read from the middleware's own cookies ever gets those
+// cookies cleared.
 func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
 	jwtRaw := firstToken(r, m.cfg.jwtSources)
 	var rejectedJWT error // why jwtRaw, if set, cannot be the session's proof
@@ -188,9 +191,13 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 			return &state{owner: m, session: s}
 		}
 	}
-	// The session token is read only past the cache: the common request
-	// carries a JWT already verified.
-	tokenRaw := firstToken(r, m.cfg.tokenSources)
+	// The rest is read only past the cache: the common request carries a
+	// JWT already verified.
+	bearer := jwtRaw != "" && jwtRaw != cookieValue(r.Header["Cookie"], m.cfg.cookies.jwtName)
+	var tokenRaw string
+	if !bearer {
+		tokenRaw = firstToken(r, m.cfg.tokenSources)
+	}
 	token := tokenRaw
 	var rejectedToken error
 	switch {
@@ -228,14 +235,8 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		}
 	}
 	if rejectedJWT != nil {
-		switch {
-		case token == "":
+		if token == "" {
 			return m.reject(w, r, cmp.Or(rejectedToken, rejectedJWT), tokenRaw, jwtRaw)
-		case jwtRaw != cookieValue(r.Header["Cookie"], m.cfg.cookies.jwtName):
-			// A JWT from elsewhere than the JWT cookie (a bearer header)
-			// is the credential the caller chose: it is judged alone, and
-			// the request is not quietly served by the cookies instead.
-			return m.reject(w, r, rejectedJWT, jwtRaw)
 		}
 		m.cfg.logger.DebugContext(r.Context(), "b2bauth: jwt cookie rejected; authenticating the session token", "reason", rejectedJWT)
 		jwtRaw = "" // never sent to Stytch: the token alone decides
@@ -247,7 +248,7 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	s, err := m.remote(r.Context(), token, jwtRaw)
 	switch {
 	case err == nil:
-		if m.hasSessionCookie(r) {
+		if !bearer && m.hasSessionCookie(r) {
 			m.SetSessionCookies(w, token, s.JWT, s.ExpiresAt)
 		}
 		return &state{owner: m, session: s}

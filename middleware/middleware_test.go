@@ -714,3 +714,68 @@ func TestNilTokenSourceIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A bearer JWT is the credential the caller chose: whatever cookies come
+// with it, it is judged alone, and those cookies are neither used in its
+// place, nor refreshed, nor cleared.
+func TestABearerIsJudgedAlone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// bearer returns the bearer JWT; the request also carries the
+		// admin's live session cookies.
+		bearer   func(t *testing.T, e *middlewaretest.Env) string
+		advance  time.Duration // clock move after the logins
+		revoke   bool          // revoke the bearer's session first
+		want     int
+		upstream int
+	}{
+		{"a JWT naming a key the project does not publish", func(t *testing.T, e *middlewaretest.Env) string {
+			_, valid := e.Login(t, e.MemberID)
+			tok, err := e.Emulator.SignJWT(claimsOf(t, valid), map[string]any{"kid": "jwk-test-unknown"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}, 0, false, http.StatusUnauthorized, 0},
+		{"an expired JWT of a live session", func(t *testing.T, e *middlewaretest.Env) string {
+			_, jwt := e.Login(t, e.MemberID)
+			return jwt
+		}, 6 * time.Minute, false, http.StatusOK, 1},
+		{"an expired JWT of a revoked session", func(t *testing.T, e *middlewaretest.Env) string {
+			_, jwt := e.Login(t, e.MemberID)
+			return jwt
+		}, 6 * time.Minute, true, http.StatusUnauthorized, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := middlewaretest.NewEnv(t)
+			bearerJWT := tt.bearer(t, e)
+			if tt.revoke {
+				sid, _ := claimsOf(t, bearerJWT)["https://stytch.com/session"].(map[string]any)["id"].(string)
+				if _, err := e.Client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{MemberSessionID: sid}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			adminToken, adminJWT := e.Login(t, e.AdminID)
+			e.Clock.Advance(tt.advance)
+			r := jsonRequest(e.SessionCookies(adminToken, adminJWT))
+			r.Header.Set("Authorization", "Bearer "+bearerJWT)
+			e.Emulator.ResetCalls()
+			res := serve(protected(e.Middleware), r)
+			if res.StatusCode != tt.want {
+				t.Fatalf("status = %d, want %d", res.StatusCode, tt.want)
+			}
+			if body, _ := io.ReadAll(res.Body); res.StatusCode == http.StatusOK && string(body) != e.MemberID {
+				t.Errorf("served as %q, want the bearer's member %q, not the cookies' admin", body, e.MemberID)
+			}
+			if c := res.Cookies(); len(c) != 0 {
+				t.Errorf("the answer to a bearer wrote cookies: %v", c)
+			}
+			if n := e.AuthenticateCalls(); n != tt.upstream {
+				t.Errorf("%d upstream calls, want %d", n, tt.upstream)
+			}
+		})
+	}
+}
