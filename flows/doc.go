@@ -1,7 +1,7 @@
 // Package flows serves the Stytch B2B login as drop-in net/http handlers:
-// email magic link discovery, organization choice or creation, MFA (SMS
-// one-time passcode, authenticator app with enrollment, recovery code),
-// step-up for logged-in members, and logout.
+// discovery by email magic link or OAuth ([WithOAuth]), organization choice
+// or creation, MFA (SMS one-time passcode, authenticator app with
+// enrollment, recovery code), step-up for logged-in members, and logout.
 //
 // A [Handler] is mounted under a prefix (default "/auth") and serves, with
 // HTML pages by default and JSON when the request's Accept header prefers
@@ -9,6 +9,7 @@
 //
 //	GET  /login?return_to=/x   email form
 //	POST /login                send a discovery magic link (PKCE S256)
+//	POST /oauth/start          start OAuth discovery at a provider=... (PKCE S256)
 //	GET  /callback             authenticate the magic link or OAuth discovery token
 //	GET  /organizations        discovered organizations and a create form
 //	POST /organizations/select enter an organization

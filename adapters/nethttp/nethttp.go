@@ -1,7 +1,8 @@
 // Package b2bhttp adapts b2bauth's session middleware to plain net/http
-// routers such as http.ServeMux and chi, with the same surface as the gin and
-// echo adapters. The core middleware is already net/http-shaped; this package
-// only names its pieces the way the other adapters do.
+// routers such as http.ServeMux and chi, with the same functions as the gin
+// and echo adapters (they also have Wrap, which net/http does not need). The
+// core middleware is already net/http-shaped; this package only names its
+// pieces the way the other adapters do.
 package b2bhttp
 
 import (

@@ -1,7 +1,11 @@
 // Command b2bauth-emulator serves the b2bauth in-memory Stytch B2B API for
 // local development: point an app's Stytch base URL at it.
 //
-//	b2bauth-emulator -addr 127.0.0.1:8080 -seed seed.json -key-file keys.pem
+//	b2bauth-emulator -addr 127.0.0.1:9000 -seed seed.json -key-file keys.pem
+//
+// -public-token fixes the public token the OAuth discovery start endpoint
+// accepts (random otherwise, and logged at start), and -redirect-url the
+// page magic links lead to when a send names none.
 //
 // Messages it would send (magic links, SMS codes) are logged and shown at
 // /_emulator/outbox. That page needs no credentials: keep the emulator on a
@@ -38,11 +42,13 @@ func main() {
 func run(ctx context.Context, args []string, stderr io.Writer, ready func(url string)) error {
 	fs := flag.NewFlagSet("b2bauth-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	projectID := fs.String("project-id", "project-test-00000000-0000-4000-8000-000000000000", "project id (basic-auth user, JWT audience)")
 	secret := fs.String("secret", "secret-test-emulator", "project secret (basic-auth password)")
 	seedPath := fs.String("seed", "", "JSON seed file with organizations, members and roles")
 	keyFile := fs.String("key-file", "", "PEM file keeping the JWT signing keys across restarts (created if missing)")
+	publicToken := fs.String("public-token", "", "public token the OAuth discovery start endpoint accepts (default random)")
+	redirectURL := fs.String("redirect-url", "", "where magic links lead when a send names no redirect URL (default http://localhost:3000/authenticate)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,12 +69,18 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(url st
 	if *keyFile != "" {
 		opts = append(opts, emulator.WithKeyFile(*keyFile))
 	}
+	if *publicToken != "" {
+		opts = append(opts, emulator.WithPublicToken(*publicToken))
+	}
+	if *redirectURL != "" {
+		opts = append(opts, emulator.WithDiscoveryRedirectURL(*redirectURL))
+	}
 	s, err := emulator.New(opts...)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	log.Info("b2bauth emulator listening", "url", s.URL(), "project_id", s.ProjectID(),
+	log.Info("b2bauth emulator listening", "url", s.URL(), "project_id", s.ProjectID(), "public_token", s.PublicToken(),
 		"outbox", s.URL()+"/_emulator/outbox", "jwks", s.URL()+"/v1/b2b/sessions/jwks/"+s.ProjectID())
 	if ready != nil {
 		ready(s.URL())

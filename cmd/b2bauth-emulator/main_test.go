@@ -44,7 +44,8 @@ func TestRunServesSeedAndLogsSends(t *testing.T) {
 	logs := &syncBuffer{}
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-project-id", "project-test-cli", "-secret", "s3cret",
-			"-seed", seed, "-key-file", filepath.Join(dir, "keys.pem")}, logs, func(u string) { urls <- u })
+			"-seed", seed, "-key-file", filepath.Join(dir, "keys.pem"), "-public-token", "public-token-test-cli",
+			"-redirect-url", "http://app.test/auth/callback"}, logs, func(u string) { urls <- u })
 	}()
 	var base string
 	select {
@@ -79,6 +80,9 @@ func TestRunServesSeedAndLogsSends(t *testing.T) {
 	}
 	if out := logs.String(); !strings.Contains(out, "a@acme.test") || !strings.Contains(out, "stytch_token_type=discovery") {
 		t.Fatalf("the send was not logged: %s", out)
+	}
+	if out := logs.String(); !strings.Contains(out, "http://app.test/auth/callback?") || !strings.Contains(out, "public_token=public-token-test-cli") {
+		t.Fatalf("-redirect-url or -public-token not applied: %s", out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "keys.pem")); err != nil {
 		t.Fatalf("key file: %v", err)

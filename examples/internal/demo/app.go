@@ -167,8 +167,8 @@ func (a *App) Banner() string {
 		return fmt.Sprintf("open %s and log in with a member of your Stytch project; /admin needs the permission %s:%s",
 			a.Config.PublicURL, AdminResource, AdminAction)
 	}
-	return fmt.Sprintf("open %s, log in as %s (or %s, %s); magic links and SMS codes are printed here and at %s%s",
-		a.Config.PublicURL, AliceEmail, BobEmail, CarolEmail, a.Config.PublicURL, PathOutbox)
+	return fmt.Sprintf("open %s, log in as %s (or %s, %s, %s, %s); magic links and SMS codes are printed here and at %s%s",
+		a.Config.PublicURL, AliceEmail, BobEmail, CarolEmail, DaveEmail, GinaEmail, a.Config.PublicURL, PathOutbox)
 }
 
 // ListenAndServe serves h on Config.Addr, prints the banner, and shuts

@@ -114,5 +114,5 @@ func ExampleApp_Banner() {
 	defer app.Close()
 	fmt.Println(app.Banner())
 	// Output:
-	// open http://localhost:8080, log in as alice@acme.test (or bob@acme.test, carol@acme.test); magic links and SMS codes are printed here and at http://localhost:8080/dev/outbox
+	// open http://localhost:8080, log in as alice@acme.test (or bob@acme.test, carol@acme.test, dave@acme.test, gina@globex.test); magic links and SMS codes are printed here and at http://localhost:8080/dev/outbox
 }
