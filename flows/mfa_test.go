@@ -292,13 +292,8 @@ func TestChoosingTheOrganizationAgainDoesNotTextAgain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t)
-			acme := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
-			memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
-			h.discover("lee@acme.example", "/dashboard")
-			if m := h.selectOrg(acme).json(t); m["sms_sent"] != true {
-				t.Fatalf("select JSON = %v, want an SMS sent", m)
-			}
+			h, memberID := smsFlow(t)
+			acme, _ := h.emu.OrganizationID("acme")
 
 			a := tt.steps(h, acme)
 			if tt.wantCode == "" {
