@@ -184,7 +184,9 @@ func WithReturnParam(name string) Option {
 
 // WithJWTSources replaces where session JWTs are read from, tried in order;
 // no sources at all turns JWTs off. Default: [TokenFromHeader], then the
-// session-JWT cookie.
+// session-JWT cookie. A JWT whose value is not the session-JWT cookie's (see
+// [WithCookieNames]) is judged alone: the session-token sources are not read
+// for its request, and no cookie is written or cleared for it.
 func WithJWTSources(sources ...TokenSource) Option {
 	return optionFunc(func(c *config) error {
 		if slices.ContainsFunc(sources, isNilSource) {
