@@ -53,9 +53,9 @@ type Client struct {
 }
 
 // New returns a client for the project projectID authenticating with secret.
-// Both must be non-empty. The base URL defaults to [TestBaseURL] for project
-// IDs starting with "project-test-" and to [LiveBaseURL] otherwise; see the
-// With... options for the other defaults.
+// Both must be non-empty. The base URL defaults to [LiveBaseURL] for project
+// IDs starting with "project-live-" and to [TestBaseURL] otherwise, as in
+// Stytch's SDKs; see the With... options for the other defaults.
 func New(projectID, secret string, opts ...Option) (*Client, error) {
 	if projectID == "" {
 		return nil, errors.New("b2bauth: client: empty project id")
@@ -64,9 +64,9 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 		return nil, errors.New("b2bauth: client: empty secret")
 	}
 	cfg := config{timeout: DefaultTimeout, userAgent: "b2bauth-go"}
-	if strings.HasPrefix(projectID, "project-test-") {
-		cfg.baseURL = TestBaseURL
-	} else {
+	// As Stytch's SDKs: live only for a live project id.
+	cfg.baseURL = TestBaseURL
+	if strings.HasPrefix(projectID, "project-live-") {
 		cfg.baseURL = LiveBaseURL
 	}
 	for _, o := range opts {

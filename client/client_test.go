@@ -26,6 +26,7 @@ func TestNew(t *testing.T) {
 	}{
 		{name: "a test project defaults to the test API", projectID: "project-test-1", secret: "s", wantBase: client.TestBaseURL},
 		{name: "a live project defaults to the live API", projectID: "project-live-1", secret: "s", wantBase: client.LiveBaseURL},
+		{name: "a project id of neither kind defaults to the test API", projectID: "my-project", secret: "s", wantBase: client.TestBaseURL},
 		{name: "a base URL option wins and loses its trailing slash", projectID: "project-live-1", secret: "s",
 			opts: []client.Option{client.WithBaseURL("http://127.0.0.1:8080/")}, wantBase: "http://127.0.0.1:8080"},
 		{name: "an empty project id is refused", projectID: "", secret: "s", wantErr: "empty project id"},

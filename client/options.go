@@ -37,8 +37,8 @@ type config struct {
 }
 
 // WithBaseURL sets the API base URL, such as the emulator's URL in tests.
-// The default is [TestBaseURL] for project IDs starting with "project-test-"
-// and [LiveBaseURL] otherwise. [New] rejects a URL without an http or https
+// The default is [LiveBaseURL] for project IDs starting with "project-live-"
+// and [TestBaseURL] otherwise. [New] rejects a URL without an http or https
 // scheme and a host.
 func WithBaseURL(baseURL string) Option {
 	return optionFunc(func(c *config) { c.baseURL = baseURL })

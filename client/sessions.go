@@ -36,8 +36,11 @@ func (s *SessionsService) Get(ctx context.Context, p *SessionsGetParams) (*Sessi
 		return nil, errors.New("b2bauth: sessions get: nil params")
 	}
 	q := url.Values{}
-	q.Set("organization_id", p.OrganizationID)
-	q.Set("member_id", p.MemberID)
+	for k, v := range map[string]string{"organization_id": p.OrganizationID, "member_id": p.MemberID} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
 	return get[SessionsGetResponse](ctx, s.c, "/v1/b2b/sessions", q, false)
 }
 

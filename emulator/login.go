@@ -122,10 +122,9 @@ func authMethodOf(f factor) string {
 	switch f.method {
 	case "email":
 		return "magic_link"
-	case "oauth_google":
-		return "google_oauth"
-	case "oauth_microsoft":
-		return "microsoft_oauth"
+	}
+	if provider, ok := strings.CutPrefix(f.method, "oauth_"); ok {
+		return provider + "_oauth"
 	}
 	return f.typ
 }

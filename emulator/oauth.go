@@ -24,7 +24,8 @@ func WithPKCEChallenge(challenge string) OAuthOption {
 	return oauthOptionFunc(func(t *oauthToken) { t.pkceChallenge = challenge })
 }
 
-// WithProvider sets the provider, "google" (default) or "microsoft".
+// WithProvider sets the provider: "google" (default), "microsoft", "github",
+// "hubspot" or "slack".
 func WithProvider(provider string) OAuthOption {
 	return oauthOptionFunc(func(t *oauthToken) { t.provider = provider })
 }

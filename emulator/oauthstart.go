@@ -16,7 +16,11 @@ import (
 // for POST /v1/b2b/oauth/discovery/authenticate, bound to the PKCE challenge
 // of the start.
 
-var oauthProviders = map[string]string{"google": "Google", "microsoft": "Microsoft"}
+// oauthProviders are the B2B OAuth providers, by the name of their path
+// segment, with the name their consent page shows.
+var oauthProviders = map[string]string{
+	"google": "Google", "microsoft": "Microsoft", "github": "GitHub", "hubspot": "HubSpot", "slack": "Slack",
+}
 
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in with {{.Name}} (emulated)</title></head>

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 )
 
@@ -43,6 +44,10 @@ func TestOAuthDiscoveryStartPlaysTheProvider(t *testing.T) {
 		{"an unknown provider is refused", "myspace", s.PublicToken(), 400},
 		{"a wrong public token is refused", "google", "public-token-test-wrong", 401},
 		{"a valid start shows the provider page", "google", s.PublicToken(), 200},
+		{"microsoft is a provider", "microsoft", s.PublicToken(), 200},
+		{"github is a provider", "github", s.PublicToken(), 200},
+		{"hubspot is a provider", "hubspot", s.PublicToken(), 200},
+		{"slack is a provider", "slack", s.PublicToken(), 200},
 	} {
 		res := start(tc.provider, tc.token)
 		res.Body.Close()
@@ -93,5 +98,48 @@ func TestOAuthDiscoveryStartPlaysTheProvider(t *testing.T) {
 	}
 	if out.Email != "ada@acme.test" || out.IST == "" {
 		t.Errorf("authenticate answered email %q, IST present %v", out.Email, out.IST != "")
+	}
+}
+
+// TestOAuthFactorsNameTheirProvider: a session entered through any provider
+// carries that provider's factor, as Stytch renders it.
+func TestOAuthFactorsNameTheirProvider(t *testing.T) {
+	t.Parallel()
+	s := emulator.NewTest(t, emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
+	}))
+	c, err := client.New(s.ProjectID(), s.Secret(), client.WithBaseURL(s.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgID, _ := s.OrganizationID("acme")
+	for _, tt := range []struct {
+		provider string
+		factor   func(client.AuthenticationFactor) *client.OAuthFactor
+	}{
+		{"google", func(f client.AuthenticationFactor) *client.OAuthFactor { return f.GoogleOAuthFactor }},
+		{"microsoft", func(f client.AuthenticationFactor) *client.OAuthFactor { return f.MicrosoftOAuthFactor }},
+		{"github", func(f client.AuthenticationFactor) *client.OAuthFactor { return f.GithubOAuthFactor }},
+		{"hubspot", func(f client.AuthenticationFactor) *client.OAuthFactor { return f.HubspotOAuthFactor }},
+		{"slack", func(f client.AuthenticationFactor) *client.OAuthFactor { return f.SlackOAuthFactor }},
+	} {
+		t.Run(tt.provider, func(t *testing.T) {
+			token := s.OAuthDiscoveryToken("ada@acme.test", emulator.WithProvider(tt.provider))
+			d, err := c.OAuth.DiscoveryAuthenticate(t.Context(), &client.OAuthDiscoveryAuthenticateParams{DiscoveryOAuthToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := c.Discovery.ExchangeIntermediateSession(t.Context(), &client.DiscoveryExchangeParams{
+				IntermediateSessionToken: d.IntermediateSessionToken, OrganizationID: orgID,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := x.MemberSession.AuthenticationFactors
+			if len(fs) != 1 || fs[0].DeliveryMethod != "oauth_"+tt.provider || tt.factor(fs[0]) == nil {
+				t.Errorf("factors %+v, want one oauth_%s factor with its provider object", fs, tt.provider)
+			}
+		})
 	}
 }

@@ -57,6 +57,8 @@ func (o sessionOptions) check() error {
 	return checkCustomClaims(o.SessionCustomClaims)
 }
 
+// mergeClaims applies add to old as Stytch updates custom claims: a null
+// value deletes its key, objects merge key by key, anything else replaces.
 func mergeClaims(old, add map[string]any) map[string]any {
 	if len(add) == 0 {
 		return old
@@ -65,7 +67,17 @@ func mergeClaims(old, add map[string]any) map[string]any {
 	if out == nil {
 		out = map[string]any{}
 	}
-	maps.Copy(out, add)
+	for k, v := range add {
+		switch v := v.(type) {
+		case nil:
+			delete(out, k)
+		case map[string]any:
+			prev, _ := out[k].(map[string]any)
+			out[k] = mergeClaims(prev, v)
+		default:
+			out[k] = v
+		}
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -260,6 +261,36 @@ func TestAuthorizationCheck(t *testing.T) {
 			wantOK(t, r)
 			if r.get("verdict", "authorized") != true || r.str("verdict", "granting_roles", "0") != tt.granting {
 				t.Fatalf("verdict = %v", r.get("verdict"))
+			}
+		})
+	}
+}
+
+func TestCustomClaimsMerge(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		old, add  map[string]any
+		wantAfter map[string]any
+	}{
+		{"a new claim is added", map[string]any{"a": 1.0}, map[string]any{"b": 2.0}, map[string]any{"a": 1.0, "b": 2.0}},
+		{"a value replaces", map[string]any{"a": 1.0}, map[string]any{"a": "x"}, map[string]any{"a": "x"}},
+		{"null deletes", map[string]any{"a": 1.0, "b": 2.0}, map[string]any{"a": nil}, map[string]any{"b": 2.0}},
+		{"objects merge key by key", map[string]any{"e": map[string]any{"x": 1.0, "y": 2.0}},
+			map[string]any{"e": map[string]any{"x": nil, "z": 3.0}}, map[string]any{"e": map[string]any{"y": 2.0, "z": 3.0}}},
+		{"an object replaces a scalar", map[string]any{"e": 1.0}, map[string]any{"e": map[string]any{"x": 1.0}}, map[string]any{"e": map[string]any{"x": 1.0}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			token, _, err := f.CreateSession(f.alice, WithSessionCustomClaims(tt.old))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := f.do(t, "POST", "/v1/b2b/sessions/authenticate", map[string]any{"session_token": token, "session_custom_claims": tt.add})
+			wantOK(t, r)
+			if got := r.get("member_session", "custom_claims"); !reflect.DeepEqual(got, tt.wantAfter) {
+				t.Errorf("custom claims %v, want %v", got, tt.wantAfter)
 			}
 		})
 	}

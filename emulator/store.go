@@ -307,10 +307,20 @@ func renderFactor(f factor) wireFactor {
 		w.AuthenticatorAppFactor = &wireAuthenticatorAppFactor{TOTPID: f.totpID}
 	case f.typ == "recovery_codes":
 		w.RecoveryCodeFactor = &wireRecoveryCodeFactor{TOTPRecoveryCodeID: f.recoveryID}
-	case f.method == "oauth_google":
-		w.GoogleOAuthFactor = &wireOAuthFactor{ID: f.providerSubject, ProviderSubject: f.providerSubject, EmailID: f.emailID}
-	case f.method == "oauth_microsoft":
-		w.MicrosoftOAuthFactor = &wireOAuthFactor{ID: f.providerSubject, ProviderSubject: f.providerSubject, EmailID: f.emailID}
+	case strings.HasPrefix(f.method, "oauth_"):
+		o := &wireOAuthFactor{ID: f.providerSubject, ProviderSubject: f.providerSubject, EmailID: f.emailID}
+		switch strings.TrimPrefix(f.method, "oauth_") {
+		case "google":
+			w.GoogleOAuthFactor = o
+		case "microsoft":
+			w.MicrosoftOAuthFactor = o
+		case "github":
+			w.GithubOAuthFactor = o
+		case "hubspot":
+			w.HubspotOAuthFactor = o
+		case "slack":
+			w.SlackOAuthFactor = o
+		}
 	}
 	return w
 }

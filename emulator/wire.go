@@ -127,6 +127,9 @@ type wireFactor struct {
 	RecoveryCodeFactor     *wireRecoveryCodeFactor     `json:"recovery_code_factor,omitempty"`
 	GoogleOAuthFactor      *wireOAuthFactor            `json:"google_oauth_factor,omitempty"`
 	MicrosoftOAuthFactor   *wireOAuthFactor            `json:"microsoft_oauth_factor,omitempty"`
+	GithubOAuthFactor      *wireOAuthFactor            `json:"github_oauth_factor,omitempty"`
+	HubspotOAuthFactor     *wireOAuthFactor            `json:"hubspot_oauth_factor,omitempty"`
+	SlackOAuthFactor       *wireOAuthFactor            `json:"slack_oauth_factor,omitempty"`
 }
 
 type wireMemberSession struct {
