@@ -66,6 +66,12 @@ func customClaims(raw string) map[string]any {
 }
 
 func (c *sessionClaims) session(raw string) *Session {
+	expires := parseTime(c.Session.ExpiresAt)
+	if expires.IsZero() && c.ExpiresAt != nil {
+		// As Stytch's SDKs: a session claim without its expiry ends no
+		// later than the JWT.
+		expires = c.ExpiresAt.Time
+	}
 	return &Session{
 		ID:                    c.Session.ID,
 		MemberID:              c.Subject,
@@ -74,7 +80,7 @@ func (c *sessionClaims) session(raw string) *Session {
 		Roles:                 c.Session.Roles,
 		AuthenticationFactors: c.Session.AuthenticationFactors,
 		StartedAt:             parseTime(c.Session.StartedAt),
-		ExpiresAt:             parseTime(c.Session.ExpiresAt),
+		ExpiresAt:             expires,
 		JWT:                   raw,
 	}
 }

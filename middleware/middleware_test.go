@@ -779,3 +779,26 @@ func TestABearerIsJudgedAlone(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionExpiryFallsBackToTheJWTs(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t)
+	_, valid := e.Login(t, e.MemberID)
+	c := claimsOf(t, valid)
+	c["https://stytch.com/session"].(map[string]any)["expires_at"] = ""
+	tok, err := e.Emulator.SignJWT(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got time.Time
+	h := e.Middleware.RequireSession(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		s, _ := middleware.SessionFrom(r.Context())
+		got = s.ExpiresAt
+	}))
+	if res := serve(h, bearer(tok)); res.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200", res.StatusCode)
+	}
+	if want := time.Unix(int64(c["exp"].(float64)), 0); !got.Equal(want) {
+		t.Errorf("ExpiresAt = %v, want the JWT's exp %v", got, want)
+	}
+}
