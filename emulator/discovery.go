@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) handleOrganizationCreate(r *http.Request) (response, error) {
 	if ist.orgID != "" {
 		return nil, invalid(errISTForOrganization, "the intermediate session token is already bound to an organization")
 	}
-	slug := p.OrganizationSlug
+	slug := strings.ToLower(p.OrganizationSlug)
 	if slug == "" {
 		slug = slugFrom(p.OrganizationName)
 	}

@@ -172,7 +172,7 @@ func (s *Server) newOrganization(seed OrganizationSeed) (*organization, error) {
 	if seed.Name == "" {
 		return nil, errors.New("organization_name is required")
 	}
-	slug := seed.Slug
+	slug := strings.ToLower(seed.Slug) // Stytch stores slugs in lowercase
 	if slug == "" {
 		slug = slugFrom(seed.Name)
 	}

@@ -47,8 +47,10 @@ func (e *Error) Is(target error) bool {
 // which may carry upstream details.
 func (e *Error) Message() string { return e.msg }
 
-// Restart reports whether the flow is lost and the member must enter their
-// email again.
+// Restart reports whether the flow cannot go on and the member must enter
+// their email again. On a POST the flow cookie is cleared; a GET clears it
+// only when the cookie itself is unusable, as any site can make a browser
+// follow a link.
 func (e *Error) Restart() bool { return e.restart }
 
 func (e *Error) with(cause error) *Error {

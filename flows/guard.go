@@ -29,7 +29,17 @@ type guardEntry struct {
 	lockedUntil time.Time
 	smsSentAt   time.Time
 	forgetAt    time.Time // after this the entry holds nothing
+
+	// Of an entry key (see entryKey): the member key it last entered as,
+	// whether Stytch texted that member on entry, and until when an entry
+	// is in flight.
+	member        string
+	texts         bool
+	enteringUntil time.Time
 }
+
+// entryMemory is how long an entry key remembers the member it entered as.
+const entryMemory = time.Hour
 
 // keepUntil makes the entry live at least until t.
 func (e *guardEntry) keepUntil(t time.Time) {
@@ -44,7 +54,11 @@ func newAttemptGuard() *attemptGuard {
 
 // memberKey names the member a flow in the MFA or step-up step proves.
 func memberKey(st *flowState) string {
-	return st.OrganizationID + "\x00" + st.MemberID
+	return memberKeyOf(st.OrganizationID, st.MemberID)
+}
+
+func memberKeyOf(orgID, memberID string) string {
+	return orgID + "\x00" + memberID
 }
 
 // entryKey names an email entering an organization, before the member it
@@ -53,16 +67,42 @@ func entryKey(orgID, email string) string {
 	return orgID + "\x00email\x00" + strings.ToLower(email)
 }
 
-// smsWait returns how long is left of the cooldown of the last SMS recorded
-// for key, or 0.
-func (g *attemptGuard) smsWait(key string, now time.Time, cooldown time.Duration) time.Duration {
+// beginEntry starts entering an organization under an entry key, unless
+// the member it entered as before, whom Stytch texts on entry, was texted
+// less than cooldown ago (on entry, on request or for a step-up), or
+// another entry under the key is in flight; it returns how long to wait
+// then, else 0. Call [attemptGuard.endEntry] when the entry is done.
+func (g *attemptGuard) beginEntry(key string, now time.Time, cooldown time.Duration) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.entry(key, now)
+	if now.Before(e.enteringUntil) {
+		return e.enteringUntil.Sub(now)
+	}
+	if m := g.members[e.member]; e.texts && m != nil && !m.smsSentAt.IsZero() {
+		if wait := m.smsSentAt.Add(cooldown).Sub(now); wait > 0 {
+			return wait
+		}
+	}
+	e.enteringUntil = now.Add(cooldown)
+	e.keepUntil(e.enteringUntil)
+	return 0
+}
+
+// endEntry ends an entry begun with beginEntry; member is the member key it
+// entered as, "" when it failed, and texts whether Stytch texted them.
+func (g *attemptGuard) endEntry(key, member string, texts bool, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	e := g.members[key]
-	if e == nil || e.smsSentAt.IsZero() {
-		return 0
+	if e == nil {
+		return
 	}
-	return max(e.smsSentAt.Add(cooldown).Sub(now), 0)
+	e.enteringUntil = time.Time{}
+	if member != "" {
+		e.member, e.texts = member, texts
+		e.keepUntil(now.Add(entryMemory))
+	}
 }
 
 // reserve counts an attempt before its code is checked, so that parallel

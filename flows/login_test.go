@@ -210,13 +210,13 @@ func TestCreateOrganization(t *testing.T) {
 		t.Fatalf("create without slug = %d %s", a.status, a.body)
 	}
 	// A typo in the slug is the member's to fix: the sign-in goes on.
-	for _, slug := range []string{"NEWCO", "n", "new co", "newco\u200b", strings.Repeat("n", 129)} {
+	for _, slug := range []string{"n", "new co", "newco\u200b", "new/co", strings.Repeat("n", 129)} {
 		a = h.postJSON("/auth/organizations/create", url.Values{"organization_name": {"Newco"}, "organization_slug": {slug}})
 		if a.status != http.StatusBadRequest || a.errorCode(t) != "invalid_input" || a.json(t)["next"] != "select_organization" {
 			t.Fatalf("create with slug %q = %d %s", slug, a.status, a.body)
 		}
 	}
-	a = h.post("/auth/organizations/create", url.Values{"organization_name": {"Newco"}, "organization_slug": {"newco"}})
+	a = h.post("/auth/organizations/create", url.Values{"organization_name": {"Newco"}, "organization_slug": {"NewCo"}})
 	if a.status != http.StatusSeeOther || a.location != "/dashboard" {
 		t.Fatalf("create = %d to %q: %s", a.status, a.location, a.body)
 	}

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -283,6 +285,27 @@ func TestChoosingTheOrganizationAgainDoesNotTextAgain(t *testing.T) {
 			h.discover("lee@acme.example", "/dashboard")
 			return h.selectOrg(acme)
 		}, "sms_cooldown", 1},
+		{"the same organization soon after the member asked for another text", func(h *harness, acme string) answer {
+			h.clock.Advance(31 * time.Second)
+			if a := h.postJSON("/auth/mfa/sms/send", nil); a.status != http.StatusOK {
+				h.t.Fatalf("send = %d %s", a.status, a.body)
+			}
+			h.clock.Advance(5 * time.Second)
+			return h.selectOrg(acme)
+		}, "", 2},
+		{"a new sign-in soon after a step-up text", func(h *harness, acme string) answer {
+			h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode(phone)}}), "/dashboard")
+			h.clock.Advance(6 * time.Minute)
+			if a := h.getJSON("/auth/step-up?return_to=/dashboard"); a.status != http.StatusOK {
+				h.t.Fatalf("step-up = %d %s", a.status, a.body)
+			}
+			if a := h.postJSON("/auth/step-up/sms/send", nil); a.status != http.StatusOK {
+				h.t.Fatalf("step-up send = %d %s", a.status, a.body)
+			}
+			h.clock.Advance(5 * time.Second)
+			h.discover("lee@acme.example", "/dashboard")
+			return h.selectOrg(acme)
+		}, "sms_cooldown", 2},
 		{"a new sign-in after the cooldown", func(h *harness, acme string) answer {
 			h.clock.Advance(31 * time.Second)
 			h.discover("lee@acme.example", "/dashboard")
@@ -313,5 +336,38 @@ func TestChoosingTheOrganizationAgainDoesNotTextAgain(t *testing.T) {
 			h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {h.emu.LastSMSCode(phone)}}), "/dashboard")
 			h.expectLoggedIn(memberID)
 		})
+	}
+}
+
+// TestADoubleSubmitEntersOnce: two choices of the organization in flight at
+// once (a double click) make Stytch text the member once.
+func TestADoubleSubmitEntersOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	acme := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+	h.discover("lee@acme.example", "/dashboard")
+	// Holds each exchange long enough for both to be in flight.
+	h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/discovery/intermediate_sessions/exchange", Latency: 300 * time.Millisecond})
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range statuses {
+		wg.Go(func() {
+			res, err := h.browser.Do(h.postRequest("/auth/organizations/select", url.Values{"organization_id": {acme}}, "application/json"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		})
+	}
+	wg.Wait()
+	if n := texts(h, phone); n != 1 {
+		t.Errorf("%d texts after a double submit (statuses %v), want 1", n, statuses)
+	}
+	if !slices.Contains(statuses, http.StatusOK) {
+		t.Errorf("statuses %v, want one entry to succeed", statuses)
 	}
 }

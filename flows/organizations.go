@@ -75,12 +75,13 @@ func (h *Handler) fillOrganizations(r *http.Request, st *flowState, p *Page) {
 // in the chosen organization.
 //
 // Entering an organization whose member signs in with SMS makes Stytch text
-// a code by itself, which the flows cannot prevent; so, within the SMS
-// cooldown of that text, choosing the same organization again shows its
-// MFA page without entering it again, and choosing it in a new sign-in
-// waits for the cooldown. The texts are kept on the
-// server per organization and email, as a replayed cookie must not reset
-// them.
+// a code by itself, which the flows cannot prevent; so, for such a member,
+// within the SMS cooldown of their last text (sent on entry, on request or
+// for a step-up), choosing the same organization again shows its MFA page without
+// entering it again, and choosing it in a new sign-in waits for the
+// cooldown, as does a second entry while one is in flight. The server keeps
+// which member an email entered an organization as, and the member's last
+// text, so that a replayed cookie or a new flow cannot reset them.
 func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request) {
 	st, left, in, err := h.organizationForm(w, r)
 	if err != nil {
@@ -92,7 +93,8 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Choose an organization."))
 		return
 	}
-	if wait := h.guard.smsWait(entryKey(orgID, st.Email), h.cfg.now(), h.cfg.smsCooldown); wait > 0 {
+	key, now := entryKey(orgID, st.Email), h.cfg.now()
+	if wait := h.guard.beginEntry(key, now, h.cfg.smsCooldown); wait > 0 {
 		if left != nil && left.OrganizationID == orgID {
 			h.toFactors(w, r, left)
 			return
@@ -108,9 +110,12 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		SessionDurationMinutes:   h.cfg.sessionDuration,
 	})
 	if err != nil {
+		h.guard.endEntry(key, "", false, now)
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
+	texted := res.MFARequired != nil && res.MFARequired.SecondaryAuthInitiated == methodSMS
+	h.guard.endEntry(key, memberKeyOf(res.Organization.OrganizationID, res.Member.MemberID), texted, now)
 	h.entered(w, r, st, res)
 }
 
@@ -123,7 +128,8 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	name := strings.TrimSpace(in.Get("organization_name"))
-	slug := strings.TrimSpace(in.Get("organization_slug"))
+	// Stytch stores slugs in lowercase.
+	slug := strings.ToLower(strings.TrimSpace(in.Get("organization_slug")))
 	if name == "" || slug == "" {
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Enter a name and a URL slug for the organization."))
 		return
@@ -220,9 +226,6 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
 		h.guard.sentSMS(memberKey(next), next.SMSSentAt, h.cfg.smsCooldown)
-		if st.Email != "" {
-			h.guard.sentSMS(entryKey(next.OrganizationID, st.Email), next.SMSSentAt, h.cfg.smsCooldown)
-		}
 	}
 	h.toFactors(w, r, next)
 }

@@ -134,8 +134,9 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, next, target 
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// fail answers a failed step. A flow that cannot go on is cleared and the
-// member is sent back to the email form; an outage keeps the flow and asks
+// fail answers a failed step. A flow that cannot go on sends the member back
+// to the email form and is cleared (by a GET only when its cookie is
+// unusable); an outage keeps the flow and asks
 // to try again; any other failure shows the current step again with the
 // message. st is the flow as it stands (nil when there is none; on the
 // step-up routes at least a flow in stepStepUp, see stepUpStub).

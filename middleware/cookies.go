@@ -160,12 +160,6 @@ func (m *Middleware) ClearSessionCookies(w http.ResponseWriter) {
 	}
 }
 
-// hasSessionCookie reports whether r carries either session cookie.
-func (m *Middleware) hasSessionCookie(r *http.Request) bool {
-	lines := r.Header["Cookie"]
-	return cookieValue(lines, m.cfg.cookies.sessionName) != "" || cookieValue(lines, m.cfg.cookies.jwtName) != ""
-}
-
 // Credentials returns the session token and session JWT r presents, read from
 // the configured sources without verifying them: for revoking a session on
 // logout even when it can no longer be verified.

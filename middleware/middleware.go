@@ -246,9 +246,12 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	}
 
 	s, err := m.remote(r.Context(), token, jwtRaw)
+	// Stytch judged the token when there is one, else the JWT; the cookies
+	// are refreshed, or cleared, only when that credential came from them.
+	judged := cmp.Or(token, jwtRaw)
 	switch {
 	case err == nil:
-		if !bearer && m.hasSessionCookie(r) {
+		if m.isCookieValue(r, judged) {
 			m.SetSessionCookies(w, token, s.JWT, s.ExpiresAt)
 		}
 		return &state{owner: m, session: s}
@@ -261,7 +264,7 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable", "error", err)
 		return &state{owner: m, err: err}
 	default:
-		return m.reject(w, r, err, token, jwtRaw)
+		return m.reject(w, r, err, judged)
 	}
 }
 
@@ -270,16 +273,20 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 // header, or from a cookie the middleware does not own, leaves them alone.
 func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, rejected ...string) *state {
 	m.cfg.logger.DebugContext(r.Context(), "b2bauth: session rejected", "reason", err)
-	lines := r.Header["Cookie"]
-	sessionCookie := cookieValue(lines, m.cfg.cookies.sessionName)
-	jwtCookie := cookieValue(lines, m.cfg.cookies.jwtName)
 	for _, c := range rejected {
-		if c != "" && (c == sessionCookie || c == jwtCookie) {
+		if m.isCookieValue(r, c) {
 			m.ClearSessionCookies(w)
 			break
 		}
 	}
 	return &state{owner: m, err: err}
+}
+
+// isCookieValue reports whether v is the value of one of r's session
+// cookies.
+func (m *Middleware) isCookieValue(r *http.Request, v string) bool {
+	lines := r.Header["Cookie"]
+	return v != "" && (v == cookieValue(lines, m.cfg.cookies.sessionName) || v == cookieValue(lines, m.cfg.cookies.jwtName))
 }
 
 // remote authenticates at Stytch, preferring the session token. Identical

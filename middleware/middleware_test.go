@@ -802,3 +802,41 @@ func TestSessionExpiryFallsBackToTheJWTs(t *testing.T) {
 		t.Errorf("ExpiresAt = %v, want the JWT's exp %v", got, want)
 	}
 }
+
+// With a session token read from a header, Stytch's verdict on that token
+// says nothing of the cookies beside it: they are neither cleared nor
+// overwritten with the header's session.
+func TestAHeaderTokenLeavesTheCookiesAlone(t *testing.T) {
+	t.Parallel()
+	fromHeader := func(r *http.Request) string { return r.Header.Get("X-Session-Token") }
+	for _, tt := range []struct {
+		name   string
+		revoke bool
+		want   int
+	}{
+		{"a live header token is served", false, http.StatusOK},
+		{"a revoked header token is refused", true, http.StatusUnauthorized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := middlewaretest.NewEnv(t, middleware.WithSessionTokenSources(fromHeader))
+			headerToken, _ := e.Login(t, e.MemberID)
+			if tt.revoke {
+				if _, err := e.Client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{SessionToken: headerToken}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cookieToken, cookieJWT := e.Login(t, e.AdminID)
+			e.Clock.Advance(6 * time.Minute) // the JWT cookie goes remote, with the header's token
+			r := jsonRequest(e.SessionCookies(cookieToken, cookieJWT))
+			r.Header.Set("X-Session-Token", headerToken)
+			res := serve(protected(e.Middleware), r)
+			if res.StatusCode != tt.want {
+				t.Fatalf("status = %d, want %d", res.StatusCode, tt.want)
+			}
+			if c := res.Cookies(); len(c) != 0 {
+				t.Errorf("the header token's verdict wrote cookies: %v", c)
+			}
+		})
+	}
+}
