@@ -331,11 +331,17 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 
 func smsCooldown(wait time.Duration) *Error {
 	return ErrSMSCooldown.withMessage(
-		"A code was sent moments ago. Wait %d seconds before asking for another.", int((wait+time.Second-1)/time.Second))
+		"A code was sent moments ago. Wait %d seconds before asking for another.", ceilUnits(wait, time.Second))
+}
+
+// ceilUnits is d in whole units, rounded up: a wait is never shown shorter
+// than it is.
+func ceilUnits(d, unit time.Duration) int {
+	return int((d + unit - 1) / unit)
 }
 
 func tooManyAttempts(wait time.Duration) *Error {
-	minutes := int((wait + time.Minute - 1) / time.Minute)
+	minutes := ceilUnits(wait, time.Minute)
 	unit := "minutes"
 	if minutes == 1 {
 		unit = "minute"

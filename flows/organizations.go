@@ -101,7 +101,7 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		}
 		h.fail(w, r, st, ErrSMSCooldown.withMessage(
 			"A code was texted for this organization moments ago. Wait %d seconds before choosing it again.",
-			int((wait+time.Second-1)/time.Second)))
+			ceilUnits(wait, time.Second)))
 		return
 	}
 	res, err := h.client.Discovery.ExchangeIntermediateSession(r.Context(), &client.DiscoveryExchangeParams{
