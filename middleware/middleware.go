@@ -245,10 +245,10 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		return m.reject(w, r, rejectedToken, tokenRaw)
 	}
 
-	s, err := m.remote(r.Context(), token, jwtRaw)
-	// Stytch judged the token when there is one, else the JWT; the cookies
+	// Stytch judges the token when there is one, else the JWT; the cookies
 	// are refreshed, or cleared, only when that credential came from them.
 	judged := cmp.Or(token, jwtRaw)
+	s, err := m.remote(r.Context(), judged, token != "")
 	switch {
 	case err == nil:
 		if m.isCookieValue(r, judged) {
@@ -289,16 +289,16 @@ func (m *Middleware) isCookieValue(r *http.Request, v string) bool {
 	return v != "" && (v == cookieValue(lines, m.cfg.cookies.sessionName) || v == cookieValue(lines, m.cfg.cookies.jwtName))
 }
 
-// remote authenticates at Stytch, preferring the session token. Identical
-// concurrent calls share one upstream request.
-func (m *Middleware) remote(ctx context.Context, token, jwtRaw string) (*Session, error) {
+// remote authenticates credential at Stytch: a session token when isToken,
+// else a session JWT. Identical concurrent calls share one upstream request.
+func (m *Middleware) remote(ctx context.Context, credential string, isToken bool) (*Session, error) {
 	p := &client.SessionsAuthenticateParams{SessionDurationMinutes: m.cfg.sessionDuration}
-	key := "t" + token
-	if token != "" {
-		p.SessionToken = token
+	key := "t" + credential
+	if isToken {
+		p.SessionToken = credential
 	} else {
-		p.SessionJWT = jwtRaw
-		key = "j" + jwtRaw
+		p.SessionJWT = credential
+		key = "j" + credential
 	}
 	ch := m.flight.DoChan(key, func() (any, error) {
 		// Detached from the first caller's cancellation: its waiters share
