@@ -2,12 +2,10 @@ module github.com/b2bauth/b2bauth/examples
 
 go 1.26.0
 
-replace github.com/b2bauth/b2bauth => ..
-
 require (
-	github.com/b2bauth/b2bauth v0.0.0-00010101000000-000000000000
-	github.com/b2bauth/b2bauth/adapters/echo v0.0.0-00010101000000-000000000000
-	github.com/b2bauth/b2bauth/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/b2bauth/b2bauth v0.1.0
+	github.com/b2bauth/b2bauth/adapters/echo v0.1.0
+	github.com/b2bauth/b2bauth/adapters/gin v0.1.0
 	github.com/chromedp/cdproto v0.159.3
 	github.com/chromedp/chromedp v0.23.0
 	github.com/gin-gonic/gin v1.12.0
@@ -58,7 +56,3 @@ require (
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )
-
-replace github.com/b2bauth/b2bauth/adapters/gin => ../adapters/gin
-
-replace github.com/b2bauth/b2bauth/adapters/echo => ../adapters/echo

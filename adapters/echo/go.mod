@@ -2,10 +2,8 @@ module github.com/b2bauth/b2bauth/adapters/echo
 
 go 1.26.0
 
-replace github.com/b2bauth/b2bauth => ../..
-
 require (
-	github.com/b2bauth/b2bauth v0.0.0-00010101000000-000000000000
+	github.com/b2bauth/b2bauth v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 )
 

@@ -2,10 +2,8 @@ module github.com/b2bauth/b2bauth/adapters/gin
 
 go 1.26.0
 
-replace github.com/b2bauth/b2bauth => ../..
-
 require (
-	github.com/b2bauth/b2bauth v0.0.0-00010101000000-000000000000
+	github.com/b2bauth/b2bauth v0.1.0
 	github.com/gin-gonic/gin v1.12.0
 )
 
@@ -39,11 +37,11 @@ require (
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
-	golang.org/x/crypto v0.48.0 // indirect
-	golang.org/x/net v0.51.0 // indirect
+	golang.org/x/crypto v0.53.0 // indirect
+	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
-	golang.org/x/sys v0.41.0 // indirect
-	golang.org/x/text v0.34.0 // indirect
+	golang.org/x/sys v0.46.0 // indirect
+	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )
