@@ -24,7 +24,7 @@ func start(opts ...emulator.Option) *emulator.Server {
 
 // connect returns a client of the emulator's project pointed at it.
 func connect(s *emulator.Server) *client.Client {
-	c, err := client.New(s.ProjectID(), s.Secret(), client.WithBaseURL(s.URL()))
+	c, err := s.Client()
 	if err != nil {
 		log.Fatal(err)
 	}

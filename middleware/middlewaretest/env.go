@@ -85,7 +85,7 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 		},
 	}
 	emu := emulator.NewTest(tb, emulator.WithClock(clk.Now), emulator.WithSeed(seed))
-	c, err := client.New(emu.ProjectID(), emu.Secret(), append([]client.Option{client.WithBaseURL(emu.URL())}, clientOpts...)...)
+	c, err := emu.Client(clientOpts...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -98,8 +98,7 @@ func (a *App) start(ctx context.Context) error {
 			a.Logger.WarnContext(ctx, PathOutbox+" shows sign-in links and codes to anyone who can reach the app: "+
 				"listen on localhost in emulator mode", "addr", cfg.Addr)
 		}
-		a.Client, err = client.New(a.Emulator.ProjectID(), a.Emulator.Secret(),
-			client.WithBaseURL(a.Emulator.URL()), client.WithLogger(a.Logger))
+		a.Client, err = a.Emulator.Client(client.WithLogger(a.Logger))
 	}
 	if err != nil {
 		return err
