@@ -98,11 +98,8 @@ func WithCookieKeys(pairs ...KeyPair) Option {
 			return errors.New("b2bauth: flows: WithCookieKeys needs at least one key pair")
 		}
 		for i, p := range pairs {
-			if n := len(p.Hash); n != 32 && n != 64 {
-				return fmt.Errorf("b2bauth: flows: cookie key pair %d: hash key must be 32 or 64 bytes, got %d", i, n)
-			}
-			if n := len(p.Block); n != 16 && n != 24 && n != 32 {
-				return fmt.Errorf("b2bauth: flows: cookie key pair %d: block key must be 16, 24 or 32 bytes, got %d", i, n)
+			if err := p.validate(i); err != nil {
+				return err
 			}
 		}
 		c.keys = pairs

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +47,7 @@ type Config struct {
 	PublicURL string
 
 	// CookieKeys encrypt the login flow cookie (B2BAUTH_COOKIE_KEYS, see
-	// [ParseCookieKeys]). Replicas behind one load balancer must share them.
+	// [flows.ParseCookieKeys]). Replicas behind one load balancer must share them.
 	// Default: random keys for this run, so a sign-in in progress does not
 	// survive a restart.
 	CookieKeys []flows.KeyPair
@@ -95,7 +94,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if keys := strings.TrimSpace(getenv("B2BAUTH_COOKIE_KEYS")); keys != "" {
 		var err error
-		if cfg.CookieKeys, err = ParseCookieKeys(keys); err != nil {
+		if cfg.CookieKeys, err = flows.ParseCookieKeys(keys); err != nil {
 			return Config{}, fmt.Errorf("B2BAUTH_COOKIE_KEYS: %w", err)
 		}
 	}
@@ -132,36 +131,4 @@ func (c *Config) resolve() error {
 		c.Clock = time.Now
 	}
 	return nil
-}
-
-// ParseCookieKeys parses flow cookie keys written as hex
-// "hash:block[,hash:block]": a 32- or 64-byte HMAC key and a 16-, 24- or
-// 32-byte AES key per pair, the first pair encrypting and every pair
-// decrypting (rotation). Generate a pair with
-//
-//	echo "$(openssl rand -hex 32):$(openssl rand -hex 32)"
-func ParseCookieKeys(s string) ([]flows.KeyPair, error) {
-	var pairs []flows.KeyPair
-	for i, part := range strings.Split(s, ",") {
-		hashHex, blockHex, ok := strings.Cut(strings.TrimSpace(part), ":")
-		if !ok {
-			return nil, fmt.Errorf("demo: cookie key pair %d: want hex \"hash:block\"", i)
-		}
-		hash, err := hex.DecodeString(hashHex)
-		if err != nil {
-			return nil, fmt.Errorf("demo: cookie key pair %d: hash key: %w", i, err)
-		}
-		block, err := hex.DecodeString(blockHex)
-		if err != nil {
-			return nil, fmt.Errorf("demo: cookie key pair %d: block key: %w", i, err)
-		}
-		if n := len(hash); n != 32 && n != 64 {
-			return nil, fmt.Errorf("demo: cookie key pair %d: hash key must be 32 or 64 bytes, got %d", i, n)
-		}
-		if n := len(block); n != 16 && n != 24 && n != 32 {
-			return nil, fmt.Errorf("demo: cookie key pair %d: block key must be 16, 24 or 32 bytes, got %d", i, n)
-		}
-		pairs = append(pairs, flows.KeyPair{Hash: hash, Block: block})
-	}
-	return pairs, nil
 }

@@ -51,7 +51,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{
 			name:    "refuses cookie keys that are not hex",
 			env:     map[string]string{"B2BAUTH_COOKIE_KEYS": "zz:zz"},
-			wantErr: "B2BAUTH_COOKIE_KEYS: demo: cookie key pair 0: hash key",
+			wantErr: "B2BAUTH_COOKIE_KEYS: b2bauth: flows: cookie key pair 0: hash key is not hex",
 		},
 		{
 			name:    "refuses a cookie key pair without a block key",

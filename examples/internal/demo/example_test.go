@@ -62,19 +62,6 @@ func ExampleConfigFromEnv() {
 	// demo: set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither to use the emulator
 }
 
-func ExampleParseCookieKeys() {
-	keys, err := demo.ParseCookieKeys(
-		"0101010101010101010101010101010101010101010101010101010101010101:0202020202020202020202020202020202020202020202020202020202020202," +
-			"0303030303030303030303030303030303030303030303030303030303030303:04040404040404040404040404040404")
-	fmt.Println(len(keys), len(keys[0].Hash), len(keys[0].Block), len(keys[1].Block), err)
-
-	_, err = demo.ParseCookieKeys("0101:0202")
-	fmt.Println(err)
-	// Output:
-	// 2 32 32 16 <nil>
-	// demo: cookie key pair 0: hash key must be 32 or 64 bytes, got 2
-}
-
 func ExampleSeed() {
 	seed := demo.Seed()
 	for _, o := range seed.Organizations {

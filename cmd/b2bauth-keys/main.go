@@ -1,0 +1,49 @@
+// Command b2bauth-keys prints a new key pair for the login flow cookie in
+// the form [flows.ParseCookieKeys] reads, ready for an environment variable:
+//
+//	$ go run github.com/b2bauth/b2bauth/cmd/b2bauth-keys
+//	B2BAUTH_COOKIE_KEYS=5f0c…:9a41…
+//
+// With -rotate OLD, the new pair is put before the pairs of OLD, so cookies
+// written with the old keys still decode while new ones use the new pair.
+// The output is a secret: store it in the app's secret store.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "b2bauth-keys:", err)
+		os.Exit(2)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("b2bauth-keys", flag.ContinueOnError)
+	name := fs.String("name", "B2BAUTH_COOKIE_KEYS", "the variable name to print")
+	rotate := fs.String("rotate", "", "current keys to keep after the new pair (the value of the variable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, err := flows.GenerateKeyPair()
+	if err != nil {
+		return err
+	}
+	pairs := []flows.KeyPair{p}
+	if *rotate != "" {
+		old, err := flows.ParseCookieKeys(*rotate)
+		if err != nil {
+			return err
+		}
+		pairs = append(pairs, old...)
+	}
+	_, err = fmt.Fprintf(out, "%s=%s\n", *name, flows.FormatCookieKeys(pairs...))
+	return err
+}
