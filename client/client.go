@@ -38,9 +38,10 @@ type Client struct {
 	Sessions *SessionsService
 	// Discovery exchanges intermediate session tokens and creates or lists organizations.
 	Discovery *DiscoveryService
-	// MagicLinks sends and authenticates discovery email magic links.
+	// MagicLinks sends and authenticates email magic links: discovery,
+	// organization login or sign-up, and invites.
 	MagicLinks *MagicLinksService
-	// OAuth authenticates discovery OAuth tokens.
+	// OAuth authenticates discovery and organization OAuth tokens.
 	OAuth *OAuthService
 	// OTPs sends and authenticates SMS one-time passcodes.
 	OTPs *OTPsService
@@ -50,6 +51,10 @@ type Client struct {
 	RecoveryCodes *RecoveryCodesService
 	// RBAC reads the project's and an organization's RBAC policy.
 	RBAC *RBACService
+	// Organizations reads organizations and their members.
+	Organizations *OrganizationsService
+	// SSO lists SSO connections and authenticates SSO logins.
+	SSO *SSOService
 }
 
 // New returns a client for the project projectID authenticating with secret.
@@ -114,6 +119,8 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	c.TOTPs = &TOTPsService{c: c}
 	c.RecoveryCodes = &RecoveryCodesService{c: c}
 	c.RBAC = &RBACService{c: c}
+	c.Organizations = &OrganizationsService{c: c}
+	c.SSO = &SSOService{c: c}
 	return c, nil
 }
 

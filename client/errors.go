@@ -3,6 +3,7 @@ package client
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,17 +29,46 @@ var ErrAuthorizationDenied = errors.New("b2bauth: authorization denied")
 // [*Error] of type "session_authorization_tenancy_error".
 var ErrTenancyMismatch = errors.New("b2bauth: authorization check names another organization")
 
+// ErrOrganizationPolicy is matched by an [*Error] refusing what the
+// organization's authentication policy forbids: a primary method outside its
+// allowed_auth_methods, a new member its email or SSO JIT provisioning does
+// not admit, or an invite its email_invites setting refuses. Read the
+// organization (its allowed_auth_methods) to offer what it allows.
+var ErrOrganizationPolicy = errors.New("b2bauth: refused by the organization's authentication policy")
+
+// ErrMissingParameter is matched by the error of a call made without a
+// parameter that goes into the request path; no request is sent.
+var ErrMissingParameter = errors.New("b2bauth: missing required parameter")
+
+// requireField returns an [ErrMissingParameter] error naming field when missing.
+func requireField(field string, missing bool) error {
+	if missing {
+		return fmt.Errorf("%w: %s", ErrMissingParameter, field)
+	}
+	return nil
+}
+
 // Error types that map onto the sentinels above.
 const (
 	errorTypeAuthorization = "session_authorization_error"
 	errorTypeTenancy       = "session_authorization_tenancy_error"
 )
 
+// isPolicyErrorType reports whether an error type matches [ErrOrganizationPolicy].
+func isPolicyErrorType(t string) bool {
+	switch t {
+	case "operation_restricted_by_organization_auth_methods", "email_jit_provisioning_not_allowed",
+		"invalid_email_for_jit_provisioning", "invalid_email_for_invites", "invalid_connection_for_jit_provisioning":
+		return true
+	}
+	return false
+}
+
 // Error is a rejection answered by the Stytch API: any status other than 200
 // and 201. StatusCode is the HTTP status; the other fields come from the JSON
 // error body and are empty when the body was not JSON. Use errors.As to read
 // it and errors.Is with [ErrUnavailable], [ErrAuthorizationDenied] or
-// [ErrTenancyMismatch] to classify it.
+// [ErrTenancyMismatch] or [ErrOrganizationPolicy] to classify it.
 type Error struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
@@ -89,6 +119,8 @@ func (e *Error) Is(target error) bool {
 		return e.ErrorType == errorTypeAuthorization
 	case ErrTenancyMismatch:
 		return e.ErrorType == errorTypeTenancy
+	case ErrOrganizationPolicy:
+		return isPolicyErrorType(e.ErrorType)
 	}
 	return false
 }

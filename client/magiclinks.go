@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// MagicLinksService calls the discovery email magic link endpoints. Get it
+// MagicLinksService calls the email magic link endpoints. Get it
 // from [Client.MagicLinks].
 type MagicLinksService struct {
 	c *Client

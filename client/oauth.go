@@ -8,7 +8,7 @@ import (
 	"net/url"
 )
 
-// OAuthService calls the discovery OAuth endpoint. Get it from [Client.OAuth].
+// OAuthService calls the OAuth endpoints. Get it from [Client.OAuth].
 type OAuthService struct {
 	c *Client
 }

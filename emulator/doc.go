@@ -40,6 +40,12 @@
 //	400 invalid_email, invalid_phone_number, invalid_recovery_code (wrong shape)
 //	400 mfa_method_not_allowed             the organization's allowed_mfa_methods exclude it
 //	400 active_totp_exists                 TOTP create or migrate for a member with one
+//	400 duplicate_member_email             invite of an email that is already an active member
+//	400 invalid_member_get_fields          member get with neither or both of member_id and email_address
+//	400 organization_search_filter_name_not_recognized, member_search_filter_name_not_recognized
+//	400 member_search_organization_ids_empty
+//	400 session_on_code_does_not_match_session_passed_in
+//	                                       a session of another member passed to an authenticate call
 //	401 unauthorized_credentials           wrong or missing basic auth
 //	401 invalid_session_jwt                bad signature, unknown kid, wrong iss/aud/sub
 //	401 unable_to_auth_magic_link          unknown, expired or used magic link (or migrate token)
@@ -50,13 +56,22 @@
 //	401 unable_to_authenticate_recovery_code wrong or already used recovery code
 //	403 session_authorization_error        authorization_check denied
 //	403 session_authorization_tenancy_error authorization_check names another organization
+//	403 operation_restricted_by_organization_auth_methods
+//	                                       the organization's allowed_auth_methods exclude the method
+//	403 email_jit_provisioning_not_allowed new email, and email_jit_provisioning is NOT_ALLOWED
+//	403 invalid_email_for_jit_provisioning new email outside email_allowed_domains
+//	403 invalid_email_for_invites          email_invites NOT_ALLOWED, or RESTRICTED and another domain
+//	403 invalid_connection_for_jit_provisioning
+//	                                       new SSO member, and sso_jit_provisioning excludes the connection
 //	404 not_found                          unknown path (or JWKS of another project)
 //	404 session_not_found                  unknown, expired or revoked session
 //	404 intermediate_session_not_found     unknown, expired or consumed IST
 //	404 organization_not_found, member_not_found
 //	404 otp_code_not_found                 no live SMS code: never sent, expired, replaced, used, or killed by wrong tries
 //	404 totp_not_found, recovery_codes_not_found
-//	404 oauth_token_not_found              unknown, expired or used discovery OAuth token
+//	404 oauth_token_not_found              unknown, expired or used (discovery or organization) OAuth token
+//	404 sso_token_not_found                unknown, expired or used SSO token
+//	404 sso_connection_not_found, no_sso_connection_exists_for_organization
 //	429 too_many_requests                  fault injection only
 //	500 internal_server_error              fault injection, or a bug in the emulator
 //
@@ -67,6 +82,50 @@
 // mfa_required. When SMS is the member's way (a verified phone and no TOTP,
 // or SMS as default method) a code is sent at once and
 // secondary_auth_initiated is "sms_otp", as Stytch does.
+//
+// Policy refusals are 403 and the type names come from Stytch's published
+// error list; Stytch does not document their statuses, so these follow the
+// rule above.
+//
+// # Organization login and SSO
+//
+// Endpoints (paths and fields as in the official Go SDK):
+//
+//	GET  /v1/b2b/organizations/{organization_id}          id or slug
+//	POST /v1/b2b/organizations/search                     filters organization_ids, organization_slugs,
+//	                                                      organization_slug_fuzzy, organization_name_fuzzy,
+//	                                                      allowed_domains, member_emails; AND/OR; cursor, limit
+//	GET  /v1/b2b/organizations/{organization_id}/member   ?member_id= or ?email_address=
+//	POST /v1/b2b/organizations/members/search             organization_ids; filters member_ids,
+//	                                                      member_emails, member_email_fuzzy, statuses
+//	GET  /v1/b2b/sso/{organization_id}                    saml_connections, oidc_connections
+//	GET  /v1/public/sso/start                             public; connection_id or organization_id
+//	POST /v1/b2b/sso/authenticate                         sso_token, pkce_code_verifier
+//	POST /v1/b2b/magic_links/email/login_or_signup        organization-scoped link
+//	POST /v1/b2b/magic_links/email/invite                 invite link
+//	POST /v1/b2b/magic_links/authenticate                 magic_links_token (both kinds)
+//	GET  /v1/b2b/public/oauth/{provider}/start            public; organization_id or slug
+//	POST /v1/b2b/oauth/authenticate                       oauth_token
+//
+// The public start endpoints show a page standing in for the identity
+// provider (the same page as the OAuth discovery start): it asks which email
+// signs in (offering the organization's members) and redirects to the login
+// redirect URL, or the signup one for an email that is not a member yet, with
+// stytch_token_type=sso or oauth and a single-use token bound to the start's
+// PKCE challenge. Magic links carry stytch_token_type=multi_tenant_magic_links.
+//
+// The authenticate calls apply the organization's policy: the method must be
+// in allowed_auth_methods (an invite still proves the email: its answer then
+// carries primary_required), a new email joins by email_jit_provisioning and
+// email_allowed_domains (SSO: by sso_jit_provisioning), and invites follow
+// email_invites. Given an intermediate_session_token of the same email the
+// factor joins it, completing a discovered organization's primary_required;
+// MFA still pending returns that token with mfa_required. Exchanging an
+// intermediate session into an organization whose primary requirement is not
+// met gives no session: member_authenticated false, the token back and
+// primary_required, as Stytch documents. Organizations are seeded with
+// [LoginPolicy] (JSON fields of the organization) or [Server.AddSSOConnection];
+// [Server.SSOToken] and [Server.OAuthToken] skip the identity provider page.
 //
 // # Test controls
 //

@@ -22,21 +22,41 @@ var oauthProviders = map[string]string{
 	"google": "Google", "microsoft": "Microsoft", "github": "GitHub", "hubspot": "HubSpot", "slack": "Slack",
 }
 
+// consentPage stands in for an identity provider (an OAuth provider or an
+// SSO IdP): it asks which email signs in and posts it, with the hidden
+// fields, to the emulator's consent endpoint of the flow.
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in with {{.Name}} (emulated)</title></head>
 <body>
 <h1>Sign in with {{.Name}}</h1>
 <p>This page stands in for {{.Name}}: the emulator signs you in as the email you enter.</p>
-<form method="post" action="/_emulator/oauth/consent">
-<input type="hidden" name="provider" value="{{.Provider}}">
-<input type="hidden" name="discovery_redirect_url" value="{{.Redirect}}">
-<input type="hidden" name="pkce_code_challenge" value="{{.Challenge}}">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" required value="{{.Hint}}" autocomplete="email">
-<button type="submit">Continue</button>
+<form method="post" action="{{.Action}}">
+{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<label for="email">Email</label>
+<input id="email" name="email" type="email" required value="{{.Hint}}" autocomplete="email"{{if .Choices}} list="members"{{end}}>
+{{if .Choices}}<datalist id="members">{{range .Choices}}<option value="{{.}}">{{end}}</datalist>
+{{end}}<button type="submit">Continue</button>
 </form>
 </body></html>
 `))
+
+// consent is what the consent page shows.
+type consent struct {
+	Name    string   // the provider or connection shown
+	Action  string   // where the form posts
+	Hidden  []field  // carried through the form
+	Hint    string   // the email filled in
+	Choices []string // emails offered, e.g. the organization's members
+}
+
+type field struct{ Name, Value string }
+
+// writeConsent answers with the consent page.
+func writeConsent(w http.ResponseWriter, c consent) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = consentPage.Execute(w, c)
+}
 
 // handleOAuthDiscoveryStart answers GET
 // /v1/b2b/public/oauth/{provider}/discovery/start.
@@ -57,12 +77,8 @@ func (s *Server) handleOAuthDiscoveryStart(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = consentPage.Execute(w, map[string]string{
-		"Name": name, "Provider": provider, "Redirect": redirect,
-		"Challenge": q.Get("pkce_code_challenge"), "Hint": q.Get("provider_login_hint"),
-	})
+	writeConsent(w, consent{Name: name, Action: "/_emulator/oauth/consent", Hint: q.Get("provider_login_hint"),
+		Hidden: []field{{"provider", provider}, {"discovery_redirect_url", redirect}, {"pkce_code_challenge", q.Get("pkce_code_challenge")}}})
 }
 
 // handleOAuthConsent answers the emulated provider's form: it mints the

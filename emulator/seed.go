@@ -42,6 +42,9 @@ type OrganizationSeed struct {
 	// CustomRoles are the organization's own roles (its org policy).
 	CustomRoles     []Role         `json:"custom_roles,omitempty"`
 	TrustedMetadata map[string]any `json:"trusted_metadata,omitempty"`
+	// LoginPolicy holds the rest of the authentication policy: invites,
+	// email and SSO JIT provisioning, SSO connections.
+	LoginPolicy
 }
 
 // MemberSeed describes a member to create.
@@ -224,6 +227,9 @@ func (s *Server) newOrganization(seed OrganizationSeed) (*organization, error) {
 		trustedMetadata:     seed.TrustedMetadata,
 		created:             now,
 		updated:             now,
+	}
+	if err := s.applyLoginPolicy(o, seed.LoginPolicy, now); err != nil {
+		return nil, err
 	}
 	s.orgs[id] = o
 	s.orgOrder = append(s.orgOrder, id)

@@ -47,6 +47,7 @@ type Server struct {
 	otps       map[string]*otpCode
 	policy     projectPolicy
 	outbox     []Message
+	org        orgLoginState
 
 	ctl    sync.Mutex // guards faults and calls
 	faults map[string]Fault
@@ -187,6 +188,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /_emulator/outbox", s.handleOutbox)
 	s.mux.HandleFunc("GET /v1/b2b/public/oauth/{provider}/discovery/start", s.handleOAuthDiscoveryStart)
 	s.mux.HandleFunc("POST /_emulator/oauth/consent", s.handleOAuthConsent)
+	s.mux.HandleFunc("GET /v1/b2b/public/oauth/{provider}/start", s.handleOAuthStart)
+	s.mux.HandleFunc("POST /_emulator/oauth/organization/consent", s.handleOAuthOrgConsent)
+	s.mux.HandleFunc("GET /v1/public/sso/start", s.handleSSOStart)
+	s.mux.HandleFunc("POST /_emulator/sso/consent", s.handleSSOConsent)
 	api := map[string]apiHandler{
 		"GET /v1/b2b/sessions":                                     s.handleSessionsGet,
 		"POST /v1/b2b/sessions/authenticate":                       s.handleSessionsAuthenticate,
@@ -209,6 +214,16 @@ func (s *Server) routes() {
 		"POST /v1/b2b/recovery_codes/rotate":                       s.handleRecoveryCodesRotate,
 		"GET /v1/b2b/rbac/policy":                                  s.handlePolicy,
 		"GET /v1/b2b/rbac/organizations/{organization_id}":         s.handleOrgPolicy,
+		"GET /v1/b2b/organizations/{organization_id}":              s.handleOrganizationGet,
+		"POST /v1/b2b/organizations/search":                        s.handleOrganizationSearch,
+		"GET /v1/b2b/organizations/{organization_id}/member":       s.handleMemberGet,
+		"POST /v1/b2b/organizations/members/search":                s.handleMemberSearch,
+		"GET /v1/b2b/sso/{organization_id}":                        s.handleSSOConnections,
+		"POST /v1/b2b/sso/authenticate":                            s.handleSSOAuthenticate,
+		"POST /v1/b2b/magic_links/email/login_or_signup":           s.handleLoginOrSignup,
+		"POST /v1/b2b/magic_links/email/invite":                    s.handleInvite,
+		"POST /v1/b2b/magic_links/authenticate":                    s.handleOrgMagicLinkAuthenticate,
+		"POST /v1/b2b/oauth/authenticate":                          s.handleOrgOAuthAuthenticate,
 	}
 	for pattern, h := range api {
 		s.mux.Handle(pattern, s.api(h))

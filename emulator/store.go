@@ -37,6 +37,12 @@ type organization struct {
 	customRoles         []Role
 	trustedMetadata     map[string]any
 	created, updated    time.Time
+	// The rest of the login policy; see organizations.go.
+	emailInvites      string
+	ssoJIT            string
+	ssoJITConnections []string
+	ssoDefault        string
+	ssoConnections    []*ssoConnection
 }
 
 // allowsMFA reports whether the organization accepts an MFA method; an empty
@@ -102,6 +108,7 @@ type member struct {
 	defaultMFAMethod  string
 	roles             []string
 	totp              *totpRegistration
+	ssoRegistrations  []wireSSORegistration
 	trustedMetadata   map[string]any
 	untrustedMetadata map[string]any
 	created, updated  time.Time
@@ -134,7 +141,7 @@ type factor struct {
 	phone, phoneID  string
 	totpID          string
 	recoveryID      string
-	provider        string
+	provider        string // the OAuth provider, or the SSO connection id
 	providerSubject string
 }
 
@@ -236,12 +243,13 @@ func renderOrganization(o *organization) wireOrganization {
 		OrganizationID:                       o.id,
 		OrganizationName:                     o.name,
 		OrganizationSlug:                     o.slug,
-		SSOJITProvisioning:                   "NOT_ALLOWED",
-		SSOJITProvisioningAllowedConnections: []string{},
-		SSOActiveConnections:                 []any{},
+		SSOJITProvisioning:                   o.ssoJIT,
+		SSOJITProvisioningAllowedConnections: nonNil(o.ssoJITConnections),
+		SSOActiveConnections:                 activeSSOConnections(o),
+		SSODefaultConnectionID:               nullable(o.ssoDefault),
 		EmailAllowedDomains:                  nonNil(o.emailAllowedDomains),
 		EmailJITProvisioning:                 o.emailJIT,
-		EmailInvites:                         "ALL_ALLOWED",
+		EmailInvites:                         o.emailInvites,
 		AuthMethods:                          authMethods,
 		AllowedAuthMethods:                   nonNil(o.allowedAuthMethods),
 		MFAPolicy:                            o.mfaPolicy,
@@ -273,7 +281,7 @@ func renderMember(m *member) wireMember {
 		EmailAddressVerified:   m.status == memberActive,
 		Status:                 m.status,
 		Name:                   m.name,
-		SSORegistrations:       []any{},
+		SSORegistrations:       nonNil(m.ssoRegistrations),
 		OAuthRegistrations:     []any{},
 		RetiredEmailAddresses:  []any{},
 		IsAdmin:                slices.Contains(m.roles, roleAdmin),
@@ -307,6 +315,13 @@ func renderFactor(f factor) wireFactor {
 		w.AuthenticatorAppFactor = &wireAuthenticatorAppFactor{TOTPID: f.totpID}
 	case f.typ == "recovery_codes":
 		w.RecoveryCodeFactor = &wireRecoveryCodeFactor{TOTPRecoveryCodeID: f.recoveryID}
+	case f.typ == "sso":
+		sso := &wireSSOFactor{ID: f.providerSubject, ProviderID: f.provider, ExternalID: f.providerSubject}
+		if f.method == "sso_oidc" {
+			w.OIDCSSOFactor = sso
+		} else {
+			w.SAMLSSOFactor = sso
+		}
 	case strings.HasPrefix(f.method, "oauth_"):
 		o := &wireOAuthFactor{ID: f.providerSubject, ProviderSubject: f.providerSubject, EmailID: f.emailID}
 		switch strings.TrimPrefix(f.method, "oauth_") {

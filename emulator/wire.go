@@ -23,32 +23,32 @@ type response interface {
 }
 
 type wireOrganization struct {
-	OrganizationID                       string         `json:"organization_id"`
-	OrganizationName                     string         `json:"organization_name"`
-	OrganizationLogoURL                  string         `json:"organization_logo_url"`
-	OrganizationSlug                     string         `json:"organization_slug"`
-	OrganizationExternalID               string         `json:"organization_external_id"`
-	SSOJITProvisioning                   string         `json:"sso_jit_provisioning"`
-	SSOJITProvisioningAllowedConnections []string       `json:"sso_jit_provisioning_allowed_connections"`
-	SSOActiveConnections                 []any          `json:"sso_active_connections"`
-	SSODefaultConnectionID               *string        `json:"sso_default_connection_id"`
-	EmailAllowedDomains                  []string       `json:"email_allowed_domains"`
-	EmailJITProvisioning                 string         `json:"email_jit_provisioning"`
-	EmailInvites                         string         `json:"email_invites"`
-	AuthMethods                          string         `json:"auth_methods"`
-	AllowedAuthMethods                   []string       `json:"allowed_auth_methods"`
-	MFAPolicy                            string         `json:"mfa_policy"`
-	MFAMethods                           string         `json:"mfa_methods"`
-	AllowedMFAMethods                    []string       `json:"allowed_mfa_methods"`
-	RBACEmailImplicitRoleAssignments     []any          `json:"rbac_email_implicit_role_assignments"`
-	OAuthTenantJITProvisioning           string         `json:"oauth_tenant_jit_provisioning"`
-	AllowedOAuthTenants                  map[string]any `json:"allowed_oauth_tenants"`
-	ClaimedEmailDomains                  []string       `json:"claimed_email_domains"`
-	CustomRoles                          []Role         `json:"custom_roles"`
-	TrustedMetadata                      map[string]any `json:"trusted_metadata"`
-	SCIMActiveConnection                 *struct{}      `json:"scim_active_connection"`
-	CreatedAt                            *time.Time     `json:"created_at"`
-	UpdatedAt                            *time.Time     `json:"updated_at"`
+	OrganizationID                       string                    `json:"organization_id"`
+	OrganizationName                     string                    `json:"organization_name"`
+	OrganizationLogoURL                  string                    `json:"organization_logo_url"`
+	OrganizationSlug                     string                    `json:"organization_slug"`
+	OrganizationExternalID               string                    `json:"organization_external_id"`
+	SSOJITProvisioning                   string                    `json:"sso_jit_provisioning"`
+	SSOJITProvisioningAllowedConnections []string                  `json:"sso_jit_provisioning_allowed_connections"`
+	SSOActiveConnections                 []wireActiveSSOConnection `json:"sso_active_connections"`
+	SSODefaultConnectionID               *string                   `json:"sso_default_connection_id"`
+	EmailAllowedDomains                  []string                  `json:"email_allowed_domains"`
+	EmailJITProvisioning                 string                    `json:"email_jit_provisioning"`
+	EmailInvites                         string                    `json:"email_invites"`
+	AuthMethods                          string                    `json:"auth_methods"`
+	AllowedAuthMethods                   []string                  `json:"allowed_auth_methods"`
+	MFAPolicy                            string                    `json:"mfa_policy"`
+	MFAMethods                           string                    `json:"mfa_methods"`
+	AllowedMFAMethods                    []string                  `json:"allowed_mfa_methods"`
+	RBACEmailImplicitRoleAssignments     []any                     `json:"rbac_email_implicit_role_assignments"`
+	OAuthTenantJITProvisioning           string                    `json:"oauth_tenant_jit_provisioning"`
+	AllowedOAuthTenants                  map[string]any            `json:"allowed_oauth_tenants"`
+	ClaimedEmailDomains                  []string                  `json:"claimed_email_domains"`
+	CustomRoles                          []Role                    `json:"custom_roles"`
+	TrustedMetadata                      map[string]any            `json:"trusted_metadata"`
+	SCIMActiveConnection                 *struct{}                 `json:"scim_active_connection"`
+	CreatedAt                            *time.Time                `json:"created_at"`
+	UpdatedAt                            *time.Time                `json:"updated_at"`
 }
 
 type wireRoleSource struct {
@@ -62,33 +62,33 @@ type wireMemberRole struct {
 }
 
 type wireMember struct {
-	OrganizationID         string           `json:"organization_id"`
-	MemberID               string           `json:"member_id"`
-	EmailAddress           string           `json:"email_address"`
-	EmailAddressVerified   bool             `json:"email_address_verified"`
-	Status                 string           `json:"status"`
-	Name                   string           `json:"name"`
-	SSORegistrations       []any            `json:"sso_registrations"`
-	OAuthRegistrations     []any            `json:"oauth_registrations"`
-	RetiredEmailAddresses  []any            `json:"retired_email_addresses"`
-	IsBreakglass           bool             `json:"is_breakglass"`
-	IsAdmin                bool             `json:"is_admin"`
-	IsLocked               bool             `json:"is_locked"`
-	MemberPasswordID       string           `json:"member_password_id"`
-	MFAEnrolled            bool             `json:"mfa_enrolled"`
-	MFAPhoneNumber         string           `json:"mfa_phone_number"`
-	MFAPhoneNumberVerified bool             `json:"mfa_phone_number_verified"`
-	DefaultMFAMethod       string           `json:"default_mfa_method"`
-	TOTPRegistrationID     string           `json:"totp_registration_id"`
-	Roles                  []wireMemberRole `json:"roles"`
-	TrustedMetadata        map[string]any   `json:"trusted_metadata"`
-	UntrustedMetadata      map[string]any   `json:"untrusted_metadata"`
-	ExternalID             string           `json:"external_id"`
-	SCIMRegistration       *struct{}        `json:"scim_registration"`
-	CreatedAt              *time.Time       `json:"created_at"`
-	UpdatedAt              *time.Time       `json:"updated_at"`
-	LockCreatedAt          *time.Time       `json:"lock_created_at"`
-	LockExpiresAt          *time.Time       `json:"lock_expires_at"`
+	OrganizationID         string                `json:"organization_id"`
+	MemberID               string                `json:"member_id"`
+	EmailAddress           string                `json:"email_address"`
+	EmailAddressVerified   bool                  `json:"email_address_verified"`
+	Status                 string                `json:"status"`
+	Name                   string                `json:"name"`
+	SSORegistrations       []wireSSORegistration `json:"sso_registrations"`
+	OAuthRegistrations     []any                 `json:"oauth_registrations"`
+	RetiredEmailAddresses  []any                 `json:"retired_email_addresses"`
+	IsBreakglass           bool                  `json:"is_breakglass"`
+	IsAdmin                bool                  `json:"is_admin"`
+	IsLocked               bool                  `json:"is_locked"`
+	MemberPasswordID       string                `json:"member_password_id"`
+	MFAEnrolled            bool                  `json:"mfa_enrolled"`
+	MFAPhoneNumber         string                `json:"mfa_phone_number"`
+	MFAPhoneNumberVerified bool                  `json:"mfa_phone_number_verified"`
+	DefaultMFAMethod       string                `json:"default_mfa_method"`
+	TOTPRegistrationID     string                `json:"totp_registration_id"`
+	Roles                  []wireMemberRole      `json:"roles"`
+	TrustedMetadata        map[string]any        `json:"trusted_metadata"`
+	UntrustedMetadata      map[string]any        `json:"untrusted_metadata"`
+	ExternalID             string                `json:"external_id"`
+	SCIMRegistration       *struct{}             `json:"scim_registration"`
+	CreatedAt              *time.Time            `json:"created_at"`
+	UpdatedAt              *time.Time            `json:"updated_at"`
+	LockCreatedAt          *time.Time            `json:"lock_created_at"`
+	LockExpiresAt          *time.Time            `json:"lock_expires_at"`
 }
 
 type wireEmailFactor struct {
@@ -130,6 +130,8 @@ type wireFactor struct {
 	GithubOAuthFactor      *wireOAuthFactor            `json:"github_oauth_factor,omitempty"`
 	HubspotOAuthFactor     *wireOAuthFactor            `json:"hubspot_oauth_factor,omitempty"`
 	SlackOAuthFactor       *wireOAuthFactor            `json:"slack_oauth_factor,omitempty"`
+	SAMLSSOFactor          *wireSSOFactor              `json:"saml_sso_factor,omitempty"`
+	OIDCSSOFactor          *wireSSOFactor              `json:"oidc_sso_factor,omitempty"`
 }
 
 type wireMemberSession struct {

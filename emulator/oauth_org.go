@@ -1,0 +1,181 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// OAuth started for one organization: GET /v1/b2b/public/oauth/{provider}/start
+// shows the emulated provider page, which redirects to the app with
+// stytch_token_type=oauth and a token for POST /v1/b2b/oauth/authenticate.
+
+type orgOAuthToken struct {
+	oauthToken
+	orgID string
+}
+
+// OAuthToken stands in for a provider's redirect after an OAuth start for one
+// organization (named by id or slug): it returns a single-use oauth_token for
+// email, valid 10 minutes, to pass to POST /v1/b2b/oauth/authenticate.
+func (s *Server) OAuthToken(organization, email string, opts ...OAuthOption) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgs[organization]
+	if o == nil {
+		o = s.orgBySlug(organization)
+	}
+	if o == nil {
+		return "", fmt.Errorf("b2bauth: emulator: unknown organization %q", organization)
+	}
+	return s.newOrgOAuthTokenLocked(o.id, email, opts...), nil
+}
+
+func (s *Server) newOrgOAuthTokenLocked(orgID, email string, opts ...OAuthOption) string {
+	s.org.init()
+	t := &orgOAuthToken{orgID: orgID, oauthToken: oauthToken{email: strings.ToLower(email), provider: "google",
+		providerSubject: newUUID(), expires: s.cfg.clock().Add(oauthTokenLifetime)}}
+	for _, o := range opts {
+		o.applyOAuth(&t.oauthToken)
+	}
+	tok := newToken()
+	s.org.oauth[tok] = t
+	return tok
+}
+
+// handleOAuthStart answers GET /v1/b2b/public/oauth/{provider}/start
+// (organization_id or slug, public_token, login and signup redirect URLs,
+// pkce_code_challenge).
+func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	provider := r.PathValue("provider")
+	name, ok := oauthProviders[provider]
+	if !ok {
+		s.writeError(w, badRequest("oauth provider %q is not emulated", provider))
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
+		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+		return
+	}
+	login, err := s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url")
+	if err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
+	signup, err := s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url")
+	if err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
+	ref := q.Get("organization_id")
+	if ref == "" {
+		ref = q.Get("slug")
+	}
+	s.mu.Lock()
+	o, err := s.lookupOrgOrSlug(ref)
+	var emails []string
+	if err == nil {
+		emails = s.memberEmailsLocked(o.id)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
+	writeConsent(w, consent{Name: name, Action: "/_emulator/oauth/organization/consent", Hint: q.Get("login_hint"), Choices: emails,
+		Hidden: []field{{"provider", provider}, {"organization_id", o.id}, {"login_redirect_url", login},
+			{"signup_redirect_url", signup}, {"pkce_code_challenge", q.Get("pkce_code_challenge")}}})
+}
+
+// handleOAuthOrgConsent answers the emulated provider's form of an
+// organization OAuth start.
+func (s *Server) handleOAuthOrgConsent(w http.ResponseWriter, r *http.Request) {
+	if err := formRequest(w, r); err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
+	f := r.PostForm
+	provider := f.Get("provider")
+	if _, ok := oauthProviders[provider]; !ok {
+		s.writeError(w, badRequest("oauth provider %q is not emulated", provider))
+		return
+	}
+	email := strings.TrimSpace(f.Get("email"))
+	if !strings.Contains(email, "@") {
+		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
+		return
+	}
+	s.mu.Lock()
+	o, err := s.lookupOrg(f.Get("organization_id"))
+	var token, redirect string
+	if err == nil {
+		opts := []OAuthOption{WithProvider(provider), WithPKCEChallenge(f.Get("pkce_code_challenge"))}
+		token = s.newOrgOAuthTokenLocked(o.id, email, opts...)
+		redirect = f.Get("login_redirect_url")
+		if s.memberByEmail(o.id, email) == nil {
+			redirect = f.Get("signup_redirect_url")
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
+	target, err := s.redirectWithToken(redirect, "redirect_url", "oauth", token)
+	if err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
+	s.log.Info("emulator: oauth sign-in", "provider", provider, "organization_id", o.id, "email", email)
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+type orgOAuthAuthenticateParams struct {
+	orgAuthParams
+	OAuthToken       string `json:"oauth_token"`
+	PkceCodeVerifier string `json:"pkce_code_verifier"`
+}
+
+// handleOrgOAuthAuthenticate answers POST /v1/b2b/oauth/authenticate. A new
+// email joins only by email domain (email JIT provisioning); OAuth tenant JIT
+// provisioning is not emulated.
+func (s *Server) handleOrgOAuthAuthenticate(r *http.Request) (response, error) {
+	var p orgOAuthAuthenticateParams
+	if err := decode(r, &p); err != nil {
+		return nil, err
+	}
+	if p.OAuthToken == "" {
+		return nil, missingField("oauth_token")
+	}
+	if err := p.orgAuthParams.check(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.init()
+	now := s.cfg.clock()
+	t := s.org.oauth[p.OAuthToken]
+	if t == nil || t.used || !now.Before(t.expires) {
+		return nil, notFound(errOAuthTokenNotFound, "the OAuth token is not valid: unknown, expired or already used")
+	}
+	if err := checkPKCE(t.pkceChallenge, p.PkceCodeVerifier); err != nil {
+		return nil, err
+	}
+	t.used = true
+	o := s.orgs[t.orgID]
+	if err := requireAuthMethod(o, t.provider+"_oauth"); err != nil {
+		return nil, err
+	}
+	f := factor{typ: "oauth", method: "oauth_" + t.provider, at: now, created: now, email: t.email,
+		emailID: s.emailIDLocked(t.email), provider: t.provider, providerSubject: t.providerSubject}
+	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: t.email, factor: f, params: p.orgAuthParams,
+		provision: func() (*member, error) { return s.provisionByEmailLocked(o, t.email, memberActive) }})
+	if err != nil {
+		return nil, err
+	}
+	res.ProviderSubject, res.ProviderType = t.providerSubject, providerTitle(t.provider)
+	res.ProviderValues = &wireProviderValues{Scopes: []string{"openid", "email", "profile"}}
+	return res, nil
+}

@@ -1,0 +1,203 @@
+package emulator
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Organization-scoped login: magic links sent for one organization, invites,
+// OAuth started for one organization and SSO all end in one authenticate call
+// that logs in to that organization. They share the state and the ending in
+// this file.
+
+// errSessionMismatch refuses a session of another member passed to an
+// authenticate call.
+const errSessionMismatch = "session_on_code_does_not_match_session_passed_in"
+
+// orgLoginState holds the single-use tokens of organization-scoped logins.
+// Guarded by Server.mu; the maps are made on first use.
+type orgLoginState struct {
+	links map[string]*orgMagicLink
+	oauth map[string]*orgOAuthToken
+	sso   map[string]*ssoToken
+}
+
+func (st *orgLoginState) init() {
+	if st.links == nil {
+		st.links = map[string]*orgMagicLink{}
+		st.oauth = map[string]*orgOAuthToken{}
+		st.sso = map[string]*ssoToken{}
+	}
+}
+
+// orgAuthParams are the fields every organization-scoped authenticate call
+// shares: the session or intermediate session the factor joins, and the
+// session options.
+type orgAuthParams struct {
+	sessionOptions
+	SessionToken             string `json:"session_token"`
+	SessionJWT               string `json:"session_jwt"`
+	IntermediateSessionToken string `json:"intermediate_session_token"`
+	Locale                   string `json:"locale"`
+	TelemetryID              string `json:"telemetry_id"`
+}
+
+func (p orgAuthParams) check() error {
+	if p.IntermediateSessionToken != "" && (p.SessionToken != "" || p.SessionJWT != "") {
+		return badRequest("give intermediate_session_token or a session, not both")
+	}
+	if p.SessionToken != "" && p.SessionJWT != "" {
+		return badRequest("give session_token or session_jwt, not both")
+	}
+	return p.sessionOptions.check()
+}
+
+// primaryAuth is one passed primary factor for one organization.
+type primaryAuth struct {
+	org    *organization
+	email  string
+	factor factor
+	member *member // the member the token was issued for, or nil
+	// provision creates the member when none has the email; nil refuses.
+	provision func() (*member, error)
+	params    orgAuthParams
+}
+
+// orgAuthResponse answers the organization-scoped authenticate calls.
+type orgAuthResponse struct {
+	*sessionResponse
+	OrganizationID  string              `json:"organization_id"`
+	MethodID        string              `json:"method_id,omitempty"`
+	ResetSessions   bool                `json:"reset_sessions"`
+	ProviderSubject string              `json:"provider_subject,omitempty"`
+	ProviderType    string              `json:"provider_type,omitempty"`
+	ProviderValues  *wireProviderValues `json:"provider_values,omitempty"`
+}
+
+type wireProviderValues struct {
+	AccessToken  string     `json:"access_token"`
+	RefreshToken string     `json:"refresh_token"`
+	IDToken      string     `json:"id_token"`
+	Scopes       []string   `json:"scopes"`
+	ExpiresAt    *time.Time `json:"expires_at"`
+}
+
+// finishPrimaryLocked logs a primary factor in to its organization: into the
+// session passed (same member only), or completing the intermediate session
+// passed (same email, not bound to another organization; it gains the
+// factor), or starting afresh. The answer is a session, or the intermediate
+// session token with what the organization still requires (MFA, or a
+// primary method it allows).
+func (s *Server) finishPrimaryLocked(now time.Time, a primaryAuth) (*orgAuthResponse, error) {
+	o := a.org
+	m := a.member
+	if m == nil {
+		m = s.memberByEmail(o.id, a.email)
+	}
+	if m == nil {
+		if a.provision == nil {
+			return nil, notFound(errMemberNotFound, "no member with this email in organization "+o.id)
+		}
+		var err error
+		if m, err = a.provision(); err != nil {
+			return nil, err
+		}
+	}
+	out := &orgAuthResponse{OrganizationID: o.id}
+	p := a.params
+	if p.SessionToken != "" || p.SessionJWT != "" {
+		ss, err := s.sessionFromCredentials(now, p.SessionToken, p.SessionJWT)
+		if err != nil {
+			return nil, err
+		}
+		if ss.memberID != m.id {
+			return nil, invalid(errSessionMismatch, "the session passed belongs to another member than the one authenticating")
+		}
+		ss.factors = addFactor(ss.factors, a.factor)
+		touchLocked(now, ss, p.SessionDurationMinutes, p.SessionCustomClaims)
+		res, err := s.sessionResponseLocked(now, ss)
+		out.sessionResponse = res
+		return out, err
+	}
+	l := login{email: a.email, primary: []factor{a.factor}, org: o, member: m,
+		minutes: p.SessionDurationMinutes, claims: p.SessionCustomClaims}
+	if p.IntermediateSessionToken != "" {
+		ist, err := s.liveISTLocked(now, p.IntermediateSessionToken)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.EqualFold(ist.email, a.email) || (ist.orgID != "" && ist.orgID != o.id) {
+			return nil, invalid(errISTForOrganization, "the intermediate session token belongs to another email or organization")
+		}
+		// The IST gains the factor, so MFA with it later sees both.
+		ist.factors = addFactor(ist.factors, a.factor)
+		l.ist, l.primary = ist, slices.Clone(ist.factors)
+	}
+	res, err := s.loginLocked(now, l)
+	out.sessionResponse = res
+	return out, err
+}
+
+// redirectWithToken returns raw (or the default redirect URL when raw is
+// empty) with stytch_token_type and token added, or an error when it is not
+// an absolute http(s) URL.
+func (s *Server) redirectWithToken(raw, field, tokenType, token string) (string, error) {
+	if raw == "" {
+		raw = s.cfg.redirectURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", badRequest("%s is not an http(s) URL", field).withDetail("field", field)
+	}
+	q := u.Query()
+	q.Set("stytch_token_type", tokenType)
+	q.Set("token", token)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// checkRedirect validates a redirect URL given to a public start endpoint.
+func (s *Server) checkRedirect(raw, field string) (string, error) {
+	if raw == "" {
+		return s.cfg.redirectURL, nil
+	}
+	if _, err := s.redirectWithToken(raw, field, "", ""); err != nil {
+		return "", err
+	}
+	return raw, nil
+}
+
+// memberEmailsLocked lists an organization's member emails, for the
+// emulated identity providers' pages.
+func (s *Server) memberEmailsLocked(orgID string) []string {
+	var out []string
+	for _, m := range s.members {
+		if m.orgID == orgID {
+			out = append(out, m.email)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// asAPIError returns the rejection err carries, or an internal error.
+func asAPIError(err error) *apiError {
+	var e *apiError
+	if errors.As(err, &e) {
+		return e
+	}
+	return &apiError{status: http.StatusInternalServerError, typ: errInternalServerError, message: "internal error"}
+}
+
+// formRequest parses a consent form, bounding its size.
+func formRequest(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return badRequest("malformed form: %v", err)
+	}
+	return nil
+}
