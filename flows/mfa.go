@@ -57,6 +57,7 @@ func fillMFA(st *flowState, p *Page) {
 	p.PhoneHint = st.PhoneHint
 	p.NeedsPhone = !st.HasPhone
 	p.TOTPEnrolled = st.TOTPEnrolled || st.TOTPPending
+	p.TOTPPending = st.TOTP != nil
 }
 
 func mfaBodyOf(st *flowState) mfaBody {
@@ -191,10 +192,17 @@ func (h *Handler) verifySMS(w http.ResponseWriter, r *http.Request, st *flowStat
 }
 
 // enrollTOTP creates an authenticator app registration for a member
-// without one and shows its QR code, secret and recovery codes, once.
+// without one and shows its QR code, secret and recovery codes. Until a code
+// of the app passes, a reload or a second submit shows the same
+// registration again: a second create at Stytch would replace the secret
+// and the recovery codes the member was told to keep.
 func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	if st.TOTPEnrolled {
 		h.fail(w, r, st, errTOTPExists)
+		return
+	}
+	if st.TOTP != nil {
+		h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, "")
 		return
 	}
 	res, err := h.client.TOTPs.Create(r.Context(), &client.TOTPsCreateParams{
@@ -206,32 +214,19 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowSta
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
-	// Only the fact that a registration waits for its first code is kept:
-	// the secret and the recovery codes live in this answer alone.
-	st.TOTPPending = true
+	st.TOTPPending, st.TOTP = true, pendingFrom(res)
 	if err := h.saveFlow(w, st); err != nil {
 		h.fail(w, r, st, err)
 		return
 	}
-	codes := res.RecoveryCodes
-	if codes == nil {
-		codes = []string{}
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, totpEnrollBody{
-			Next: "totp_enroll", Secret: res.Secret, QRCode: string(qrCodeURL(res.QrCode)), RecoveryCodes: codes,
-		})
-		return
-	}
-	h.render(w, r, http.StatusOK, "totp_enroll.html", &Page{
-		Step: "totp_enroll", ReturnTo: st.ReturnTo, Methods: st.Methods,
-		TOTP: &TOTPEnrollment{QRCode: qrCodeURL(res.QrCode), Secret: res.Secret, RecoveryCodes: codes},
-	})
+	h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, res.QrCode)
 }
 
 // verifyTOTP completes MFA, or adds a fresh factor to the session, with a
 // code of the authenticator app.
 func (h *Handler) verifyTOTP(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
+	// A wrong first code keeps the new registration on the page.
+	st.showEnroll = st.TOTP != nil
 	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
 		res, err := h.client.TOTPs.Authenticate(ctx, &client.TOTPsAuthenticateParams{
 			OrganizationID:           pr.organizationID,

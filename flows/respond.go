@@ -180,6 +180,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		h.render(w, r, e.Status, "error.html", p)
 		return
 	}
+	if st != nil && st.showEnroll && st.TOTP != nil && current != stepNone {
+		h.showTOTPEnrollment(w, r, st, e.Status, p, "")
+		return
+	}
 	switch current {
 	case stepOrganizations:
 		h.fillOrganizations(r, st, p)
