@@ -27,11 +27,11 @@ func (h *Handler) getMFA(w http.ResponseWriter, r *http.Request) {
 // flow: the page for browsers, mfaBody for JSON clients.
 func (h *Handler) showFactors(w http.ResponseWriter, r *http.Request, st *flowState, page string) {
 	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
+		h.writeJSON(w, http.StatusOK, h.mfaBodyOf(st))
 		return
 	}
 	p := &Page{ReturnTo: st.ReturnTo}
-	fillMFA(st, p)
+	h.fillMFA(st, p)
 	h.render(w, r, http.StatusOK, page, p)
 }
 
@@ -43,14 +43,15 @@ func (h *Handler) toFactors(w http.ResponseWriter, r *http.Request, st *flowStat
 		return
 	}
 	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
+		h.writeJSON(w, http.StatusOK, h.mfaBodyOf(st))
 		return
 	}
 	noStore(w)
 	http.Redirect(w, r, h.stepURL(st.Step, st.ReturnTo), http.StatusSeeOther)
 }
 
-func fillMFA(st *flowState, p *Page) {
+// fillMFA fills the page of an MFA or step-up flow's choices.
+func (h *Handler) fillMFA(st *flowState, p *Page) {
 	p.Step = st.Step.next()
 	p.Methods = st.Methods
 	p.SMSSent = !st.SMSSentAt.IsZero()
@@ -58,14 +59,17 @@ func fillMFA(st *flowState, p *Page) {
 	p.NeedsPhone = !st.HasPhone
 	p.TOTPEnrolled = st.TOTPEnrolled || st.TOTPPending
 	p.TOTPPending = st.TOTP != nil
+	if st.Step == stepStepUp {
+		p.StepUp, p.BackURL = true, h.backPath(st.ReturnTo)
+	}
 }
 
-func mfaBodyOf(st *flowState) mfaBody {
+func (h *Handler) mfaBodyOf(st *flowState) mfaBody {
 	methods := st.Methods
 	if methods == nil {
 		methods = []string{}
 	}
-	return mfaBody{
+	b := mfaBody{
 		Next:         st.Step.next(),
 		Methods:      methods,
 		SMSSent:      !st.SMSSentAt.IsZero(),
@@ -73,6 +77,10 @@ func mfaBodyOf(st *flowState) mfaBody {
 		NeedsPhone:   !st.HasPhone,
 		TOTPEnrolled: st.TOTPEnrolled || st.TOTPPending,
 	}
+	if st.Step == stepStepUp {
+		b.Back = h.backPath(st.ReturnTo)
+	}
+	return b
 }
 
 // proof is what a second-factor call at Stytch presents besides the code:
@@ -120,8 +128,9 @@ func (h *Handler) factor(load factorFlow, method string, step func(http.Response
 }
 
 // sendSMS sends (or resends, after the cooldown, which is kept per member
-// across flows) an SMS code to the member's MFA phone. A member without an MFA phone number enrolls one with
-// phone_number; step-up flows always have one (see stepUpFlow).
+// across flows) an SMS code to the member's MFA phone. A member without an
+// MFA phone number enrolls one with phone_number, where the flow offers SMS
+// to such a member (see offeredMethods and stepUpFlow).
 func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	now := h.cfg.now()
 	if wait := st.SMSSentAt.Add(h.cfg.smsCooldown).Sub(now); !st.SMSSentAt.IsZero() && wait > 0 {
@@ -209,6 +218,7 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowSta
 		OrganizationID:           pr.organizationID,
 		MemberID:                 pr.memberID,
 		IntermediateSessionToken: pr.ist,
+		SessionJWT:               pr.sessionJWT,
 	})
 	if err != nil {
 		h.fail(w, r, st, fromStytch(err))

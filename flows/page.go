@@ -50,7 +50,12 @@ type Page struct {
 	// TOTP is the authenticator registration being set up, shown until its
 	// first code passes.
 	TOTP *TOTPEnrollment
-
+	// StepUp reports that the page belongs to a step-up: its forms post
+	// under Prefix+"/step-up" instead of Prefix+"/mfa".
+	StepUp bool
+	// BackURL is where the step-up pages' Cancel link leads: the after-login
+	// path, never the page that asked for the step-up.
+	BackURL string
 	// RetryURL is where a "try again" link leads, or "" to reload.
 	RetryURL string
 	// OAuthProviders are the OAuth providers the login page offers

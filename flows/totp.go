@@ -101,5 +101,8 @@ func (h *Handler) showTOTPEnrollment(w http.ResponseWriter, r *http.Request, st 
 		p = &Page{}
 	}
 	p.Step, p.ReturnTo, p.Methods, p.TOTP = "totp_enroll", st.ReturnTo, st.Methods, e
+	if st.Step == stepStepUp {
+		p.StepUp, p.BackURL = true, h.backPath(st.ReturnTo)
+	}
 	h.render(w, r, status, "totp_enroll.html", p)
 }
