@@ -22,6 +22,7 @@
 //	POST /mfa/recovery         check a recovery code
 //	GET  /step-up?return_to=/x a fresh second factor for a logged-in member
 //	POST /step-up/sms/send, /step-up/sms/verify, /step-up/totp/verify
+//	POST /step-up/totp/enroll  set up an app, for a member with no second factor
 //	POST /logout               revoke the session and clear the cookies
 //
 // Between steps the flow lives in one encrypted, authenticated, HttpOnly,

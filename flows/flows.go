@@ -117,11 +117,12 @@ func (h *Handler) routes() (http.Handler, error) {
 	handle("POST /mfa/totp/verify", h.factor(h.mfaState, methodTOTP, h.verifyTOTP))
 	handle("POST /mfa/recovery", h.factor(h.mfaState, methodRecovery, h.verifyRecovery))
 	// Step-up runs the same factor steps, proven by the session instead of
-	// an intermediate session. It offers no enrollment: a stolen session
-	// must not register a factor of its own (see stepUpFlow).
+	// an intermediate session. Only a member without a second factor may
+	// enroll one here, unless WithStepUpEnrollment(false) (see stepUpFlow).
 	session("GET /step-up", h.getStepUp)
 	session("POST /step-up/sms/send", h.factor(h.stepUpState, methodSMS, h.sendSMS))
 	session("POST /step-up/sms/verify", h.factor(h.stepUpState, methodSMS, h.verifySMS))
+	session("POST /step-up/totp/enroll", h.factor(h.stepUpState, methodTOTP, h.enrollTOTP))
 	session("POST /step-up/totp/verify", h.factor(h.stepUpState, methodTOTP, h.verifyTOTP))
 	session("POST /logout", h.postLogout)
 

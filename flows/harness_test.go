@@ -356,3 +356,12 @@ func (b *syncBuffer) Len() int {
 	defer b.mu.Unlock()
 	return b.buf.Len()
 }
+
+// expectLoggedInAnyone checks that the middleware still accepts the
+// session cookies.
+func (h *harness) expectLoggedInAnyone() {
+	h.t.Helper()
+	if a := h.get("/dashboard"); a.status != http.StatusOK {
+		h.t.Fatalf("GET /dashboard = %d, want the member still signed in", a.status)
+	}
+}

@@ -27,11 +27,11 @@ func (h *Handler) getMFA(w http.ResponseWriter, r *http.Request) {
 // flow: the page for browsers, mfaBody for JSON clients.
 func (h *Handler) showFactors(w http.ResponseWriter, r *http.Request, st *flowState, page string) {
 	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
+		h.writeJSON(w, http.StatusOK, h.mfaBodyOf(st))
 		return
 	}
 	p := &Page{ReturnTo: st.ReturnTo}
-	fillMFA(st, p)
+	h.fillMFA(st, p)
 	h.render(w, r, http.StatusOK, page, p)
 }
 
@@ -43,28 +43,33 @@ func (h *Handler) toFactors(w http.ResponseWriter, r *http.Request, st *flowStat
 		return
 	}
 	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, mfaBodyOf(st))
+		h.writeJSON(w, http.StatusOK, h.mfaBodyOf(st))
 		return
 	}
 	noStore(w)
 	http.Redirect(w, r, h.stepURL(st.Step, st.ReturnTo), http.StatusSeeOther)
 }
 
-func fillMFA(st *flowState, p *Page) {
+// fillMFA fills the page of an MFA or step-up flow's choices.
+func (h *Handler) fillMFA(st *flowState, p *Page) {
 	p.Step = st.Step.next()
 	p.Methods = st.Methods
 	p.SMSSent = !st.SMSSentAt.IsZero()
 	p.PhoneHint = st.PhoneHint
 	p.NeedsPhone = !st.HasPhone
 	p.TOTPEnrolled = st.TOTPEnrolled || st.TOTPPending
+	p.TOTPPending = st.TOTP != nil
+	if st.Step == stepStepUp {
+		p.StepUp, p.BackURL = true, h.backPath(st.ReturnTo)
+	}
 }
 
-func mfaBodyOf(st *flowState) mfaBody {
+func (h *Handler) mfaBodyOf(st *flowState) mfaBody {
 	methods := st.Methods
 	if methods == nil {
 		methods = []string{}
 	}
-	return mfaBody{
+	b := mfaBody{
 		Next:         st.Step.next(),
 		Methods:      methods,
 		SMSSent:      !st.SMSSentAt.IsZero(),
@@ -72,6 +77,10 @@ func mfaBodyOf(st *flowState) mfaBody {
 		NeedsPhone:   !st.HasPhone,
 		TOTPEnrolled: st.TOTPEnrolled || st.TOTPPending,
 	}
+	if st.Step == stepStepUp {
+		b.Back = h.backPath(st.ReturnTo)
+	}
+	return b
 }
 
 // proof is what a second-factor call at Stytch presents besides the code:
@@ -119,8 +128,9 @@ func (h *Handler) factor(load factorFlow, method string, step func(http.Response
 }
 
 // sendSMS sends (or resends, after the cooldown, which is kept per member
-// across flows) an SMS code to the member's MFA phone. A member without an MFA phone number enrolls one with
-// phone_number; step-up flows always have one (see stepUpFlow).
+// across flows) an SMS code to the member's MFA phone. A member without an
+// MFA phone number enrolls one with phone_number, where the flow offers SMS
+// to such a member (see offeredMethods and stepUpFlow).
 func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	now := h.cfg.now()
 	if wait := st.SMSSentAt.Add(h.cfg.smsCooldown).Sub(now); !st.SMSSentAt.IsZero() && wait > 0 {
@@ -191,47 +201,42 @@ func (h *Handler) verifySMS(w http.ResponseWriter, r *http.Request, st *flowStat
 }
 
 // enrollTOTP creates an authenticator app registration for a member
-// without one and shows its QR code, secret and recovery codes, once.
+// without one and shows its QR code, secret and recovery codes. Until a code
+// of the app passes, a reload or a second submit shows the same
+// registration again: a second create at Stytch would replace the secret
+// and the recovery codes the member was told to keep.
 func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	if st.TOTPEnrolled {
 		h.fail(w, r, st, errTOTPExists)
+		return
+	}
+	if st.TOTP != nil {
+		h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, "")
 		return
 	}
 	res, err := h.client.TOTPs.Create(r.Context(), &client.TOTPsCreateParams{
 		OrganizationID:           pr.organizationID,
 		MemberID:                 pr.memberID,
 		IntermediateSessionToken: pr.ist,
+		SessionJWT:               pr.sessionJWT,
 	})
 	if err != nil {
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
-	// Only the fact that a registration waits for its first code is kept:
-	// the secret and the recovery codes live in this answer alone.
-	st.TOTPPending = true
+	st.TOTPPending, st.TOTP = true, pendingFrom(res)
 	if err := h.saveFlow(w, st); err != nil {
 		h.fail(w, r, st, err)
 		return
 	}
-	codes := res.RecoveryCodes
-	if codes == nil {
-		codes = []string{}
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, totpEnrollBody{
-			Next: "totp_enroll", Secret: res.Secret, QRCode: string(qrCodeURL(res.QrCode)), RecoveryCodes: codes,
-		})
-		return
-	}
-	h.render(w, r, http.StatusOK, "totp_enroll.html", &Page{
-		Step: "totp_enroll", ReturnTo: st.ReturnTo, Methods: st.Methods,
-		TOTP: &TOTPEnrollment{QRCode: qrCodeURL(res.QrCode), Secret: res.Secret, RecoveryCodes: codes},
-	})
+	h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, res.QrCode)
 }
 
 // verifyTOTP completes MFA, or adds a fresh factor to the session, with a
 // code of the authenticator app.
 func (h *Handler) verifyTOTP(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
+	// A wrong first code keeps the new registration on the page.
+	st.showEnroll = st.TOTP != nil
 	h.verifyCode(w, r, st, func(ctx context.Context, code string) (*session, error) {
 		res, err := h.client.TOTPs.Authenticate(ctx, &client.TOTPsAuthenticateParams{
 			OrganizationID:           pr.organizationID,

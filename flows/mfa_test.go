@@ -14,7 +14,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/b2bauth/b2bauth/emulator"
-	"github.com/b2bauth/b2bauth/flows"
 )
 
 func totpCode(t *testing.T, secret string, at time.Time) string {
@@ -59,12 +58,10 @@ func TestTOTPEnrollment(t *testing.T) {
 	if got := a.header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("enrollment page Cache-Control = %q, want no-store", got)
 	}
-	state, err := flows.DecodeFlowCookie(h.flows, h.flowCookie())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(state, secret) || (len(codes) > 0 && strings.Contains(state, codes[0][1])) {
-		t.Fatal("the flow cookie keeps the TOTP secret or a recovery code")
+	// Until its first code passes, the registration waits in the encrypted
+	// flow cookie, unreadable in the cookie's value.
+	if raw := h.flowCookie(); strings.Contains(raw, secret) || (len(codes) > 0 && strings.Contains(raw, codes[0][1])) {
+		t.Fatal("the flow cookie shows the TOTP secret or a recovery code")
 	}
 
 	a = h.post("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, secret, h.clock.Now())}})
@@ -72,6 +69,9 @@ func TestTOTPEnrollment(t *testing.T) {
 		t.Fatalf("TOTP verify = %d to %q:\n%s", a.status, a.location, a.body)
 	}
 	h.expectLoggedIn(memberID)
+	if h.flowCookie() != "" {
+		t.Error("the flow cookie, with the registration's secret, outlived the enrollment")
+	}
 }
 
 // TestTOTPAndRecoveryCodes: an enrolled member passes MFA with a TOTP code,
@@ -369,5 +369,100 @@ func TestADoubleSubmitEntersOnce(t *testing.T) {
 	}
 	if !slices.Contains(statuses, http.StatusOK) {
 		t.Errorf("statuses %v, want one entry to succeed", statuses)
+	}
+}
+
+// enrollmentShown is what an authenticator setup page shows.
+type enrollmentShown struct {
+	secret string
+	codes  []string
+	qr     bool
+}
+
+// shownEnrollment reads the setup page, or the JSON answer, of a TOTP
+// enrollment.
+func shownEnrollment(t *testing.T, a answer) enrollmentShown {
+	t.Helper()
+	if strings.HasPrefix(a.header.Get("Content-Type"), "application/json") {
+		m := a.json(t)
+		var codes []string
+		list, _ := m["recovery_codes"].([]any)
+		for _, c := range list {
+			s, _ := c.(string)
+			codes = append(codes, s)
+		}
+		secret, _ := m["secret"].(string)
+		qr, _ := m["qr_code"].(string)
+		return enrollmentShown{secret: secret, codes: codes, qr: strings.HasPrefix(qr, "data:image/png;base64,")}
+	}
+	var e enrollmentShown
+	if match := regexp.MustCompile(`enter this key: <code>([A-Z2-7]+)</code>`).FindStringSubmatch(a.body); match != nil {
+		e.secret = match[1]
+	}
+	for _, c := range regexp.MustCompile(`<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>`).FindAllStringSubmatch(a.body, -1) {
+		e.codes = append(e.codes, c[1])
+	}
+	e.qr = strings.Contains(a.body, `src="data:image/png;base64,`)
+	return e
+}
+
+// TestTOTPEnrollmentIsIdempotent: the secret and recovery codes shown by the
+// setup page stay those of the member's registration until its first code
+// passes, whatever reloads, double submits or wrong codes come first.
+func TestTOTPEnrollmentIsIdempotent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// again repeats the setup step after the first one and returns the
+		// page then shown.
+		again func(h *harness) answer
+		// status is the answer's status to again.
+		status int
+	}{
+		{"a reload of the setup page shows the same registration", func(h *harness) answer {
+			return h.post("/auth/mfa/totp/enroll", nil)
+		}, http.StatusOK},
+		{"a second submit as JSON answers the same registration", func(h *harness) answer {
+			return h.postJSON("/auth/mfa/totp/enroll", nil)
+		}, http.StatusOK},
+		{"a wrong first code keeps the QR code, the secret and the recovery codes on the page", func(h *harness) answer {
+			return h.post("/auth/mfa/totp/verify", url.Values{"code": {"000000"}})
+		}, http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL", AllowedMFAMethods: []string{"totp"}})
+			memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "jill@acme.example"})
+			h.discover("jill@acme.example", "/dashboard")
+			h.selectOrg(orgID)
+
+			first := shownEnrollment(t, h.post("/auth/mfa/totp/enroll", nil))
+			if first.secret == "" || len(first.codes) == 0 || !first.qr {
+				t.Fatalf("first setup page = %+v", first)
+			}
+			a := tt.again(h)
+			if a.status != tt.status {
+				t.Fatalf("repeated step = %d, want %d:\n%s", a.status, tt.status, a.body)
+			}
+			again := shownEnrollment(t, a)
+			if again.secret != first.secret || !slices.Equal(again.codes, first.codes) || !again.qr {
+				t.Fatalf("repeated step shows %+v, want the first registration %+v:\n%s", again, first, a.body)
+			}
+			if !strings.Contains(a.body, `action="/auth/mfa/totp/verify"`) && !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") {
+				t.Errorf("the setup page has no form for the app's code:\n%s", a.body)
+			}
+			if n := h.emu.Calls(http.MethodPost, "/v1/b2b/totp"); n != 1 {
+				t.Errorf("Stytch was asked to create %d registrations, want 1", n)
+			}
+
+			h.clock.Advance(30 * time.Second)
+			a = h.post("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, first.secret, h.clock.Now())}})
+			if a.status != http.StatusSeeOther || a.location != "/dashboard" {
+				t.Fatalf("code of the first secret = %d to %q:\n%s", a.status, a.location, a.body)
+			}
+			h.expectLoggedIn(memberID)
+		})
 	}
 }

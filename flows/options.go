@@ -61,6 +61,7 @@ type config struct {
 	now             func() time.Time
 	oauthToken      string
 	oauthProviders  []string
+	stepUpEnroll    bool
 }
 
 func defaultConfig() config {
@@ -71,6 +72,7 @@ func defaultConfig() config {
 		logger:          slog.New(slog.DiscardHandler),
 		smsCooldown:     DefaultSMSResendCooldown,
 		now:             time.Now,
+		stepUpEnroll:    true,
 	}
 }
 
@@ -246,6 +248,23 @@ func WithOAuth(publicToken string, providers ...string) Option {
 			}
 		}
 		c.oauthToken, c.oauthProviders = publicToken, slices.Clone(providers)
+		return nil
+	})
+}
+
+// WithStepUpEnrollment sets whether the step-up page lets a member who has
+// no second factor (possible where the organization's MFA policy is
+// OPTIONAL) set one up, an SMS phone number or an authenticator app, as
+// Stytch allows for a session without a second factor. A member who has a
+// phone or an authenticator app is only ever offered those. With false, such
+// a member gets a page saying why the route is closed to them, with a way
+// back. Enrollment is proven by the session alone, as it is by the
+// intermediate session of a sign-in in an organization that requires MFA:
+// whoever holds the session can register a device of their own. Default
+// true.
+func WithStepUpEnrollment(allow bool) Option {
+	return optionFunc(func(c *config) error {
+		c.stepUpEnroll = allow
 		return nil
 	})
 }

@@ -40,10 +40,22 @@ type Page struct {
 	// NeedsPhone reports that the member has no MFA phone number yet: the
 	// SMS form must ask for one (field phone_number).
 	NeedsPhone bool
-	// TOTPEnrolled reports whether the member has an authenticator app.
+	// TOTPEnrolled reports whether the member has an authenticator app
+	// (or one set up in this flow waits for its first code).
 	TOTPEnrolled bool
-	// TOTP is the new authenticator registration, shown once.
+	// TOTPPending reports that an authenticator app set up in this flow
+	// waits for its first code: posting to the enroll route shows the same
+	// QR code, secret and recovery codes again.
+	TOTPPending bool
+	// TOTP is the authenticator registration being set up, shown until its
+	// first code passes.
 	TOTP *TOTPEnrollment
+	// StepUp reports that the page belongs to a step-up: its forms post
+	// under Prefix+"/step-up" instead of Prefix+"/mfa".
+	StepUp bool
+	// BackURL is where the step-up pages' Cancel link leads: the after-login
+	// path, never the page that asked for the step-up.
+	BackURL string
 	// RetryURL is where a "try again" link leads, or "" to reload.
 	RetryURL string
 	// OAuthProviders are the OAuth providers the login page offers
@@ -67,8 +79,8 @@ type Organization struct {
 	MFARequired bool `json:"mfa_required"`
 }
 
-// TOTPEnrollment is a new authenticator app registration. It is shown in
-// the answer to the enrollment request only and never stored.
+// TOTPEnrollment is a new authenticator app registration. It is shown until
+// its first code passes, kept meanwhile in the encrypted flow cookie only.
 type TOTPEnrollment struct {
 	// QRCode is the otpauth URI as a PNG data URL, safe for an img src.
 	QRCode template.URL

@@ -81,6 +81,8 @@ type (
 		PhoneHint    string   `json:"phone_hint"`
 		NeedsPhone   bool     `json:"needs_phone"`
 		TOTPEnrolled bool     `json:"totp_enrolled"`
+		// Back is where a member leaves a step-up for (see backPath).
+		Back string `json:"back,omitempty"`
 	}
 	totpEnrollBody struct {
 		Next          string   `json:"next"`
@@ -157,6 +159,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		if !safeMethod(r) || cookieUnusable(e) {
 			h.clearFlow(w, current)
 		}
+		if current == stepStepUp && !errors.Is(e, ErrSessionRequired) {
+			h.restartStepUp(w, r, e, returnTo)
+			return
+		}
 		current = stepNone
 	}
 	if e.Status == http.StatusServiceUnavailable {
@@ -180,21 +186,42 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		h.render(w, r, e.Status, "error.html", p)
 		return
 	}
+	if st != nil && st.showEnroll && st.TOTP != nil && current != stepNone {
+		h.showTOTPEnrollment(w, r, st, e.Status, p, "")
+		return
+	}
 	switch current {
 	case stepOrganizations:
 		h.fillOrganizations(r, st, p)
 		h.render(w, r, e.Status, "organizations.html", p)
 	case stepMFA:
-		fillMFA(st, p)
+		h.fillMFA(st, p)
 		h.render(w, r, e.Status, "mfa.html", p)
 	case stepStepUp:
-		fillMFA(st, p)
-		p.Step = "step_up"
+		h.fillMFA(st, p)
 		h.render(w, r, e.Status, "step_up.html", p)
 	default:
 		p.Step = "email"
 		h.render(w, r, e.Status, "login.html", p)
 	}
+}
+
+// restartStepUp answers a step-up that cannot go on. The member is still
+// signed in: they start the step-up again from its page, never the sign-in,
+// and the sign-in's messages ("enter your email") do not apply.
+func (h *Handler) restartStepUp(w http.ResponseWriter, r *http.Request, e *Error, returnTo string) {
+	const msg = "Your verification could not be completed. Start it again."
+	if wantsJSON(r) {
+		h.writeJSON(w, e.Status, errorBody{
+			Error: errorDetail{Code: e.Code, Message: msg},
+			Next:  stepStepUp.next(),
+		})
+		return
+	}
+	h.render(w, r, e.Status, "error.html", &Page{
+		Step: "error", ErrorCode: e.Code, ErrorMessage: msg, ReturnTo: returnTo,
+		RetryURL: h.stepURL(stepStepUp, returnTo), StepUp: true, BackURL: h.backPath(returnTo),
+	})
 }
 
 // stepURL is the page of a step, where a "try again" link leads.

@@ -92,6 +92,14 @@ type flowState struct {
 	SMSSentAt      time.Time `json:"sms,omitzero"`
 	Attempts       int       `json:"att,omitempty"`
 	LockedUntil    time.Time `json:"lock,omitzero"`
+
+	// TOTP is the authenticator registration created in this flow, until
+	// its first code passes: shown again, never created twice (see
+	// enrollTOTP).
+	TOTP *pendingTOTP `json:"totp,omitempty"`
+	// showEnroll answers a failure with the pending registration's page
+	// (a wrong first code); never stored.
+	showEnroll bool
 }
 
 // allows reports whether the flow offers the MFA method.

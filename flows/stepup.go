@@ -3,7 +3,10 @@ package flows
 import (
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
@@ -39,7 +42,10 @@ func (h *Handler) getStepUp(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := h.loadFlow(r, stepStepUp)
 	if err != nil || st.MemberID != s.MemberID || st.OrganizationID != s.OrganizationID {
-		st = stepUpFlow(s, returnTo)
+		if st, err = h.stepUpFlow(r, s, returnTo); err != nil {
+			h.fail(w, r, stepUpStub(returnTo), err)
+			return
+		}
 	} else if returnTo != "" {
 		st.ReturnTo = returnTo
 	}
@@ -50,37 +56,52 @@ func (h *Handler) getStepUp(w http.ResponseWriter, r *http.Request) {
 	h.showFactors(w, r, st, "step_up.html")
 }
 
-// stepUpFlow starts a step-up for the session. The methods come from the
-// factors the session already holds; a session without a second factor is
-// offered both. A phone number is never enrolled here: a stolen session
-// must not be able to register its own phone.
-func stepUpFlow(s *middleware.Session, returnTo string) *flowState {
+// stepUpFlow starts a step-up for the session. It offers the second factors
+// the member has (Stytch's member record says which, not the factors this
+// session happens to hold), within the methods the organization allows. A
+// member with none may set one up (see [WithStepUpEnrollment]); with
+// enrollment off, or no method allowed, the flow offers nothing and the
+// page says why.
+func (h *Handler) stepUpFlow(r *http.Request, s *middleware.Session, returnTo string) (*flowState, error) {
+	if s.JWT == "" {
+		return nil, ErrSessionRequired
+	}
+	res, err := h.client.Sessions.Authenticate(r.Context(), &client.SessionsAuthenticateParams{SessionJWT: s.JWT})
+	if err != nil {
+		return nil, fromStytch(err)
+	}
+	if res.Member.MemberID != s.MemberID {
+		return nil, ErrSessionRequired.with(errors.New("the session belongs to another member"))
+	}
 	st := newFlow(stepStepUp, returnTo)
 	st.OrganizationID, st.MemberID = s.OrganizationID, s.MemberID
-	st.HasPhone = true
-	var sms, totp bool
-	for _, f := range s.AuthenticationFactors {
-		switch {
-		case f.PhoneNumberFactor != nil || f.DeliveryMethod == "sms":
-			sms = true
-			if f.PhoneNumberFactor != nil && f.PhoneNumberFactor.PhoneNumber != "" {
-				st.PhoneHint = phoneHint(f.PhoneNumberFactor.PhoneNumber)
-			}
-		case f.AuthenticatorAppFactor != nil || f.DeliveryMethod == "authenticator_app":
-			totp = true
-		}
+	m := res.Member
+	// A number not verified yet (set by an administrator, or entered in an
+	// earlier flow) is the member's all the same, as at sign-in: Stytch texts
+	// it, and replacing it would take a proof the member does not have.
+	st.HasPhone = m.MFAPhoneNumber != ""
+	if st.HasPhone {
+		st.PhoneHint = phoneHint(m.MFAPhoneNumber)
 	}
-	if !sms && !totp {
-		sms, totp = true, true
+	st.TOTPEnrolled = m.TOTPRegistrationID != ""
+	// Recovery codes end an MFA sign-in, not a step-up.
+	allowed := slices.DeleteFunc(mfaMethods(res.Organization, false), func(m string) bool { return m == methodRecovery })
+	st.Methods = offeredMethods(allowed, st.HasPhone, st.TOTPEnrolled)
+	if !h.cfg.stepUpEnroll && !(st.HasPhone && st.allows(methodSMS) || st.TOTPEnrolled && st.allows(methodTOTP)) {
+		st.Methods = nil
 	}
-	if sms {
-		st.Methods = append(st.Methods, methodSMS)
+	return st, nil
+}
+
+// backPath is where a member leaves a step-up for: the after-login path, or
+// "/" when that is the page asking for the step-up, so that leaving never
+// leads back into it.
+func (h *Handler) backPath(returnTo string) string {
+	p, _, _ := strings.Cut(returnTo, "?")
+	if p != "" && h.cfg.afterLogin == p {
+		return "/"
 	}
-	if totp {
-		st.Methods = append(st.Methods, methodTOTP)
-		st.TOTPEnrolled = true
-	}
-	return st
+	return h.cfg.afterLogin
 }
 
 // stepUpState returns the step-up flow of the request's session, with the

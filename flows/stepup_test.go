@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,241 @@ func TestLogoutAsJSON(t *testing.T) {
 	a := h.postJSON("/auth/logout", nil)
 	if a.status != http.StatusOK || a.json(t)["next"] != "done" {
 		t.Fatalf("logout JSON = %d %s", a.status, a.body)
+	}
+}
+
+// stepUpMember logs a member of an organization whose MFA is optional in
+// without MFA, with the flows built with opts.
+func stepUpMember(t *testing.T, seed emulator.MemberSeed, opts ...flows.Option) (*harness, string) {
+	t.Helper()
+	h := newHarness(t, opts...)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Globex", Slug: "globex", MFAPolicy: "OPTIONAL"})
+	seed.Organization = "globex"
+	memberID := h.member(seed)
+	h.discover(seed.Email, "")
+	h.expectDone(h.selectOrg(orgID), "/")
+	h.expectLoggedIn(memberID)
+	return h, memberID
+}
+
+// TestStepUpOffersOnlyTheMemberFactors: the step-up page offers the second
+// factors the member has, or their enrollment when they have none, and its
+// Cancel link never leads back to the page that asked for the step-up.
+func TestStepUpOffersOnlyTheMemberFactors(t *testing.T) {
+	t.Parallel()
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	tests := []struct {
+		name        string
+		seed        emulator.MemberSeed
+		methods     []any
+		needsPhone  bool
+		has, hasNot []string
+	}{
+		{"a member with a phone is offered a text to it only",
+			emulator.MemberSeed{Email: "pia@globex.example", Phone: phone, MFAPhoneNumberVerified: true},
+			[]any{"sms_otp"}, false,
+			[]string{`action="/auth/step-up/sms/send"`, "•••••0123"},
+			[]string{"/auth/step-up/totp/", `name="phone_number"`}},
+		{"a member with an authenticator app is offered its code only",
+			emulator.MemberSeed{Email: "ray@globex.example", TOTPSecret: secret},
+			[]any{"totp"}, true,
+			[]string{`action="/auth/step-up/totp/verify"`},
+			[]string{"/auth/step-up/sms/", "/auth/step-up/totp/enroll", "Text me a code"}},
+		{"a member with a phone not verified yet is offered a text to it only",
+			emulator.MemberSeed{Email: "una@globex.example", Phone: phone},
+			[]any{"sms_otp"}, false,
+			[]string{`action="/auth/step-up/sms/send"`, "•••••0123"},
+			[]string{"/auth/step-up/totp/", `name="phone_number"`}},
+		{"a member without a second factor is offered to set one up",
+			emulator.MemberSeed{Email: "gus@globex.example"},
+			[]any{"sms_otp", "totp"}, true,
+			[]string{`id="step-up-enroll"`, `name="phone_number"`, `action="/auth/step-up/sms/send"`, `action="/auth/step-up/totp/enroll"`},
+			[]string{`action="/auth/step-up/totp/verify"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, _ := stepUpMember(t, tt.seed)
+			m := h.getJSON("/auth/step-up?return_to=/sensitive").json(t)
+			if !slices.Equal(m["methods"].([]any), tt.methods) || m["needs_phone"] != tt.needsPhone || m["back"] != "/" {
+				t.Fatalf("step-up JSON = %v, want methods %v, needs_phone %v, back /", m, tt.methods, tt.needsPhone)
+			}
+			a := h.get("/auth/step-up?return_to=%2Fsensitive")
+			if a.status != http.StatusOK {
+				t.Fatalf("step-up page = %d:\n%s", a.status, a.body)
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(a.body, s) {
+					t.Errorf("the step-up page lacks %s:\n%s", s, a.body)
+				}
+			}
+			for _, s := range append(tt.hasNot, `href="/sensitive"`, `id="step-up-closed"`) {
+				if strings.Contains(a.body, s) {
+					t.Errorf("the step-up page shows %s:\n%s", s, a.body)
+				}
+			}
+			if !strings.Contains(a.body, `<a href="/">Cancel</a>`) {
+				t.Errorf("the step-up page has no Cancel link to the after-login path:\n%s", a.body)
+			}
+		})
+	}
+}
+
+// TestStepUpCancelNeverLoops: Cancel leads to the after-login path, or home
+// when the after-login path is the page asking for the step-up.
+func TestStepUpCancelNeverLoops(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		afterLogin string
+		want       string
+	}{
+		{"cancel leads to the after-login path", "/dashboard", "/dashboard"},
+		{"cancel leads home when the after-login path asks for the step-up", "/sensitive", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, flows.WithAfterLoginPath(tt.afterLogin))
+			orgID := h.org(emulator.OrganizationSeed{Name: "Globex", Slug: "globex", MFAPolicy: "OPTIONAL"})
+			h.member(emulator.MemberSeed{Organization: "globex", Email: "cy@globex.example", Phone: phone, MFAPhoneNumberVerified: true})
+			h.discover("cy@globex.example", "")
+			h.expectDone(h.selectOrg(orgID), tt.afterLogin)
+			a := h.get("/auth/step-up?return_to=%2Fsensitive")
+			if a.status != http.StatusOK || !strings.Contains(a.body, `<a href="`+tt.want+`">Cancel</a>`) {
+				t.Fatalf("step-up page = %d, want Cancel to %s:\n%s", a.status, tt.want, a.body)
+			}
+			if m := h.getJSON("/auth/step-up?return_to=/sensitive").json(t); m["back"] != tt.want {
+				t.Fatalf("step-up JSON back = %v, want %s", m["back"], tt.want)
+			}
+		})
+	}
+}
+
+// TestStepUpEnrollsAMemberWithoutASecondFactor: a member of an organization
+// whose MFA is optional, with no phone and no authenticator app, sets one
+// up from the step-up page and reaches the page that asked for it.
+func TestStepUpEnrollsAMemberWithoutASecondFactor(t *testing.T) {
+	t.Parallel()
+	t.Run("a phone number entered on the page gets the code", func(t *testing.T) {
+		t.Parallel()
+		h, _ := stepUpMember(t, emulator.MemberSeed{Email: "gil@globex.example"})
+		h.get("/auth/step-up?return_to=%2Fsensitive")
+		a := h.post("/auth/step-up/sms/send", nil)
+		if a.status != http.StatusBadRequest || strings.Contains(a.body, `action="/auth/login"`) || !strings.Contains(a.body, `name="phone_number"`) {
+			t.Fatalf("Text me a code without a number = %d, want the step-up page asking for it:\n%s", a.status, a.body)
+		}
+		h.expectLoggedInAnyone()
+		a = h.post("/auth/step-up/sms/send", url.Values{"phone_number": {phone}})
+		if a.status != http.StatusSeeOther || a.location != "/auth/step-up?return_to=%2Fsensitive" {
+			t.Fatalf("step-up send to a new number = %d to %q:\n%s", a.status, a.location, a.body)
+		}
+		code := h.emu.LastSMSCode(phone)
+		if code == "" {
+			t.Fatal("no code was sent to the new number")
+		}
+		a = h.post("/auth/step-up/sms/verify", url.Values{"code": {code}})
+		if a.status != http.StatusSeeOther || a.location != "/sensitive" {
+			t.Fatalf("step-up verify = %d to %q:\n%s", a.status, a.location, a.body)
+		}
+		if a = h.get("/sensitive"); a.status != http.StatusOK || a.body != "sensitive" {
+			t.Fatalf("sensitive page after the enrollment = %d %q", a.status, a.body)
+		}
+	})
+	t.Run("an authenticator app set up on the page gives the code", func(t *testing.T) {
+		t.Parallel()
+		h, _ := stepUpMember(t, emulator.MemberSeed{Email: "hal@globex.example"})
+		h.get("/auth/step-up?return_to=%2Fsensitive")
+		a := h.post("/auth/step-up/totp/enroll", nil)
+		first := shownEnrollment(t, a)
+		if a.status != http.StatusOK || first.secret == "" || !first.qr || !strings.Contains(a.body, `action="/auth/step-up/totp/verify"`) ||
+			!strings.Contains(a.body, `<a href="/">Cancel</a>`) {
+			t.Fatalf("step-up setup page = %d:\n%s", a.status, a.body)
+		}
+		a = h.post("/auth/step-up/totp/verify", url.Values{"code": {wrongCode(totpCode(t, first.secret, h.clock.Now()))}})
+		if again := shownEnrollment(t, a); a.status != http.StatusUnauthorized || again.secret != first.secret || !slices.Equal(again.codes, first.codes) || !again.qr {
+			t.Fatalf("wrong first code = %d, want the same setup page:\n%s", a.status, a.body)
+		}
+		if again := shownEnrollment(t, h.post("/auth/step-up/totp/enroll", nil)); again.secret != first.secret {
+			t.Fatalf("a second submit shows secret %q, want %q", again.secret, first.secret)
+		}
+		if n := h.emu.Calls(http.MethodPost, "/v1/b2b/totp"); n != 1 {
+			t.Errorf("Stytch was asked to create %d registrations, want 1", n)
+		}
+		a = h.post("/auth/step-up/totp/verify", url.Values{"code": {totpCode(t, first.secret, h.clock.Now())}})
+		if a.status != http.StatusSeeOther || a.location != "/sensitive" {
+			t.Fatalf("step-up TOTP verify = %d to %q:\n%s", a.status, a.location, a.body)
+		}
+		if a = h.get("/sensitive"); a.status != http.StatusOK {
+			t.Fatalf("sensitive page after the enrollment = %d %q", a.status, a.body)
+		}
+	})
+}
+
+// TestStepUpClosedWithoutEnrollment: with WithStepUpEnrollment(false) a
+// member without a second factor learns why the page is closed to them and
+// gets a way back; the factor routes refuse them without asking Stytch.
+func TestStepUpClosedWithoutEnrollment(t *testing.T) {
+	t.Parallel()
+	h, _ := stepUpMember(t, emulator.MemberSeed{Email: "ida@globex.example"}, flows.WithStepUpEnrollment(false))
+	a := h.get("/auth/step-up?return_to=%2Fsensitive")
+	if a.status != http.StatusOK || !strings.Contains(a.body, `id="step-up-closed"`) || !strings.Contains(a.body, `<a href="/">Back</a>`) {
+		t.Fatalf("step-up page = %d, want the closed page:\n%s", a.status, a.body)
+	}
+	for _, s := range []string{"<form", `href="/sensitive"`} {
+		if strings.Contains(a.body, s) {
+			t.Errorf("the closed page shows %s:\n%s", s, a.body)
+		}
+	}
+	if m := h.getJSON("/auth/step-up?return_to=/sensitive").json(t); len(m["methods"].([]any)) != 0 || m["back"] != "/" {
+		t.Fatalf("step-up JSON = %v, want no methods and back /", m)
+	}
+	h.emu.ResetCalls()
+	for _, path := range []string{"/auth/step-up/sms/send", "/auth/step-up/totp/enroll"} {
+		a = h.postJSON(path, url.Values{"phone_number": {phone}})
+		if a.status != http.StatusForbidden || a.errorCode(t) != "method_not_allowed" || a.json(t)["next"] != "step_up" {
+			t.Errorf("%s = %d %s, want 403 method_not_allowed, next step_up", path, a.status, a.body)
+		}
+	}
+	for _, p := range []string{"/v1/b2b/otps/sms/send", "/v1/b2b/totp"} {
+		if n := h.emu.Calls(http.MethodPost, p); n != 0 {
+			t.Errorf("%s reached Stytch %d times", p, n)
+		}
+	}
+	h.expectLoggedInAnyone()
+}
+
+// TestStepUpFailuresKeepTheMemberSignedIn: a step-up that cannot go on
+// leads back to the step-up, never to the sign-in page.
+func TestStepUpFailuresKeepTheMemberSignedIn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		setup func(h *harness)
+	}{
+		{"a step-up whose cookie is gone", func(h *harness) {
+			h.setCookie(flows.StepUpCookieName(h.flows), "")
+		}},
+		{"a step-up Stytch refuses for a reason the flows do not know", func(h *harness) {
+			h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/otps/sms/send", Status: http.StatusBadRequest, ErrorType: "unexpected_error_type"})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, _ := stepUpMember(t, emulator.MemberSeed{Email: "kim@globex.example", Phone: phone, MFAPhoneNumberVerified: true})
+			h.get("/auth/step-up?return_to=%2Fsensitive")
+			tt.setup(h)
+			a := h.post("/auth/step-up/sms/send", nil)
+			if a.status < 400 || strings.Contains(a.body, `action="/auth/login"`) || strings.Contains(a.body, "Enter your email") ||
+				!strings.Contains(a.body, `href="/auth/step-up`) {
+				t.Fatalf("failed step-up = %d, want a way back to the step-up:\n%s", a.status, a.body)
+			}
+			h.get("/auth/step-up?return_to=%2Fsensitive")
+			if a = h.postJSON("/auth/step-up/sms/send", nil); a.json(t)["next"] != "step_up" {
+				t.Fatalf("failed step-up JSON = %d %s, want next step_up", a.status, a.body)
+			}
+			h.expectLoggedInAnyone()
+		})
 	}
 }
