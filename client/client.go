@@ -55,6 +55,8 @@ type Client struct {
 	Organizations *OrganizationsService
 	// SSO lists SSO connections and authenticates SSO logins.
 	SSO *SSOService
+	// M2M gets machine-to-machine access tokens and manages M2M clients.
+	M2M *M2MService
 }
 
 // New returns a client for the project projectID authenticating with secret.
@@ -121,6 +123,7 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	c.RBAC = &RBACService{c: c}
 	c.Organizations = &OrganizationsService{c: c}
 	c.SSO = &SSOService{c: c}
+	c.M2M = &M2MService{c: c}
 	return c, nil
 }
 
@@ -152,8 +155,9 @@ type request struct {
 	method string
 	path   string // already escaped
 	query  url.Values
-	body   any  // encoded as JSON when non-nil
-	noAuth bool // the JWKS is public
+	body   any        // encoded as JSON when non-nil
+	form   url.Values // encoded as a form when non-nil (and body is nil)
+	noAuth bool       // the JWKS and the M2M token endpoint are public
 }
 
 // call performs r and decodes a 200 or 201 answer into out. Idempotent GETs
@@ -165,6 +169,8 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		if payload, err = json.Marshal(r.body); err != nil {
 			return fmt.Errorf("b2bauth: encode %s %s: %w", r.method, r.path, err)
 		}
+	} else if r.form != nil {
+		payload = []byte(r.form.Encode())
 	}
 	attempts := 1
 	if r.method == http.MethodGet {
@@ -208,7 +214,10 @@ func (c *Client) once(ctx context.Context, r request, payload []byte, out any) e
 		return fmt.Errorf("b2bauth: build %s %s: %w", r.method, r.path, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if payload != nil {
+	switch {
+	case payload != nil && r.body == nil:
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	case payload != nil:
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", c.userAgent)

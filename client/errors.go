@@ -133,14 +133,25 @@ type errorBody struct {
 	ErrorMessage string         `json:"error_message"`
 	ErrorURL     string         `json:"error_url"`
 	ErrorDetails map[string]any `json:"error_details"`
+
+	// OAuth 2.0's names, used by the M2M token endpoint.
+	OAuthError       string `json:"error"`
+	OAuthDescription string `json:"error_description"`
+	OAuthURI         string `json:"error_uri"`
 }
 
 // decodeError turns a rejected answer into an *Error. It never fails: a body
-// that is not a JSON error still yields an *Error with the HTTP status.
+// that is not a JSON error still yields an *Error with the HTTP status. An
+// OAuth 2.0 error body (error, error_description, error_uri) fills
+// ErrorType, ErrorMessage and ErrorURL.
 func decodeError(status int, body []byte) *Error {
 	e := &Error{StatusCode: status}
 	var wire errorBody
-	if err := json.Unmarshal(body, &wire); err != nil || wire.ErrorType == "" {
+	err := json.Unmarshal(body, &wire)
+	if err == nil && wire.ErrorType == "" && wire.OAuthError != "" {
+		wire.ErrorType, wire.ErrorMessage, wire.ErrorURL = wire.OAuthError, wire.OAuthDescription, wire.OAuthURI
+	}
+	if err != nil || wire.ErrorType == "" {
 		e.ErrorMessage = strings.ToLower(http.StatusText(status))
 		if e.ErrorMessage == "" {
 			e.ErrorMessage = "unexpected status"

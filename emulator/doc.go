@@ -72,6 +72,9 @@
 //	404 oauth_token_not_found              unknown, expired or used (discovery or organization) OAuth token
 //	404 sso_token_not_found                unknown, expired or used SSO token
 //	404 sso_connection_not_found, no_sso_connection_exists_for_organization
+//	404 m2m_client_not_found               unknown M2M client id
+//	400 m2m_client_secret_rotation_not_started
+//	                                       secret rotate or cancel without a started rotation
 //	429 too_many_requests                  fault injection only
 //	500 internal_server_error              fault injection, or a bug in the emulator
 //
@@ -126,6 +129,45 @@
 // primary_required, as Stytch documents. Organizations are seeded with
 // [LoginPolicy] (JSON fields of the organization) or [Server.AddSSOConnection];
 // [Server.SSOToken] and [Server.OAuthToken] skip the identity provider page.
+// # Machine-to-machine clients
+//
+// M2M clients (seeded, [Server.AddM2MClient], or POST /v1/m2m/clients) hold
+// scopes and a secret kept only as a SHA-256 hash and compared in constant
+// time; GET and PUT /v1/m2m/clients/{client_id}, DELETE, POST
+// /v1/m2m/clients/search and the secret rotation calls (rotate/start,
+// rotate, rotate/cancel under /secrets) manage them. The public token
+// endpoint POST /v1/public/{project_id}/oauth2/token takes the client
+// credentials grant, form-encoded or JSON, with the client's id and secret
+// in the body or in basic auth (not the project's), and an optional
+// space-separated scope: every requested scope must be one of the client's,
+// spelled the same (no wildcard expansion); without one the token carries all
+// of them. The access token is an RS256 JWT signed by the session keys, valid
+// one hour: sub is the client id, iss and aud as in session JWTs, scope the
+// granted scopes, plus the client's custom claims. Its errors follow OAuth 2.0
+// (RFC 6749 section 5.2) with Stytch's envelope: {status_code, request_id,
+// error, error_description, error_uri}:
+//
+//	400 invalid_request          malformed body, missing grant_type or credentials
+//	400 unsupported_grant_type   a grant other than client_credentials
+//	400 invalid_scope            a requested scope the client does not hold
+//	401 invalid_client           unknown client, wrong secret or inactive client
+//	404 invalid_request          another project's token endpoint
+//
+// [Server.M2MToken] mints a token without the secret.
+//
+// # Seed file
+//
+// [LoadSeed] reads the JSON form of [Seed] (b2bauth-emulator -seed):
+//
+//	{
+//	  "resources": [{"resource_id": "documents", "actions": ["read", "write"]}],
+//	  "roles": [{"role_id": "editor", "permissions": [{"resource_id": "documents", "actions": ["*"]}]}],
+//	  "organizations": [{"organization_name": "Acme", "organization_slug": "acme"}],
+//	  "members": [{"organization": "acme", "email_address": "ada@acme.test", "roles": ["editor"]}],
+//	  "m2m_clients": [{"client_id": "m2m-client-test-reports", "client_secret": "at-least-8-characters",
+//	                   "client_name": "Reports exporter", "scopes": ["read:reports"],
+//	                   "custom_claims": {"tenant": "acme"}}]
+//	}
 //
 // # Test controls
 //

@@ -20,6 +20,8 @@ type Seed struct {
 	Resources []Resource `json:"resources"`
 	// Roles are project-wide custom roles (stytch_admin and stytch_member always exist).
 	Roles []Role `json:"roles"`
+	// M2MClients are machine-to-machine clients, added last.
+	M2MClients []M2MClientSeed `json:"m2m_clients"`
 }
 
 // OrganizationSeed describes an organization to create.
@@ -87,8 +89,8 @@ func LoadSeed(path string) (Seed, error) {
 	return seed, nil
 }
 
-// ApplySeed adds the seed's resources, roles, organizations and members, in
-// that order, stopping at the first invalid entry.
+// ApplySeed adds the seed's resources, roles, organizations, members and M2M
+// clients, in that order, stopping at the first invalid entry.
 func (s *Server) ApplySeed(seed Seed) error {
 	for _, r := range seed.Resources {
 		if err := s.AddResource(r); err != nil {
@@ -107,6 +109,11 @@ func (s *Server) ApplySeed(seed Seed) error {
 	}
 	for _, m := range seed.Members {
 		if _, err := s.AddMember(m); err != nil {
+			return err
+		}
+	}
+	for _, c := range seed.M2MClients {
+		if _, _, err := s.AddM2MClient(c); err != nil {
 			return err
 		}
 	}

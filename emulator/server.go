@@ -48,6 +48,8 @@ type Server struct {
 	policy     projectPolicy
 	outbox     []Message
 	org        orgLoginState
+	m2mClients map[string]*m2mClient
+	m2mOrder   []string // client ids in creation order
 
 	ctl    sync.Mutex // guards faults and calls
 	faults map[string]Fault
@@ -107,6 +109,7 @@ func newServer(opts ...Option) (*Server, error) {
 		oauth:      map[string]*oauthToken{},
 		migrations: map[string]string{},
 		otps:       map[string]*otpCode{},
+		m2mClients: map[string]*m2mClient{},
 		policy:     defaultPolicy(),
 		faults:     map[string]Fault{},
 		calls:      map[string]int{},
@@ -228,6 +231,7 @@ func (s *Server) routes() {
 	for pattern, h := range api {
 		s.mux.Handle(pattern, s.api(h))
 	}
+	s.m2mRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, notFound(errNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)))
 	})
@@ -285,9 +289,13 @@ func (s *Server) authorized(r *http.Request) bool {
 func newRequestID() string { return newID("request-id") }
 
 func (s *Server) writeJSON(w http.ResponseWriter, res response) {
-	res.stamp(newRequestID(), http.StatusOK)
+	status := http.StatusOK
+	if c, ok := res.(interface{ httpStatus() int }); ok {
+		status = c.httpStatus()
+	}
+	res.stamp(newRequestID(), status)
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(res); err != nil {
 		s.log.Debug("emulator: write response", "err", err)
 	}

@@ -23,6 +23,13 @@
 // read the session with [SessionFrom] and the failure reason with
 // [FailureReason]; [Middleware.Authorize] checks a permission inside a handler.
 //
+// Machines call API routes with Stytch M2M access tokens:
+// [Middleware.RequireScopes] verifies them locally with the same key set
+// (never upstream), checks their scopes by Stytch's rule and attaches an
+// [M2MClient] for [M2MClientFrom]; [Middleware.RequireSessionOrScopes] serves
+// members and machines on one route. A session JWT is never an access token
+// and an access token never a session.
+//
 // An outage of Stytch is never a logout: when Stytch cannot answer, cookies are
 // kept, a still-valid JWT keeps working, and requests that need Stytch get 503
 // with Retry-After instead of 401.

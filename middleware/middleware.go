@@ -23,6 +23,7 @@ type Middleware struct {
 	parser   *jwt.Parser
 	issuers  []string
 	cache    *tokenCache
+	m2mCache *m2mCache
 	flight   singleflight.Group
 	closeFns []func()
 }
@@ -57,6 +58,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		issuers: c.Issuers(),
 		cache:   newTokenCache(cfg.cacheSize),
 	}
+	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
 		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
 		if err != nil {
@@ -121,7 +123,7 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, ErrUnavailable.with(err))
 		case errors.Is(err, client.ErrUnknownKID):
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
-		case onlyExpired(err) && m.issuerOK(c.Issuer):
+		case onlyExpired(err) && m.issuerOK(c.Issuer) && notASession(&c) == nil:
 			// The signature was verified before the claims: an expired JWT
 			// of ours names a session Stytch may still honour.
 			return nil, time.Time{}, errExpired
@@ -130,6 +132,9 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 	}
 	if !m.issuerOK(c.Issuer) {
 		return nil, time.Time{}, ErrInvalidToken.with(fmt.Errorf("issuer %q not accepted", c.Issuer))
+	}
+	if err := notASession(&c); err != nil {
+		return nil, time.Time{}, ErrInvalidToken.with(err)
 	}
 	now := m.cfg.now()
 	validUntil := c.ExpiresAt.Add(m.cfg.leeway)

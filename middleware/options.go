@@ -56,6 +56,7 @@ type config struct {
 	jwksOpts        []client.JWKSOption
 	authenticator   SessionAuthenticator
 	authorizer      PolicyAuthorizer
+	m2m             m2mConfig
 }
 
 func defaultConfig() config {

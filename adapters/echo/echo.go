@@ -84,6 +84,27 @@ func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, wi
 	return Wrap(m.RequireFreshFactor(kind, within), opts...)
 }
 
+// RequireScopes is [middleware.Middleware.RequireScopes] for echo. The
+// scopes take the variadic place of the options: with options such as
+// [WithSkipper], write Wrap(m.RequireScopes(scopes...), opts...).
+func RequireScopes(m *middleware.Middleware, scopes ...string) echo.MiddlewareFunc {
+	return Wrap(m.RequireScopes(scopes...))
+}
+
+// RequireSessionOrScopes is [middleware.Middleware.RequireSessionOrScopes]
+// for echo; with options, write Wrap(m.RequireSessionOrScopes(scopes...),
+// opts...).
+func RequireSessionOrScopes(m *middleware.Middleware, scopes ...string) echo.MiddlewareFunc {
+	return Wrap(m.RequireSessionOrScopes(scopes...))
+}
+
+// M2MClient returns the M2M client one of this package's middlewares
+// attached to c's request context; it is
+// middleware.M2MClientFrom(c.Request().Context()).
+func M2MClient(c echo.Context) (*middleware.M2MClient, bool) {
+	return middleware.M2MClientFrom(c.Request().Context())
+}
+
 // Session returns the session one of this package's middlewares attached to
 // c's request context; it is middleware.SessionFrom(c.Request().Context()).
 func Session(c echo.Context) (*middleware.Session, bool) {

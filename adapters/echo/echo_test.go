@@ -21,6 +21,13 @@ func mount(m *middleware.Middleware) http.Handler {
 		if ok != inCtx || s != fromCtx {
 			return c.String(http.StatusInternalServerError, "Session and the request context disagree")
 		}
+		cl, isM2M := b2becho.M2MClient(c)
+		if fromCtx, inCtx := middleware.M2MClientFrom(c.Request().Context()); isM2M != inCtx || cl != fromCtx || isM2M && ok {
+			return c.String(http.StatusInternalServerError, "M2MClient and the request context disagree, or a session beside it")
+		}
+		if isM2M {
+			return c.String(http.StatusOK, middlewaretest.M2MBody(cl))
+		}
 		if !ok {
 			return c.String(http.StatusOK, middlewaretest.AnonymousBody(middleware.FailureReason(c.Request().Context())))
 		}
@@ -31,6 +38,8 @@ func mount(m *middleware.Middleware) http.Handler {
 	e.GET("/admin", show, b2becho.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite))
 	e.GET("/role", show, b2becho.RequireRole(m, "stytch_admin"))
 	e.GET("/fresh", show, b2becho.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute))
+	e.GET("/api", show, b2becho.RequireScopes(m, middlewaretest.ScopeRead))
+	e.GET("/either", show, b2becho.RequireSessionOrScopes(m, middlewaretest.ScopeRead))
 	return e
 }
 

@@ -48,6 +48,23 @@ func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, wi
 	return Wrap(m.RequireFreshFactor(kind, within))
 }
 
+// RequireScopes is [middleware.Middleware.RequireScopes] for gin.
+func RequireScopes(m *middleware.Middleware, scopes ...string) gin.HandlerFunc {
+	return Wrap(m.RequireScopes(scopes...))
+}
+
+// RequireSessionOrScopes is [middleware.Middleware.RequireSessionOrScopes]
+// for gin.
+func RequireSessionOrScopes(m *middleware.Middleware, scopes ...string) gin.HandlerFunc {
+	return Wrap(m.RequireSessionOrScopes(scopes...))
+}
+
+// M2MClient returns the M2M client one of this package's handlers attached
+// to c.Request's context; it is middleware.M2MClientFrom(c.Request.Context()).
+func M2MClient(c *gin.Context) (*middleware.M2MClient, bool) {
+	return middleware.M2MClientFrom(c.Request.Context())
+}
+
 // Session returns the session one of this package's handlers attached to
 // c.Request's context; it is middleware.SessionFrom(c.Request.Context()).
 func Session(c *gin.Context) (*middleware.Session, bool) {

@@ -27,6 +27,15 @@ func mount(m *middleware.Middleware) http.Handler {
 			c.String(http.StatusInternalServerError, "adapter stored values in gin's context")
 			return
 		}
+		cl, isM2M := b2bgin.M2MClient(c)
+		if fromCtx, inCtx := middleware.M2MClientFrom(c.Request.Context()); isM2M != inCtx || cl != fromCtx || isM2M && ok {
+			c.String(http.StatusInternalServerError, "M2MClient and the request context disagree, or a session beside it")
+			return
+		}
+		if isM2M {
+			c.String(http.StatusOK, middlewaretest.M2MBody(cl))
+			return
+		}
 		if !ok {
 			c.String(http.StatusOK, middlewaretest.AnonymousBody(middleware.FailureReason(c.Request.Context())))
 			return
@@ -38,6 +47,8 @@ func mount(m *middleware.Middleware) http.Handler {
 	r.GET("/admin", b2bgin.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite), show)
 	r.GET("/role", b2bgin.RequireRole(m, "stytch_admin"), show)
 	r.GET("/fresh", b2bgin.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute), show)
+	r.GET("/api", b2bgin.RequireScopes(m, middlewaretest.ScopeRead), show)
+	r.GET("/either", b2bgin.RequireSessionOrScopes(m, middlewaretest.ScopeRead), show)
 	return r
 }
 

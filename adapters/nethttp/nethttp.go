@@ -37,6 +37,21 @@ func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, wi
 	return m.RequireFreshFactor(kind, within)
 }
 
+// RequireScopes is [middleware.Middleware.RequireScopes].
+func RequireScopes(m *middleware.Middleware, scopes ...string) func(http.Handler) http.Handler {
+	return m.RequireScopes(scopes...)
+}
+
+// RequireSessionOrScopes is [middleware.Middleware.RequireSessionOrScopes].
+func RequireSessionOrScopes(m *middleware.Middleware, scopes ...string) func(http.Handler) http.Handler {
+	return m.RequireSessionOrScopes(scopes...)
+}
+
+// M2MClient returns the M2M client attached to r.
+func M2MClient(r *http.Request) (*middleware.M2MClient, bool) {
+	return middleware.M2MClientFrom(r.Context())
+}
+
 // Session returns the session attached to r.
 func Session(r *http.Request) (*middleware.Session, bool) {
 	return middleware.SessionFrom(r.Context())

@@ -14,6 +14,14 @@ func mount(m *middleware.Middleware) http.Handler {
 	mux := http.NewServeMux()
 	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, ok := b2bhttp.Session(r)
+		if cl, isM2M := b2bhttp.M2MClient(r); isM2M {
+			if ok {
+				http.Error(w, "a session and an M2M client on one request", http.StatusInternalServerError)
+				return
+			}
+			w.Write([]byte(middlewaretest.M2MBody(cl)))
+			return
+		}
 		if !ok {
 			w.Write([]byte(middlewaretest.AnonymousBody(middleware.FailureReason(r.Context()))))
 			return
@@ -25,6 +33,8 @@ func mount(m *middleware.Middleware) http.Handler {
 	mux.Handle("GET /admin", b2bhttp.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite)(show))
 	mux.Handle("GET /role", b2bhttp.RequireRole(m, "stytch_admin")(show))
 	mux.Handle("GET /fresh", b2bhttp.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute)(show))
+	mux.Handle("GET /api", b2bhttp.RequireScopes(m, middlewaretest.ScopeRead)(show))
+	mux.Handle("GET /either", b2bhttp.RequireSessionOrScopes(m, middlewaretest.ScopeRead)(show))
 	return mux
 }
 

@@ -1,6 +1,7 @@
 package smoke_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
 
 	echoroutes "github.com/b2bauth/b2bauth/examples/echo/routes"
@@ -167,6 +169,48 @@ func TestApps(t *testing.T) {
 					t.Fatalf("GET %s = %d, want 404", demo.PathOutbox, rec.Code)
 				}
 			})
+		})
+	}
+}
+
+// TestReportsAPI: the reports API serves a machine whose access token
+// grants read:reports, and a member session, in every example app.
+func TestReportsAPI(t *testing.T) {
+	for _, tc := range apps {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := startApp(t, tc.routes, demo.Config{Clock: newClock().Now})
+			c, err := client.New(s.app.Emulator.ProjectID(), s.app.Emulator.Secret(), client.WithBaseURL(s.app.Emulator.URL()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := c.M2M.Token(t.Context(), &client.M2MTokenParams{ClientID: demo.ReportsClientID, ClientSecret: demo.ReportsClientSecret})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A machine: no cookies, JSON.
+			machine := func(token string) answer {
+				req, _ := http.NewRequest(http.MethodGet, s.srv.URL+demo.PathReports, nil)
+				req.Header.Set("Accept", "application/json")
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				res, err := s.srv.Client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				body, _ := io.ReadAll(res.Body)
+				return answer{status: res.StatusCode, header: res.Header, body: string(body)}
+			}
+			expect(t, "reports as a machine", machine(tok.AccessToken), http.StatusOK, "",
+				`"caller":"machine"`, `"id":"`+demo.ReportsClientID+`"`, `"scopes":["read:reports"]`)
+			expect(t, "reports with a forged token", machine(tok.AccessToken+"x"), http.StatusUnauthorized, "", `"code":"access_token_invalid"`)
+			expect(t, "reports anonymously", machine(""), http.StatusUnauthorized, "", `"code":"session_missing"`)
+
+			b := newBrowser(t, s)
+			id := login(t, b, bob, s)
+			expect(t, "reports as a member", b.get(s.srv.URL+demo.PathReports), http.StatusOK, "", `"caller":"member"`, `"id":"`+id+`"`)
 		})
 	}
 }

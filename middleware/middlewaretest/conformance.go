@@ -23,16 +23,25 @@ import (
 //	GET /admin     RequirePermission(Resource, ActionWrite)
 //	GET /role      RequireRole("stytch_admin")
 //	GET /fresh     RequireFreshFactor(middleware.MFAFactor, 10*time.Minute)
+//	GET /api       RequireScopes(ScopeRead)
+//	GET /either    RequireSessionOrScopes(ScopeRead)
 //
 // The handlers must read the session through the adapter's accessor
 // (b2bgin.Session(c), b2becho.Session(c)) and through
 // middleware.SessionFrom on the request context, and answer 500 if the two
-// differ.
+// differ; likewise for the M2M client (b2bgin.M2MClient(c),
+// middleware.M2MClientFrom). A request with an M2M client and no session is
+// answered with [M2MBody]; one with both, 500.
 type Mount func(m *middleware.Middleware) http.Handler
 
 // Body is what a conformance route answers for session s.
 func Body(s *middleware.Session) string {
 	return "member=" + s.MemberID + " org=" + s.OrganizationID
+}
+
+// M2MBody is what a conformance route answers for M2M client c.
+func M2MBody(c *middleware.M2MClient) string {
+	return "client=" + c.ClientID + " scopes=" + strings.Join(c.Scopes, ",")
 }
 
 // AnonymousBody is what /optional answers without a session.
@@ -52,7 +61,7 @@ type conformanceCase struct {
 	// prepare sets up the world and returns the request to send.
 	prepare func(t *testing.T, e *Env) *http.Request
 	status  int
-	// body is the exact body, with {member} and {org} replaced.
+	// body is the exact body, with {member}, {org} and {client} replaced.
 	body string
 	// headers must be present with these exact values.
 	headers map[string]string
@@ -74,6 +83,17 @@ func request(path string, cookies []*http.Cookie) *http.Request {
 		r.AddCookie(c)
 	}
 	return r
+}
+
+func withBearer(path, token string) *http.Request {
+	r := request(path, nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}
+
+// m2m sends an access token of the seeded client, narrowed to scopes.
+func m2m(path string, scopes ...string) func(t *testing.T, e *Env) *http.Request {
+	return func(t *testing.T, e *Env) *http.Request { return withBearer(path, e.M2MToken(t, scopes...)) }
 }
 
 func loggedIn(as, path string) func(t *testing.T, e *Env) *http.Request {
@@ -220,6 +240,93 @@ func conformanceCases() []conformanceCase {
 			},
 			status: 200, body: "member={member} org={org}", as: "member",
 		},
+		{
+			name:    "an M2M token with the scope is accepted on an API route",
+			prepare: m2m("/api", ScopeRead),
+			status:  200, body: "client={client} scopes=" + ScopeRead,
+		},
+		{
+			name:    "an M2M token matching the scope among others is accepted",
+			prepare: m2m("/api"),
+			status:  200, body: "client={client} scopes=" + ScopeRead + "," + ScopeWrite,
+		},
+		{
+			name:    "an M2M token without the scope gets 403 insufficient_scope",
+			prepare: m2m("/api", ScopeWrite),
+			status:  403, body: errJSON("insufficient_scope", "insufficient scope"),
+			headers: map[string]string{"Cache-Control": "no-store", "Content-Type": jsonType,
+				"WWW-Authenticate": `Bearer error="insufficient_scope", scope="` + ScopeRead + `"`},
+		},
+		{
+			name:    "an API route without a token gets 401",
+			prepare: func(t *testing.T, e *Env) *http.Request { return request("/api", nil) },
+			status:  401, body: errJSON("access_token_missing", "no access token"),
+			headers: map[string]string{"Cache-Control": "no-store", "WWW-Authenticate": "Bearer"},
+		},
+		{
+			name: "a session JWT is not an access token, and is refused without an upstream call",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				_, jwt := e.Login(t, e.AdminID)
+				return withBearer("/api", jwt)
+			},
+			status: 401, body: errJSON("access_token_invalid", "invalid access token"),
+			headers: map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`},
+		},
+		{
+			name: "an expired M2M token is refused locally",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				r := m2m("/api", ScopeRead)(t, e)
+				e.Clock.Advance(time.Hour + time.Minute)
+				return r
+			},
+			status: 401, body: errJSON("access_token_invalid", "invalid access token"),
+		},
+		{
+			name: "a valid M2M token keeps working while Stytch is down",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				r := m2m("/api", ScopeRead)(t, e)
+				e.Emulator.SetFault(emulator.Fault{Status: 503})
+				return r
+			},
+			status: 200, body: "client={client} scopes=" + ScopeRead,
+		},
+		{
+			name: "an M2M token is never a session",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				r := m2m("/me")(t, e)
+				r.AddCookie(&http.Cookie{Name: middleware.DefaultJWTCookie, Value: "kept"})
+				return r
+			},
+			status: 401, body: errJSON("token_invalid", "invalid session token"),
+		},
+		{
+			name:    "a route for members or machines accepts a member session",
+			prepare: loggedIn("member", "/either"),
+			status:  200, body: "member={member} org={org}", as: "member",
+		},
+		{
+			name: "a route for members or machines accepts a bearer session JWT",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				_, jwt := e.Login(t, e.EditorID)
+				return withBearer("/either", jwt)
+			},
+			status: 200, body: "member={member} org={org}", as: "editor",
+		},
+		{
+			name:    "a route for members or machines accepts an M2M token with the scope",
+			prepare: m2m("/either", ScopeRead),
+			status:  200, body: "client={client} scopes=" + ScopeRead,
+		},
+		{
+			name:    "a route for members or machines refuses an M2M token without the scope",
+			prepare: m2m("/either", ScopeWrite),
+			status:  403, body: errJSON("insufficient_scope", "insufficient scope"),
+		},
+		{
+			name:    "a route for members or machines refuses a request with neither",
+			prepare: func(t *testing.T, e *Env) *http.Request { return request("/either", nil) },
+			status:  401, body: errJSON("session_missing", "no session"),
+		},
 	}
 }
 
@@ -241,7 +348,7 @@ func RunConformance(t *testing.T, mount Mount) {
 			if res.StatusCode != tc.status {
 				t.Fatalf("status = %d, want %d (body %q)", res.StatusCode, tc.status, body)
 			}
-			want := strings.NewReplacer("{member}", e.member(tc.as), "{org}", e.OrganizationID).Replace(tc.body)
+			want := strings.NewReplacer("{member}", e.member(tc.as), "{org}", e.OrganizationID, "{client}", e.M2MClientID).Replace(tc.body)
 			if tc.body != "" && string(body) != want {
 				t.Errorf("body = %q, want %q", body, want)
 			}
@@ -268,6 +375,9 @@ func RunConformance(t *testing.T, mount Mount) {
 			}
 			if got := e.AuthenticateCalls(); got != tc.upstream {
 				t.Errorf("sessions authenticate calls = %d, want %d", got, tc.upstream)
+			}
+			if got := e.Emulator.Calls(http.MethodPost, "/v1/public/"+e.Client.ProjectID()+"/oauth2/token"); got != 0 {
+				t.Errorf("token endpoint calls = %d, want 0", got)
 			}
 		})
 	}

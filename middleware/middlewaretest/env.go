@@ -51,7 +51,16 @@ type Env struct {
 	// AdminID holds stytch_admin; MemberID holds only stytch_member;
 	// EditorID holds the custom "editor" role (documents: *).
 	AdminID, MemberID, EditorID string
+	// M2MClientID is an M2M client holding [ScopeRead] and [ScopeWrite],
+	// with secret M2MSecret.
+	M2MClientID, M2MSecret string
 }
+
+// Scopes of the seeded M2M client.
+const (
+	ScopeRead  = "read:reports"
+	ScopeWrite = "write:reports"
+)
 
 // Resource and actions of the seeded RBAC policy.
 const (
@@ -83,6 +92,8 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 		Roles: []emulator.Role{
 			{RoleID: "editor", Permissions: []emulator.Permission{{ResourceID: Resource, Actions: []string{"*"}}}},
 		},
+		M2MClients: []emulator.M2MClientSeed{{ID: "m2m-client-test-reports", Secret: "reports-client-secret",
+			Name: "reports", Scopes: []string{ScopeRead, ScopeWrite}, CustomClaims: map[string]any{"tenant": "acme"}}},
 	}
 	emu := emulator.NewTest(tb, emulator.WithClock(clk.Now), emulator.WithSeed(seed))
 	c, err := emu.Client(clientOpts...)
@@ -94,7 +105,8 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 		tb.Fatal(err)
 	}
 	tb.Cleanup(m.Close)
-	e := &Env{Emulator: emu, Client: c, Middleware: m, Clock: clk}
+	e := &Env{Emulator: emu, Client: c, Middleware: m, Clock: clk,
+		M2MClientID: "m2m-client-test-reports", M2MSecret: "reports-client-secret"}
 	var ok bool
 	if e.OrganizationID, ok = emu.OrganizationID("acme"); !ok {
 		tb.Fatal("seeded organization missing")
@@ -119,6 +131,17 @@ func (e *Env) Login(tb testing.TB, memberID string) (token, jwt string) {
 		tb.Fatal(err)
 	}
 	return token, jwt
+}
+
+// M2MToken returns an access token of the seeded M2M client narrowed to
+// scopes (all of its scopes when none are given).
+func (e *Env) M2MToken(tb testing.TB, scopes ...string) string {
+	tb.Helper()
+	tok, err := e.Emulator.M2MToken(e.M2MClientID, scopes...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
 }
 
 // SessionCookies returns the cookies a browser holds after login.

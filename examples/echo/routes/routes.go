@@ -16,7 +16,8 @@ import (
 // New returns the app's echo server: the login flows under demo.Prefix, the
 // public home page, the dashboard for members, the admin page for members
 // allowed to write reports, the settings page for members with a fresh
-// second factor, and the emulator outbox in emulator mode.
+// second factor, the reports API for members and machines (read:reports),
+// and the emulator outbox in emulator mode.
 func New(app *demo.App) http.Handler {
 	mw := app.Middleware
 	e := echo.New()
@@ -26,6 +27,7 @@ func New(app *demo.App) http.Handler {
 	e.GET(demo.PathHome, echo.WrapHandler(app.Pages.Home), b2becho.OptionalSession(mw))
 	e.GET(demo.PathDashboard, echo.WrapHandler(app.Pages.Dashboard), b2becho.RequireSession(mw))
 	e.GET(demo.PathAdmin, echo.WrapHandler(app.Pages.Admin), b2becho.RequirePermission(mw, demo.AdminResource, demo.AdminAction))
+	e.GET(demo.PathReports, echo.WrapHandler(http.HandlerFunc(demo.Reports)), b2becho.RequireSessionOrScopes(mw, demo.ReportsScope))
 	e.GET(demo.PathSettings, echo.WrapHandler(app.Pages.Settings), b2becho.RequireFreshFactor(mw, middleware.MFAFactor, demo.SettingsFreshness))
 	if app.Pages.Outbox != nil {
 		e.GET(demo.PathOutbox, echo.WrapHandler(app.Pages.Outbox))

@@ -15,7 +15,8 @@ import (
 // New returns the app's gin engine: the login flows under demo.Prefix, the
 // public home page, the dashboard for members, the admin page for members
 // allowed to write reports, the settings page for members with a fresh
-// second factor, and the emulator outbox in emulator mode.
+// second factor, the reports API for members and machines (read:reports),
+// and the emulator outbox in emulator mode.
 func New(app *demo.App) http.Handler {
 	mw := app.Middleware
 	r := gin.New()
@@ -24,6 +25,7 @@ func New(app *demo.App) http.Handler {
 	r.GET(demo.PathHome, b2bgin.OptionalSession(mw), gin.WrapF(app.Pages.Home))
 	r.GET(demo.PathDashboard, b2bgin.RequireSession(mw), gin.WrapF(app.Pages.Dashboard))
 	r.GET(demo.PathAdmin, b2bgin.RequirePermission(mw, demo.AdminResource, demo.AdminAction), gin.WrapF(app.Pages.Admin))
+	r.GET(demo.PathReports, b2bgin.RequireSessionOrScopes(mw, demo.ReportsScope), gin.WrapF(demo.Reports))
 	r.GET(demo.PathSettings, b2bgin.RequireFreshFactor(mw, middleware.MFAFactor, demo.SettingsFreshness), gin.WrapF(app.Pages.Settings))
 	if app.Pages.Outbox != nil {
 		r.GET(demo.PathOutbox, gin.WrapF(app.Pages.Outbox))

@@ -166,8 +166,10 @@ func (a *App) Banner() string {
 		return fmt.Sprintf("open %s and log in with a member of your Stytch project; /admin needs the permission %s:%s",
 			a.Config.PublicURL, AdminResource, AdminAction)
 	}
-	return fmt.Sprintf("open %s, log in as %s (or %s, %s, %s, %s); magic links and SMS codes are printed here and at %s%s",
-		a.Config.PublicURL, AliceEmail, BobEmail, CarolEmail, DaveEmail, GinaEmail, a.Config.PublicURL, PathOutbox)
+	return fmt.Sprintf("open %s, log in as %s (or %s, %s, %s, %s); magic links and SMS codes are printed here and at %s%s\n"+
+		"machines get an access token for %s%s with: curl -s -d grant_type=client_credentials -d client_id=%s -d client_secret=%s %s/v1/public/%s/oauth2/token",
+		a.Config.PublicURL, AliceEmail, BobEmail, CarolEmail, DaveEmail, GinaEmail, a.Config.PublicURL, PathOutbox,
+		a.Config.PublicURL, PathReports, ReportsClientID, ReportsClientSecret, a.Emulator.URL(), a.Emulator.ProjectID())
 }
 
 // ListenAndServe serves h on Config.Addr, prints the banner, and shuts

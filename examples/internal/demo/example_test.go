@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
 )
@@ -99,7 +100,9 @@ func ExampleApp_Banner() {
 		return
 	}
 	defer app.Close()
-	fmt.Println(app.Banner())
+	// The emulator's port and project id are new on every start.
+	fmt.Println(strings.NewReplacer(app.Emulator.URL(), "EMULATOR_URL", app.Emulator.ProjectID(), "PROJECT_ID").Replace(app.Banner()))
 	// Output:
 	// open http://localhost:8080, log in as alice@acme.test (or bob@acme.test, carol@acme.test, dave@acme.test, gina@globex.test); magic links and SMS codes are printed here and at http://localhost:8080/dev/outbox
+	// machines get an access token for http://localhost:8080/api/reports with: curl -s -d grant_type=client_credentials -d client_id=m2m-client-test-reports-exporter -d client_secret=demo-reports-exporter-secret EMULATOR_URL/v1/public/PROJECT_ID/oauth2/token
 }

@@ -43,7 +43,8 @@ const (
 // with Alice, Bob, Carol and Dave; Globex (MFA optional) with Alice and Gina; and
 // the RBAC resource "reports" (actions read and write) with the role
 // "reports_editor" granting both. stytch_admin grants every action on every
-// resource, so Alice may open /admin in Acme and Bob may not.
+// resource, so Alice may open /admin in Acme and Bob may not. The M2M client
+// ReportsClientID may read PathReports.
 func Seed() emulator.Seed {
 	return emulator.Seed{
 		Resources: []emulator.Resource{{
@@ -72,5 +73,9 @@ func Seed() emulator.Seed {
 			{Organization: GlobexSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone},
 			{Organization: GlobexSlug, Email: GinaEmail, Name: "Gina Globex"},
 		},
+		M2MClients: []emulator.M2MClientSeed{{
+			ID: ReportsClientID, Secret: ReportsClientSecret, Name: "Reports exporter",
+			Scopes: []string{ReportsScope},
+		}},
 	}
 }
