@@ -3,6 +3,7 @@ package middleware
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -19,6 +20,8 @@ type sessionClaims struct {
 	Session      sessionClaim `json:"https://stytch.com/session"`
 	Organization orgClaim     `json:"https://stytch.com/organization"`
 }
+
+const orgClaimName = "https://stytch.com/organization"
 
 type sessionClaim struct {
 	ID                    string                        `json:"id"`
@@ -63,6 +66,19 @@ func customClaims(raw string) map[string]any {
 		return nil
 	}
 	return all
+}
+
+// identified reports a JWT that names no member or no organization: Stytch
+// issues neither, and a session without them would be checked against the
+// empty organization.
+func (c *sessionClaims) identified() error {
+	switch {
+	case c.Subject == "":
+		return errors.New("jwt without sub")
+	case c.Organization.ID == "":
+		return errors.New("jwt without organization_id in " + orgClaimName)
+	}
+	return nil
 }
 
 func (c *sessionClaims) session(raw string) *Session {

@@ -53,9 +53,11 @@ func (e *Error) with(cause error) *Error {
 var (
 	// ErrNoSession: the request carries no session credentials.
 	ErrNoSession = &Error{Code: "session_missing", Status: http.StatusUnauthorized, msg: "no session"}
-	// ErrInvalidToken: a credential is malformed, badly signed, too large, or
-	// has the wrong algorithm, issuer, audience or validity window. Refused
-	// locally, without an upstream call.
+	// ErrInvalidToken: a credential is malformed, badly signed, too large,
+	// has the wrong algorithm, issuer, audience or validity window (an iat
+	// later than now plus the leeway included), or is a JWT without sub or
+	// without organization_id in its https://stytch.com/organization claim.
+	// Refused locally, without an upstream call.
 	ErrInvalidToken = &Error{Code: "token_invalid", Status: http.StatusUnauthorized, msg: "invalid session token"}
 	// ErrSessionInvalid: Stytch says the session does not exist, expired or
 	// was revoked.

@@ -80,6 +80,9 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		jwt.WithValidMethods([]string{"RS256"}),
 		jwt.WithAudience(c.ProjectID()),
 		jwt.WithExpirationRequired(),
+		// A JWT issued in the future (beyond the leeway) was minted by a
+		// clock or a signer that cannot be trusted with its age.
+		jwt.WithIssuedAt(),
 		jwt.WithLeeway(cfg.leeway),
 		jwt.WithTimeFunc(cfg.now),
 	)
@@ -121,7 +124,7 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, ErrUnavailable.with(err))
 		case errors.Is(err, client.ErrUnknownKID):
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
-		case onlyExpired(err) && m.issuerOK(c.Issuer):
+		case onlyExpired(err) && m.issuerOK(c.Issuer) && c.identified() == nil:
 			// The signature was verified before the claims: an expired JWT
 			// of ours names a session Stytch may still honour.
 			return nil, time.Time{}, errExpired
@@ -130,6 +133,9 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 	}
 	if !m.issuerOK(c.Issuer) {
 		return nil, time.Time{}, ErrInvalidToken.with(fmt.Errorf("issuer %q not accepted", c.Issuer))
+	}
+	if err := c.identified(); err != nil {
+		return nil, time.Time{}, ErrInvalidToken.with(err)
 	}
 	now := m.cfg.now()
 	validUntil := c.ExpiresAt.Add(m.cfg.leeway)

@@ -129,6 +129,27 @@ func TestAttacksAreRefusedLocally(t *testing.T) {
 		{"unknown kid", func(t *testing.T, e *middlewaretest.Env) string {
 			return sign(t, e, func(map[string]any) {}, map[string]any{"kid": "jwk-test-unknown"})
 		}, 1},
+		{"iat in the future beyond the leeway", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { c["iat"] = e.Clock.Now().Add(10 * time.Minute).Unix() }, nil)
+		}, 0},
+		{"missing sub", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { delete(c, "sub") }, nil)
+		}, 0},
+		{"missing organization claim", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { delete(c, "https://stytch.com/organization") }, nil)
+		}, 0},
+		{"organization claim without organization_id", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) {
+				c["https://stytch.com/organization"] = map[string]any{"slug": "acme"}
+			}, nil)
+		}, 0},
+		{"expired and missing sub", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) {
+				delete(c, "sub")
+				past := e.Clock.Now().Add(-time.Hour)
+				c["iat"], c["nbf"], c["exp"] = past.Unix(), past.Unix(), past.Add(5*time.Minute).Unix()
+			}, nil)
+		}, 0},
 		{"nbf in the future", func(t *testing.T, e *middlewaretest.Env) string {
 			return sign(t, e, func(c map[string]any) { c["nbf"] = e.Clock.Now().Add(10 * time.Minute).Unix() }, nil)
 		}, 0},
