@@ -7,8 +7,12 @@
 // and falls back to Stytch's sessions authenticate call only when the JWT is
 // missing, expired, older than the maximum token age, or signed with a key the
 // key set does not hold. Junk tokens (malformed, badly signed, wrong issuer or
-// audience) are refused locally and never cost an upstream call; concurrent
-// identical fallbacks share one upstream call. A bearer JWT is judged alone:
+// audience, session tokens not shaped like Stytch's) are refused locally and
+// never cost an upstream call; concurrent identical fallbacks share one
+// upstream call, and Stytch's verdicts on a credential are remembered (a
+// refusal for a minute, a session for an expired JWT until the maximum token
+// age), so a repeated credential is not sent again. [WithUpstreamLimit]
+// bounds the rate of calls for session tokens never seen before. A bearer JWT is judged alone:
 // the cookies sent with it are neither used in its place nor written. A JWT
 // cookie that fails verification beside a session token does not end that
 // session: the token, which only Stytch can judge, decides. Cookies are

@@ -74,6 +74,10 @@ var (
 	ErrStepUpRequired = &Error{Code: "step_up_required", Status: http.StatusForbidden, msg: "recent authentication required"}
 )
 
+// ErrUpstreamLimited is the cause, wrapped in [ErrUnavailable], of a request
+// refused because the limit of [WithUpstreamLimit] was reached.
+var ErrUpstreamLimited = errors.New("b2bauth: upstream call limit reached")
+
 // StepUpError is returned by [Middleware.RequireFreshFactor] when the session
 // must authenticate again. It matches [ErrStepUpRequired].
 type StepUpError struct {

@@ -18,11 +18,17 @@ import (
 // is safe for concurrent use. Call [Middleware.Close] to stop its background
 // JWKS refresh.
 type Middleware struct {
-	cfg      config
-	jwks     *client.JWKS // nil with WithKeyfunc
-	parser   *jwt.Parser
-	issuers  []string
-	cache    *tokenCache
+	cfg     config
+	jwks    *client.JWKS // nil with WithKeyfunc
+	parser  *jwt.Parser
+	issuers []string
+	cache   *tokenCache
+	// verdicts holds Stytch's sessions for JWTs it judged (expired or too
+	// old locally); refusals the credentials it refused. Both are keyed by
+	// hash: see judge.
+	verdicts *verdictCache
+	refusals *verdictCache
+	limiter  *upstreamLimiter
 	flight   singleflight.Group
 	closeFns []func()
 }
@@ -56,6 +62,11 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		cfg:     cfg,
 		issuers: c.Issuers(),
 		cache:   newTokenCache(cfg.cacheSize),
+		// The verdict caches are separate so that a flood of refused junk
+		// cannot evict the sessions of real clients.
+		verdicts: newVerdictCache(cfg.cacheSize),
+		refusals: newVerdictCache(cfg.cacheSize),
+		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
 	}
 	if m.cfg.keyfunc == nil {
 		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
@@ -254,7 +265,7 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	// Stytch judges the token when there is one, else the JWT; the cookies
 	// are refreshed, or cleared, only when that credential came from them.
 	judged := cmp.Or(token, jwtRaw)
-	s, err := m.remote(r.Context(), judged, token != "")
+	s, err := m.judge(r.Context(), judged, token != "")
 	switch {
 	case err == nil:
 		if m.isCookieValue(r, judged) {
@@ -293,6 +304,46 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, r
 func (m *Middleware) isCookieValue(r *http.Request, v string) bool {
 	lines := r.Header["Cookie"]
 	return v != "" && (v == cookieValue(lines, m.cfg.cookies.sessionName) || v == cookieValue(lines, m.cfg.cookies.jwtName))
+}
+
+// refusalMemory is how long Stytch's refusal of a credential is remembered:
+// a refused session never comes back, but a refusal misclassified by an
+// incident at Stytch must not outlive it by much.
+const refusalMemory = time.Minute
+
+var errRefusedRecently = errors.New("refused by stytch within the last minute")
+
+// judge asks Stytch about credential (see remote) unless its verdict is
+// known: a credential Stytch refused is refused again for refusalMemory
+// without asking, and a JWT Stytch accepted (one expired or too old to be
+// trusted locally) is served again from the same answer until the earlier
+// of the maximum token age from now and the session's end. Calls for a
+// session token, which anyone can make up, pass the upstream limiter (see
+// [WithUpstreamLimit]).
+func (m *Middleware) judge(ctx context.Context, credential string, isToken bool) (*Session, error) {
+	now := m.cfg.now()
+	key := keyOf(credential, isToken)
+	if _, ok := m.refusals.get(key, now); ok {
+		return nil, ErrSessionInvalid.with(errRefusedRecently)
+	}
+	if e, ok := m.verdicts.get(key, now); ok {
+		return e.session, nil
+	}
+	if isToken && !m.limiter.allow(now) {
+		return nil, ErrUnavailable.with(ErrUpstreamLimited)
+	}
+	s, err := m.remote(ctx, credential, isToken)
+	switch {
+	case err == nil && !isToken:
+		until := now.Add(m.cfg.maxTokenAge)
+		if !s.ExpiresAt.IsZero() && s.ExpiresAt.Before(until) {
+			until = s.ExpiresAt
+		}
+		m.verdicts.put(key, s, until)
+	case errors.Is(err, ErrSessionInvalid):
+		m.refusals.put(key, nil, now.Add(refusalMemory))
+	}
+	return s, err
 }
 
 // remote authenticates credential at Stytch: a session token when isToken,

@@ -215,7 +215,8 @@ func TestGarbageCookiesAreCleared(t *testing.T) {
 		upstream int
 	}{
 		{"a garbage jwt cookie", e.SessionCookies("", "x.y.z"), 0},
-		{"a garbage jwt beside an unknown token", e.SessionCookies("token", "x.y.z"), 1},
+		{"a garbage jwt beside an unknown token", e.SessionCookies(strings.Repeat("t", 44), "x.y.z"), 1},
+		{"a garbage jwt beside a token too short to be Stytch's", e.SessionCookies("token", "x.y.z"), 0},
 		{"an oversized session token", e.SessionCookies(strings.Repeat("t", middleware.MaxTokenSize+1), ""), 0},
 		{"a session token with foreign characters", e.SessionCookies("not-a-token!{}", ""), 0},
 		{"a garbage jwt beside a token with foreign characters", e.SessionCookies("not-a-token!{}", "x.y.z"), 0},
