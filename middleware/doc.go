@@ -18,7 +18,9 @@
 // session: the token, which only Stytch can judge, decides. Cookies are
 // cleared only when a credential read from them is refused. Against cookies planted
 // by sibling subdomains (cookie tossing), name them with the __Host- prefix
-// ([WithCookieNames]).
+// ([WithCookieNames]); without it, a session cookie sent twice makes the
+// request ambiguous: it is decided from the duplicates without clearing or
+// writing any cookie.
 //
 // Verification and enforcement are separate steps. [Middleware.OptionalSession]
 // attaches the session, or the reason it is absent, to the request context and

@@ -197,7 +197,8 @@ func (m *Middleware) issuerOK(iss string) bool {
 // whose token is also presented: a stray JWT cookie (planted by a sibling
 // domain, say) says nothing of the session token, which Stytch decides.
 // Only a credential read from the middleware's own cookies ever gets those
-// cookies cleared.
+// cookies cleared, and never when one of them is sent twice (see
+// authenticateAmbiguous).
 func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
 	jwtRaw := firstToken(r, m.cfg.jwtSources)
 	var rejectedJWT error // why jwtRaw, if set, cannot be the session's proof
@@ -214,6 +215,9 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	var tokenRaw string
 	if !bearer {
 		tokenRaw = firstToken(r, m.cfg.tokenSources)
+		if st := m.authenticateAmbiguous(r, jwtRaw, tokenRaw); st != nil {
+			return st
+		}
 	}
 	token := tokenRaw
 	var rejectedToken error
@@ -283,6 +287,109 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	default:
 		return m.reject(w, r, err, judged)
 	}
+}
+
+// maxAmbiguous bounds the cookies of one name read from an ambiguous request,
+// and so the upstream calls it can cost.
+const maxAmbiguous = 3
+
+// authenticateAmbiguous decides a request whose session-token or
+// session-JWT cookie is sent more than once, or returns nil when neither is.
+// Duplicates come from cookies of one name set for several domains or paths,
+// such as one planted by a sibling subdomain (cookie tossing): which of them
+// the middleware wrote cannot be told, so the request writes no cookie at
+// all, neither clearing (that would log the member out on the planter's
+// behalf) nor refreshing (that could replace the member's own cookies with
+// the planted ones). A JWT among them that verifies locally wins; otherwise
+// the session tokens, then the JWTs only Stytch can judge (expired or too
+// old), are judged in the order sent until Stytch accepts one, at most
+// maxAmbiguous of each.
+func (m *Middleware) authenticateAmbiguous(r *http.Request, jwtRaw, tokenRaw string) *state {
+	lines := r.Header["Cookie"]
+	jwts := cookieValues(lines, m.cfg.cookies.jwtName, maxAmbiguous)
+	tokens := cookieValues(lines, m.cfg.cookies.sessionName, maxAmbiguous)
+	if len(jwts) < 2 && len(tokens) < 2 {
+		return nil
+	}
+	// Only the credentials the configured sources read from the cookies
+	// are replaced by the cookies' candidates.
+	if jwtRaw == "" || jwtRaw != jwts[0] {
+		jwts = nonEmpty(jwtRaw)
+	}
+	if tokenRaw == "" || len(tokens) == 0 || tokenRaw != tokens[0] {
+		tokens = nonEmpty(tokenRaw)
+	}
+	ctx := r.Context()
+	m.cfg.logger.DebugContext(ctx, "b2bauth: duplicate session cookies; deciding without writing cookies",
+		"jwt_cookies", len(jwts), "token_cookies", len(tokens))
+	var (
+		local   *Session // a JWT valid in all but age, served if Stytch is down
+		remote  []string // JWTs only Stytch can judge
+		refusal error    = ErrNoSession.with(nil)
+	)
+	for _, raw := range jwts {
+		if len(raw) > MaxTokenSize {
+			refusal = ErrInvalidToken.with(errTooLongCredential)
+			continue
+		}
+		if s, ok := m.cache.get(raw, m.cfg.now()); ok {
+			return &state{owner: m, session: s}
+		}
+		s, validUntil, err := m.verifyLocal(ctx, raw)
+		switch {
+		case err == nil:
+			m.cache.put(raw, s, validUntil)
+			return &state{owner: m, session: s}
+		case errors.Is(err, errTooOld):
+			local = cmp.Or(local, s)
+			remote = append(remote, raw)
+		case errors.Is(err, errExpired):
+			remote = append(remote, raw)
+		case errors.Is(err, errKeyStale) && errors.Is(err, ErrUnavailable):
+			remote = append(remote, raw)
+		case errors.Is(err, errKeyStale):
+			refusal = ErrInvalidToken.with(err)
+		default:
+			refusal = err
+		}
+	}
+	type candidate struct {
+		raw     string
+		isToken bool
+	}
+	var candidates []candidate
+	for _, t := range tokens {
+		if len(t) <= MaxTokenSize && plausibleSessionToken(t) {
+			candidates = append(candidates, candidate{t, true})
+		} else {
+			refusal = ErrInvalidToken.with(errors.New("malformed session token"))
+		}
+	}
+	for _, j := range remote {
+		candidates = append(candidates, candidate{j, false})
+	}
+	for _, c := range candidates {
+		s, err := m.judge(ctx, c.raw, c.isToken)
+		switch {
+		case err == nil:
+			return &state{owner: m, session: s}
+		case errors.Is(err, ErrUnavailable):
+			if local != nil {
+				return &state{owner: m, session: local}
+			}
+			return &state{owner: m, err: err}
+		default:
+			refusal = err
+		}
+	}
+	return &state{owner: m, err: refusal}
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // reject answers r with err, clearing the session cookies when one of the

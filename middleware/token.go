@@ -57,6 +57,27 @@ func cookieValue(lines []string, name string) string {
 	return ""
 }
 
+// cookieValues returns the values of up to max cookies named name in Cookie
+// header lines, in the order sent, with cookieValue's parsing.
+func cookieValues(lines []string, name string, max int) []string {
+	var vals []string
+	for _, line := range lines {
+		for line != "" && len(vals) < max {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			k, v, _ := strings.Cut(strings.Trim(part, asciiSpace), "=")
+			if strings.Trim(k, asciiSpace) != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
 // asciiSpace is what net/http trims around cookie pairs and names.
 const asciiSpace = " \t\r\n"
 
