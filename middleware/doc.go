@@ -28,6 +28,10 @@
 // [Middleware.RequireRole] and [Middleware.RequireFreshFactor] enforce. Handlers
 // read the session with [SessionFrom] and the failure reason with
 // [FailureReason]; [Middleware.Authorize] checks a permission inside a handler.
+// A permission is checked in the session's own organization unless the route
+// names the resource's organization ([InOrganization],
+// [Middleware.AuthorizeInOrganization]): a session of another organization is
+// then refused with [ErrTenancy].
 //
 // An outage of Stytch is never a logout: when Stytch cannot answer, cookies are
 // kept, a still-valid JWT keeps working, and requests that need Stytch get 503

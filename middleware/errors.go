@@ -67,6 +67,10 @@ var (
 	ErrUnavailable = &Error{Code: "stytch_unavailable", Status: http.StatusServiceUnavailable, msg: "authentication service unavailable"}
 	// ErrPermissionDenied: the session's roles do not grant the permission.
 	ErrPermissionDenied = &Error{Code: "permission_denied", Status: http.StatusForbidden, msg: "permission denied"}
+	// ErrTenancy: a permission check names an organization other than the
+	// session's (see [InOrganization]). Its code is Stytch's error type for
+	// the same refusal.
+	ErrTenancy = &Error{Code: "session_authorization_tenancy_error", Status: http.StatusForbidden, msg: "resource of another organization"}
 	// ErrRoleRequired: the session lacks the required role.
 	ErrRoleRequired = &Error{Code: "role_required", Status: http.StatusForbidden, msg: "role required"}
 	// ErrStepUpRequired: the session holds no factor of the required kind

@@ -49,8 +49,12 @@ type Env struct {
 	// OrganizationID is the "acme" organization's id.
 	OrganizationID string
 	// AdminID holds stytch_admin; MemberID holds only stytch_member;
-	// EditorID holds the custom "editor" role (documents: *).
+	// EditorID holds the custom "editor" role (documents: *). All three are
+	// members of "acme".
 	AdminID, MemberID, EditorID string
+	// OtherOrganizationID is the "globex" organization's id;
+	// OtherEditorID, a member of it, holds the "editor" role there.
+	OtherOrganizationID, OtherEditorID string
 }
 
 // Resource and actions of the seeded RBAC policy.
@@ -73,11 +77,12 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 	tb.Helper()
 	clk := NewClock(time.Now().UTC().Truncate(time.Second))
 	seed := emulator.Seed{
-		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}, {Name: "Globex", Slug: "globex"}},
 		Members: []emulator.MemberSeed{
 			{Organization: "acme", Email: "admin@acme.test", Roles: []string{"stytch_admin"}},
 			{Organization: "acme", Email: "member@acme.test"},
 			{Organization: "acme", Email: "editor@acme.test", Roles: []string{"editor"}},
+			{Organization: "globex", Email: "editor@globex.test", Roles: []string{"editor"}},
 		},
 		Resources: []emulator.Resource{{ResourceID: Resource, Actions: []string{ActionRead, ActionWrite}}},
 		Roles: []emulator.Role{
@@ -98,6 +103,12 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 	var ok bool
 	if e.OrganizationID, ok = emu.OrganizationID("acme"); !ok {
 		tb.Fatal("seeded organization missing")
+	}
+	if e.OtherOrganizationID, ok = emu.OrganizationID("globex"); !ok {
+		tb.Fatal("seeded organization missing")
+	}
+	if e.OtherEditorID, ok = emu.MemberID("globex", "editor@globex.test"); !ok {
+		tb.Fatal("seeded member editor@globex.test missing")
 	}
 	for _, p := range []struct {
 		id    *string
