@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"crypto/sha256"
 	"sync"
 	"time"
 )
@@ -66,5 +67,86 @@ func (c *tokenCache) len() int {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+// verdictKey is the key of a credential in a verdictCache: a SHA-256 of the
+// credential and its kind, so that memory per entry is fixed whatever the
+// credential's length and the credential itself is never kept.
+type verdictKey [sha256.Size]byte
+
+func keyOf(credential string, isToken bool) verdictKey {
+	h := sha256.New()
+	if isToken {
+		h.Write([]byte{'t'})
+	} else {
+		h.Write([]byte{'j'})
+	}
+	h.Write([]byte(credential))
+	var k verdictKey
+	h.Sum(k[:0])
+	return k
+}
+
+// verdictCache remembers Stytch's verdicts on credentials (a session it
+// returned, or its refusal) until a deadline. It is bounded like tokenCache:
+// when full, the oldest insertion is evicted (FIFO), and an expired entry is
+// never served. It is safe for concurrent use and starts no goroutine.
+type verdictCache struct {
+	mu      sync.Mutex
+	entries map[verdictKey]cacheEntry
+	ring    []verdictKey // insertion order, for eviction
+	used    int          // slots of ring filled so far
+	next    int
+}
+
+func newVerdictCache(size int) *verdictCache {
+	if size == 0 {
+		return nil
+	}
+	return &verdictCache{entries: make(map[verdictKey]cacheEntry, min(size, 1024)), ring: make([]verdictKey, size)}
+}
+
+// get returns the entry for k if it is still valid at now.
+func (c *verdictCache) get(k verdictKey, now time.Time) (cacheEntry, bool) {
+	if c == nil {
+		return cacheEntry{}, false
+	}
+	c.mu.Lock()
+	e, ok := c.entries[k]
+	c.mu.Unlock()
+	if !ok || !now.Before(e.validUntil) {
+		return cacheEntry{}, false
+	}
+	return e, true
+}
+
+// put remembers s (nil for a refusal) under k until validUntil.
+func (c *verdictCache) put(k verdictKey, s *Session, validUntil time.Time) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[k]; ok {
+		c.entries[k] = cacheEntry{session: s, validUntil: validUntil}
+		return
+	}
+	if c.used == len(c.ring) {
+		delete(c.entries, c.ring[c.next])
+	} else {
+		c.used++
+	}
+	c.ring[c.next] = k
+	c.next = (c.next + 1) % len(c.ring)
+	c.entries[k] = cacheEntry{session: s, validUntil: validUntil}
+}
+
+func (c *verdictCache) len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return len(c.entries)
 }

@@ -3,6 +3,7 @@ package middleware
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -19,6 +20,8 @@ type sessionClaims struct {
 	Session      sessionClaim `json:"https://stytch.com/session"`
 	Organization orgClaim     `json:"https://stytch.com/organization"`
 }
+
+const orgClaimName = "https://stytch.com/organization"
 
 type sessionClaim struct {
 	ID                    string                        `json:"id"`
@@ -63,6 +66,24 @@ func customClaims(raw string) map[string]any {
 		return nil
 	}
 	return all
+}
+
+// identified reports a JWT that is not a member session: one that names no
+// member or no organization (Stytch issues neither, and a session without
+// them would be checked against the empty organization), an M2M access
+// token, or one without the session claim.
+func (c *sessionClaims) identified() error {
+	switch {
+	case c.Subject == "":
+		return errors.New("jwt without sub")
+	case strings.HasPrefix(c.Subject, m2mClientIDPrefix):
+		return errors.New("an m2m access token is not a session")
+	case c.Session.ID == "":
+		return errors.New("the jwt carries no session claim")
+	case c.Organization.ID == "":
+		return errors.New("jwt without organization_id in " + orgClaimName)
+	}
+	return nil
 }
 
 func (c *sessionClaims) session(raw string) *Session {

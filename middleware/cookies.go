@@ -38,6 +38,15 @@ func defaultCookies() cookieConfig {
 // cookies. Defaults [DefaultSessionCookie] and [DefaultJWTCookie]. Names with
 // the "__Host-" prefix require Secure, Path "/" and no Domain; "__Secure-"
 // requires Secure; both are checked by [New].
+//
+// Prefer "__Host-" names when the app does not share its session with
+// Stytch's frontend SDKs: no other host (a sibling subdomain) can then plant
+// a cookie of the same name. Without the prefix, a request carrying either
+// cookie twice is ambiguous, and never a logout: the middleware neither
+// clears nor writes cookies for it; a JWT among them that verifies wins,
+// else the session tokens, then the JWTs only Stytch can judge, are sent to
+// Stytch in the order the browser sent them (at most three of each) until
+// one is accepted.
 func WithCookieNames(session, jwt string) Option {
 	return optionFunc(func(c *config) error {
 		c.cookies.sessionName, c.cookies.jwtName = session, jwt

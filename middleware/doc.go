@@ -7,14 +7,20 @@
 // and falls back to Stytch's sessions authenticate call only when the JWT is
 // missing, expired, older than the maximum token age, or signed with a key the
 // key set does not hold. Junk tokens (malformed, badly signed, wrong issuer or
-// audience) are refused locally and never cost an upstream call; concurrent
-// identical fallbacks share one upstream call. A bearer JWT is judged alone:
+// audience, session tokens not shaped like Stytch's) are refused locally and
+// never cost an upstream call; concurrent identical fallbacks share one
+// upstream call, and Stytch's verdicts on a credential are remembered (a
+// refusal for a minute, a session for an expired JWT until the maximum token
+// age), so a repeated credential is not sent again. [WithUpstreamLimit]
+// bounds the rate of calls for session tokens never seen before. A bearer JWT is judged alone:
 // the cookies sent with it are neither used in its place nor written. A JWT
 // cookie that fails verification beside a session token does not end that
 // session: the token, which only Stytch can judge, decides. Cookies are
 // cleared only when a credential read from them is refused. Against cookies planted
 // by sibling subdomains (cookie tossing), name them with the __Host- prefix
-// ([WithCookieNames]).
+// ([WithCookieNames]); without it, a session cookie sent twice makes the
+// request ambiguous: it is decided from the duplicates without clearing or
+// writing any cookie.
 //
 // Verification and enforcement are separate steps. [Middleware.OptionalSession]
 // attaches the session, or the reason it is absent, to the request context and
@@ -22,6 +28,10 @@
 // [Middleware.RequireRole] and [Middleware.RequireFreshFactor] enforce. Handlers
 // read the session with [SessionFrom] and the failure reason with
 // [FailureReason]; [Middleware.Authorize] checks a permission inside a handler.
+// A permission is checked in the session's own organization unless the route
+// names the resource's organization ([InOrganization],
+// [Middleware.AuthorizeInOrganization]): a session of another organization is
+// then refused with [ErrTenancy].
 //
 // Machines call API routes with Stytch M2M access tokens:
 // [Middleware.RequireScopes] verifies them locally with the same key set

@@ -53,9 +53,11 @@ func (e *Error) with(cause error) *Error {
 var (
 	// ErrNoSession: the request carries no session credentials.
 	ErrNoSession = &Error{Code: "session_missing", Status: http.StatusUnauthorized, msg: "no session"}
-	// ErrInvalidToken: a credential is malformed, badly signed, too large, or
-	// has the wrong algorithm, issuer, audience or validity window. Refused
-	// locally, without an upstream call.
+	// ErrInvalidToken: a credential is malformed, badly signed, too large,
+	// has the wrong algorithm, issuer, audience or validity window (an iat
+	// later than now plus the leeway included), or is a JWT without sub or
+	// without organization_id in its https://stytch.com/organization claim.
+	// Refused locally, without an upstream call.
 	ErrInvalidToken = &Error{Code: "token_invalid", Status: http.StatusUnauthorized, msg: "invalid session token"}
 	// ErrSessionInvalid: Stytch says the session does not exist, expired or
 	// was revoked.
@@ -65,12 +67,20 @@ var (
 	ErrUnavailable = &Error{Code: "stytch_unavailable", Status: http.StatusServiceUnavailable, msg: "authentication service unavailable"}
 	// ErrPermissionDenied: the session's roles do not grant the permission.
 	ErrPermissionDenied = &Error{Code: "permission_denied", Status: http.StatusForbidden, msg: "permission denied"}
+	// ErrTenancy: a permission check names an organization other than the
+	// session's (see [InOrganization]). Its code is Stytch's error type for
+	// the same refusal.
+	ErrTenancy = &Error{Code: "session_authorization_tenancy_error", Status: http.StatusForbidden, msg: "resource of another organization"}
 	// ErrRoleRequired: the session lacks the required role.
 	ErrRoleRequired = &Error{Code: "role_required", Status: http.StatusForbidden, msg: "role required"}
 	// ErrStepUpRequired: the session holds no factor of the required kind
 	// authenticated recently enough. The error is a *StepUpError.
 	ErrStepUpRequired = &Error{Code: "step_up_required", Status: http.StatusForbidden, msg: "recent authentication required"}
 )
+
+// ErrUpstreamLimited is the cause, wrapped in [ErrUnavailable], of a request
+// refused because the limit of [WithUpstreamLimit] was reached.
+var ErrUpstreamLimited = errors.New("b2bauth: upstream call limit reached")
 
 // StepUpError is returned by [Middleware.RequireFreshFactor] when the session
 // must authenticate again. It matches [ErrStepUpRequired].

@@ -571,3 +571,29 @@ func ExampleWithAuthenticator() {
 	// 200 hello acme 0
 	// 200 hello acme 1
 }
+
+// A route guarding the documents of the organization named in its path
+// refuses an admin of another organization with the tenancy reason.
+func ExampleInOrganization() {
+	emu, c, cookies := exampleWorld()
+	defer emu.Close()
+	m := newMiddleware(c)
+	defer m.Close()
+	acme, _ := emu.OrganizationID("acme")
+	other, err := emu.AddOrganization(emulator.OrganizationSeed{Name: "Globex", Slug: "globex"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /orgs/{org}/documents", m.RequirePermission("stytch.member", "delete", middleware.InOrganization(
+		func(r *http.Request) string { return r.PathValue("org") },
+	))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "documents of ", r.PathValue("org"))
+	})))
+	fmt.Println(call(mux, withCookies("/orgs/"+acme+"/documents", cookies)) == "200 documents of "+acme)
+	fmt.Println(call(mux, withCookies("/orgs/"+other+"/documents", cookies)))
+	// Output:
+	// true
+	// 403 {"error":{"code":"session_authorization_tenancy_error","message":"resource of another organization"}}
+}

@@ -208,18 +208,6 @@ func (c *m2mClaims) notAnAccessToken() error {
 	return nil
 }
 
-// notASession says why verified session claims are not a member session: the
-// session claim is missing or the subject is an M2M client.
-func notASession(c *sessionClaims) error {
-	switch {
-	case c.Session.ID == "":
-		return errors.New("the jwt carries no session claim")
-	case strings.HasPrefix(c.Subject, m2mClientIDPrefix):
-		return errors.New("an m2m access token is not a session")
-	}
-	return nil
-}
-
 // verifyM2M checks an access token locally, with the session JWTs' key set
 // and parser rules (RS256, audience, exp, leeway). It returns the client and
 // until when it may be trusted; errors are ErrM2MTokenInvalid or, when the

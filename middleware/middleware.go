@@ -24,6 +24,12 @@ type Middleware struct {
 	issuers  []string
 	cache    *tokenCache
 	m2mCache *m2mCache
+	// verdicts holds Stytch's sessions for JWTs it judged (expired or too
+	// old locally); refusals the credentials it refused. Both are keyed by
+	// hash: see judge.
+	verdicts *verdictCache
+	refusals *verdictCache
+	limiter  *upstreamLimiter
 	flight   singleflight.Group
 	closeFns []func()
 }
@@ -57,6 +63,11 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		cfg:     cfg,
 		issuers: c.Issuers(),
 		cache:   newTokenCache(cfg.cacheSize),
+		// The verdict caches are separate so that a flood of refused junk
+		// cannot evict the sessions of real clients.
+		verdicts: newVerdictCache(cfg.cacheSize),
+		refusals: newVerdictCache(cfg.cacheSize),
+		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
 	}
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
@@ -82,6 +93,9 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		jwt.WithValidMethods([]string{"RS256"}),
 		jwt.WithAudience(c.ProjectID()),
 		jwt.WithExpirationRequired(),
+		// A JWT issued in the future (beyond the leeway) was minted by a
+		// clock or a signer that cannot be trusted with its age.
+		jwt.WithIssuedAt(),
 		jwt.WithLeeway(cfg.leeway),
 		jwt.WithTimeFunc(cfg.now),
 	)
@@ -123,7 +137,7 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, ErrUnavailable.with(err))
 		case errors.Is(err, client.ErrUnknownKID):
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
-		case onlyExpired(err) && m.issuerOK(c.Issuer) && notASession(&c) == nil:
+		case onlyExpired(err) && m.issuerOK(c.Issuer) && c.identified() == nil:
 			// The signature was verified before the claims: an expired JWT
 			// of ours names a session Stytch may still honour.
 			return nil, time.Time{}, errExpired
@@ -133,7 +147,7 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 	if !m.issuerOK(c.Issuer) {
 		return nil, time.Time{}, ErrInvalidToken.with(fmt.Errorf("issuer %q not accepted", c.Issuer))
 	}
-	if err := notASession(&c); err != nil {
+	if err := c.identified(); err != nil {
 		return nil, time.Time{}, ErrInvalidToken.with(err)
 	}
 	now := m.cfg.now()
@@ -185,7 +199,8 @@ func (m *Middleware) issuerOK(iss string) bool {
 // whose token is also presented: a stray JWT cookie (planted by a sibling
 // domain, say) says nothing of the session token, which Stytch decides.
 // Only a credential read from the middleware's own cookies ever gets those
-// cookies cleared.
+// cookies cleared, and never when one of them is sent twice (see
+// authenticateAmbiguous).
 func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
 	jwtRaw := firstToken(r, m.cfg.jwtSources)
 	var rejectedJWT error // why jwtRaw, if set, cannot be the session's proof
@@ -202,6 +217,9 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	var tokenRaw string
 	if !bearer {
 		tokenRaw = firstToken(r, m.cfg.tokenSources)
+		if st := m.authenticateAmbiguous(r, jwtRaw, tokenRaw); st != nil {
+			return st
+		}
 	}
 	token := tokenRaw
 	var rejectedToken error
@@ -253,7 +271,7 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	// Stytch judges the token when there is one, else the JWT; the cookies
 	// are refreshed, or cleared, only when that credential came from them.
 	judged := cmp.Or(token, jwtRaw)
-	s, err := m.remote(r.Context(), judged, token != "")
+	s, err := m.judge(r.Context(), judged, token != "")
 	switch {
 	case err == nil:
 		if m.isCookieValue(r, judged) {
@@ -271,6 +289,109 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	default:
 		return m.reject(w, r, err, judged)
 	}
+}
+
+// maxAmbiguous bounds the cookies of one name read from an ambiguous request,
+// and so the upstream calls it can cost.
+const maxAmbiguous = 3
+
+// authenticateAmbiguous decides a request whose session-token or
+// session-JWT cookie is sent more than once, or returns nil when neither is.
+// Duplicates come from cookies of one name set for several domains or paths,
+// such as one planted by a sibling subdomain (cookie tossing): which of them
+// the middleware wrote cannot be told, so the request writes no cookie at
+// all, neither clearing (that would log the member out on the planter's
+// behalf) nor refreshing (that could replace the member's own cookies with
+// the planted ones). A JWT among them that verifies locally wins; otherwise
+// the session tokens, then the JWTs only Stytch can judge (expired or too
+// old), are judged in the order sent until Stytch accepts one, at most
+// maxAmbiguous of each.
+func (m *Middleware) authenticateAmbiguous(r *http.Request, jwtRaw, tokenRaw string) *state {
+	lines := r.Header["Cookie"]
+	jwts := cookieValues(lines, m.cfg.cookies.jwtName, maxAmbiguous)
+	tokens := cookieValues(lines, m.cfg.cookies.sessionName, maxAmbiguous)
+	if len(jwts) < 2 && len(tokens) < 2 {
+		return nil
+	}
+	// Only the credentials the configured sources read from the cookies
+	// are replaced by the cookies' candidates.
+	if jwtRaw == "" || jwtRaw != jwts[0] {
+		jwts = nonEmpty(jwtRaw)
+	}
+	if tokenRaw == "" || len(tokens) == 0 || tokenRaw != tokens[0] {
+		tokens = nonEmpty(tokenRaw)
+	}
+	ctx := r.Context()
+	m.cfg.logger.DebugContext(ctx, "b2bauth: duplicate session cookies; deciding without writing cookies",
+		"jwt_cookies", len(jwts), "token_cookies", len(tokens))
+	var (
+		local   *Session // a JWT valid in all but age, served if Stytch is down
+		remote  []string // JWTs only Stytch can judge
+		refusal error    = ErrNoSession.with(nil)
+	)
+	for _, raw := range jwts {
+		if len(raw) > MaxTokenSize {
+			refusal = ErrInvalidToken.with(errTooLongCredential)
+			continue
+		}
+		if s, ok := m.cache.get(raw, m.cfg.now()); ok {
+			return &state{owner: m, session: s}
+		}
+		s, validUntil, err := m.verifyLocal(ctx, raw)
+		switch {
+		case err == nil:
+			m.cache.put(raw, s, validUntil)
+			return &state{owner: m, session: s}
+		case errors.Is(err, errTooOld):
+			local = cmp.Or(local, s)
+			remote = append(remote, raw)
+		case errors.Is(err, errExpired):
+			remote = append(remote, raw)
+		case errors.Is(err, errKeyStale) && errors.Is(err, ErrUnavailable):
+			remote = append(remote, raw)
+		case errors.Is(err, errKeyStale):
+			refusal = ErrInvalidToken.with(err)
+		default:
+			refusal = err
+		}
+	}
+	type candidate struct {
+		raw     string
+		isToken bool
+	}
+	var candidates []candidate
+	for _, t := range tokens {
+		if len(t) <= MaxTokenSize && plausibleSessionToken(t) {
+			candidates = append(candidates, candidate{t, true})
+		} else {
+			refusal = ErrInvalidToken.with(errors.New("malformed session token"))
+		}
+	}
+	for _, j := range remote {
+		candidates = append(candidates, candidate{j, false})
+	}
+	for _, c := range candidates {
+		s, err := m.judge(ctx, c.raw, c.isToken)
+		switch {
+		case err == nil:
+			return &state{owner: m, session: s}
+		case errors.Is(err, ErrUnavailable):
+			if local != nil {
+				return &state{owner: m, session: local}
+			}
+			return &state{owner: m, err: err}
+		default:
+			refusal = err
+		}
+	}
+	return &state{owner: m, err: refusal}
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // reject answers r with err, clearing the session cookies when one of the
@@ -292,6 +413,46 @@ func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, r
 func (m *Middleware) isCookieValue(r *http.Request, v string) bool {
 	lines := r.Header["Cookie"]
 	return v != "" && (v == cookieValue(lines, m.cfg.cookies.sessionName) || v == cookieValue(lines, m.cfg.cookies.jwtName))
+}
+
+// refusalMemory is how long Stytch's refusal of a credential is remembered:
+// a refused session never comes back, but a refusal misclassified by an
+// incident at Stytch must not outlive it by much.
+const refusalMemory = time.Minute
+
+var errRefusedRecently = errors.New("refused by stytch within the last minute")
+
+// judge asks Stytch about credential (see remote) unless its verdict is
+// known: a credential Stytch refused is refused again for refusalMemory
+// without asking, and a JWT Stytch accepted (one expired or too old to be
+// trusted locally) is served again from the same answer until the earlier
+// of the maximum token age from now and the session's end. Calls for a
+// session token, which anyone can make up, pass the upstream limiter (see
+// [WithUpstreamLimit]).
+func (m *Middleware) judge(ctx context.Context, credential string, isToken bool) (*Session, error) {
+	now := m.cfg.now()
+	key := keyOf(credential, isToken)
+	if _, ok := m.refusals.get(key, now); ok {
+		return nil, ErrSessionInvalid.with(errRefusedRecently)
+	}
+	if e, ok := m.verdicts.get(key, now); ok {
+		return e.session, nil
+	}
+	if isToken && !m.limiter.allow(now) {
+		return nil, ErrUnavailable.with(ErrUpstreamLimited)
+	}
+	s, err := m.remote(ctx, credential, isToken)
+	switch {
+	case err == nil && !isToken:
+		until := now.Add(m.cfg.maxTokenAge)
+		if !s.ExpiresAt.IsZero() && s.ExpiresAt.Before(until) {
+			until = s.ExpiresAt
+		}
+		m.verdicts.put(key, s, until)
+	case errors.Is(err, ErrSessionInvalid):
+		m.refusals.put(key, nil, now.Add(refusalMemory))
+	}
+	return s, err
 }
 
 // remote authenticates credential at Stytch: a session token when isToken,

@@ -129,6 +129,27 @@ func TestAttacksAreRefusedLocally(t *testing.T) {
 		{"unknown kid", func(t *testing.T, e *middlewaretest.Env) string {
 			return sign(t, e, func(map[string]any) {}, map[string]any{"kid": "jwk-test-unknown"})
 		}, 1},
+		{"iat in the future beyond the leeway", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { c["iat"] = e.Clock.Now().Add(10 * time.Minute).Unix() }, nil)
+		}, 0},
+		{"missing sub", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { delete(c, "sub") }, nil)
+		}, 0},
+		{"missing organization claim", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) { delete(c, "https://stytch.com/organization") }, nil)
+		}, 0},
+		{"organization claim without organization_id", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) {
+				c["https://stytch.com/organization"] = map[string]any{"slug": "acme"}
+			}, nil)
+		}, 0},
+		{"expired and missing sub", func(t *testing.T, e *middlewaretest.Env) string {
+			return sign(t, e, func(c map[string]any) {
+				delete(c, "sub")
+				past := e.Clock.Now().Add(-time.Hour)
+				c["iat"], c["nbf"], c["exp"] = past.Unix(), past.Unix(), past.Add(5*time.Minute).Unix()
+			}, nil)
+		}, 0},
 		{"nbf in the future", func(t *testing.T, e *middlewaretest.Env) string {
 			return sign(t, e, func(c map[string]any) { c["nbf"] = e.Clock.Now().Add(10 * time.Minute).Unix() }, nil)
 		}, 0},
@@ -194,7 +215,8 @@ func TestGarbageCookiesAreCleared(t *testing.T) {
 		upstream int
 	}{
 		{"a garbage jwt cookie", e.SessionCookies("", "x.y.z"), 0},
-		{"a garbage jwt beside an unknown token", e.SessionCookies("token", "x.y.z"), 1},
+		{"a garbage jwt beside an unknown token", e.SessionCookies(strings.Repeat("t", 44), "x.y.z"), 1},
+		{"a garbage jwt beside a token too short to be Stytch's", e.SessionCookies("token", "x.y.z"), 0},
 		{"an oversized session token", e.SessionCookies(strings.Repeat("t", middleware.MaxTokenSize+1), ""), 0},
 		{"a session token with foreign characters", e.SessionCookies("not-a-token!{}", ""), 0},
 		{"a garbage jwt beside a token with foreign characters", e.SessionCookies("not-a-token!{}", "x.y.z"), 0},

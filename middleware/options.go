@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -50,6 +51,8 @@ type config struct {
 	tokenSources    []TokenSource
 	sessionDuration int32
 	cacheSize       int
+	upstreamRate    float64
+	upstreamBurst   int
 	retryAfter      time.Duration
 	navigation      func(*http.Request) bool
 	keyfunc         jwt.Keyfunc
@@ -226,14 +229,49 @@ func WithSessionDuration(minutes int32) Option {
 	})
 }
 
-// WithCacheSize bounds the verified-JWT cache (entries). Default 10000; 0
-// disables the cache so every JWT is verified on every request.
+// WithCacheSize bounds each of the middleware's caches (entries): the
+// verified-JWT cache, the sessions Stytch returned for JWTs it judged, and
+// the credentials Stytch refused in the last minute (keyed by hash, a few
+// dozen bytes each). Default 10000; 0 disables them, so every JWT is verified
+// on every request and every credential that needs Stytch's opinion is sent
+// to Stytch every time.
 func WithCacheSize(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("b2bauth: negative cache size %d", n)
 		}
 		c.cacheSize = n
+		return nil
+	})
+}
+
+// WithUpstreamLimit bounds the rate of the sessions authenticate calls made
+// to judge a session token: at most burst at once, regaining perSecond calls
+// per second. Past it the request is answered as during an outage
+// ([ErrUnavailable] wrapping [ErrUpstreamLimited]: 503 with Retry-After,
+// cookies kept), never as a logout.
+//
+// Why: a session token is opaque, so one of a plausible shape can only be
+// judged by Stytch, and anyone can make up new ones; without a limit, a
+// client sending a fresh made-up token on every request spends one call of
+// the project's Stytch rate limit each (a repeated one costs a single call:
+// refusals are remembered for a minute, see [WithCacheSize]), which the
+// login flows share. Calls for a JWT are not limited: they follow a verified
+// signature, and the verdict is cached. Set the limit below the project's
+// Stytch allowance for sessions authenticate, with room for the expected
+// rate of returning members (a member whose JWT cookie expired costs one
+// call). A further per-client limit belongs in front of the middleware
+// (by IP or API key), where the client is known.
+//
+// Default 0: no limit, as a default low enough to protect every project
+// would answer 503 to the members of a busy one coming back at once.
+// perSecond must not be negative and burst must be at least 1 with a limit.
+func WithUpstreamLimit(perSecond float64, burst int) Option {
+	return optionFunc(func(c *config) error {
+		if perSecond < 0 || math.IsNaN(perSecond) || math.IsInf(perSecond, 0) || perSecond > 0 && burst < 1 {
+			return fmt.Errorf("b2bauth: upstream limit needs a rate >= 0 and a burst >= 1, got %v and %d", perSecond, burst)
+		}
+		c.upstreamRate, c.upstreamBurst = perSecond, burst
 		return nil
 	})
 }

@@ -57,6 +57,27 @@ func cookieValue(lines []string, name string) string {
 	return ""
 }
 
+// cookieValues returns the values of up to max cookies named name in Cookie
+// header lines, in the order sent, with cookieValue's parsing.
+func cookieValues(lines []string, name string, max int) []string {
+	var vals []string
+	for _, line := range lines {
+		for line != "" && len(vals) < max {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			k, v, _ := strings.Cut(strings.Trim(part, asciiSpace), "=")
+			if strings.Trim(k, asciiSpace) != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
 // asciiSpace is what net/http trims around cookie pairs and names.
 const asciiSpace = " \t\r\n"
 
@@ -69,14 +90,26 @@ func firstToken(r *http.Request, sources []TokenSource) string {
 	return ""
 }
 
+// Bounds of a plausible session token's length. Stytch's session tokens are
+// 44 URL-safe base64 characters today; the bounds are generous on purpose, so
+// that a change of format at Stytch does not log every member out.
+const (
+	minSessionTokenLen = 20
+	maxSessionTokenLen = 256
+)
+
 // plausibleSessionToken reports whether t could be a Stytch session token:
-// URL-safe base64 characters only.
+// minSessionTokenLen to maxSessionTokenLen URL-safe base64 characters.
+// Anything else is refused without asking Stytch.
 func plausibleSessionToken(t string) bool {
+	if len(t) < minSessionTokenLen || len(t) > maxSessionTokenLen {
+		return false
+	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
 			return false
 		}
 	}
-	return t != ""
+	return true
 }

@@ -34,9 +34,11 @@ func WithSkipper(s echomw.Skipper) Option {
 }
 
 // Wrap turns a net/http middleware of the core into an echo middleware. The
-// request the core passes on is written back with c.SetRequest, so what it
-// attached to the context reaches the next handlers. The error returned by
-// the next handler is passed through.
+// route's parameters are given to the core as the request's path values
+// (r.PathValue("org") for a route /orgs/:org), and the request the core
+// passes on is written back with c.SetRequest, so what it attached to the
+// context reaches the next handlers. The error returned by the next handler
+// is passed through.
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFunc {
 	cfg := config{skipper: echomw.DefaultSkipper}
 	for _, o := range opts {
@@ -49,6 +51,7 @@ func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFun
 			if cfg.skipper(c) {
 				return next(c)
 			}
+			withPathValues(c)
 			var err error
 			mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 				c.SetRequest(r)
@@ -56,6 +59,25 @@ func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFun
 			})).ServeHTTP(c.Response(), c.Request())
 			return err
 		}
+	}
+}
+
+// withPathValues makes c's route parameters readable with
+// c.Request().PathValue, on a copy of the request when one differs.
+func withPathValues(c echo.Context) {
+	names, values := c.ParamNames(), c.ParamValues()
+	var r *http.Request
+	for i, name := range names {
+		if i >= len(values) || c.Request().PathValue(name) == values[i] {
+			continue
+		}
+		if r == nil {
+			r = c.Request().WithContext(c.Request().Context())
+		}
+		r.SetPathValue(name, values[i])
+	}
+	if r != nil {
+		c.SetRequest(r)
 	}
 }
 
@@ -72,6 +94,14 @@ func RequireSession(m *middleware.Middleware, opts ...Option) echo.MiddlewareFun
 // RequirePermission is [middleware.Middleware.RequirePermission] for echo.
 func RequirePermission(m *middleware.Middleware, resource, action string, opts ...Option) echo.MiddlewareFunc {
 	return Wrap(m.RequirePermission(resource, action), opts...)
+}
+
+// RequireOrganizationPermission is [middleware.Middleware.RequirePermission]
+// for echo, for a resource of the organization org reads from the request
+// (see [middleware.InOrganization]): for a route /orgs/:org,
+// r.PathValue("org").
+func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string, opts ...Option) echo.MiddlewareFunc {
+	return Wrap(m.RequirePermission(resource, action, middleware.InOrganization(org)), opts...)
 }
 
 // RequireRole is [middleware.Middleware.RequireRole] for echo.

@@ -36,6 +36,7 @@ func mount(m *middleware.Middleware) http.Handler {
 	e.GET("/me", show, b2becho.RequireSession(m))
 	e.GET("/optional", show, b2becho.OptionalSession(m))
 	e.GET("/admin", show, b2becho.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite))
+	e.GET("/orgs/:org/admin", show, b2becho.RequireOrganizationPermission(m, middlewaretest.OrgFromPath, middlewaretest.Resource, middlewaretest.ActionWrite))
 	e.GET("/role", show, b2becho.RequireRole(m, "stytch_admin"))
 	e.GET("/fresh", show, b2becho.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute))
 	e.GET("/api", show, b2becho.RequireScopes(m, middlewaretest.ScopeRead))

@@ -10,11 +10,14 @@ import (
 )
 
 // Wrap turns a net/http middleware of the core into a gin handler. The
-// request the core passes on is written back to c.Request, so what it
-// attached to the context reaches the next handlers. When the core rejects
-// the request (it has written the answer), the chain is aborted.
+// route's parameters are given to the core as the request's path values
+// (r.PathValue("org") for a route /orgs/:org), and the request the core
+// passes on is written back to c.Request, so what it attached to the context
+// reaches the next handlers. When the core rejects the request (it has
+// written the answer), the chain is aborted.
 func Wrap(mw func(http.Handler) http.Handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		withPathValues(c)
 		passed := false
 		mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			passed = true
@@ -27,6 +30,24 @@ func Wrap(mw func(http.Handler) http.Handler) gin.HandlerFunc {
 	}
 }
 
+// withPathValues makes c's route parameters readable with
+// c.Request.PathValue, on a copy of the request when one differs.
+func withPathValues(c *gin.Context) {
+	var r *http.Request
+	for _, p := range c.Params {
+		if c.Request.PathValue(p.Key) == p.Value {
+			continue
+		}
+		if r == nil {
+			r = c.Request.WithContext(c.Request.Context())
+		}
+		r.SetPathValue(p.Key, p.Value)
+	}
+	if r != nil {
+		c.Request = r
+	}
+}
+
 // OptionalSession is [middleware.Middleware.OptionalSession] for gin.
 func OptionalSession(m *middleware.Middleware) gin.HandlerFunc { return Wrap(m.OptionalSession) }
 
@@ -36,6 +57,14 @@ func RequireSession(m *middleware.Middleware) gin.HandlerFunc { return Wrap(m.Re
 // RequirePermission is [middleware.Middleware.RequirePermission] for gin.
 func RequirePermission(m *middleware.Middleware, resource, action string) gin.HandlerFunc {
 	return Wrap(m.RequirePermission(resource, action))
+}
+
+// RequireOrganizationPermission is [middleware.Middleware.RequirePermission]
+// for gin, for a resource of the organization org reads from the request
+// (see [middleware.InOrganization]): for a route /orgs/:org,
+// r.PathValue("org").
+func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string) gin.HandlerFunc {
+	return Wrap(m.RequirePermission(resource, action, middleware.InOrganization(org)))
 }
 
 // RequireRole is [middleware.Middleware.RequireRole] for gin.

@@ -45,6 +45,7 @@ func mount(m *middleware.Middleware) http.Handler {
 	r.GET("/me", b2bgin.RequireSession(m), show)
 	r.GET("/optional", b2bgin.OptionalSession(m), show)
 	r.GET("/admin", b2bgin.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite), show)
+	r.GET("/orgs/:org/admin", b2bgin.RequireOrganizationPermission(m, middlewaretest.OrgFromPath, middlewaretest.Resource, middlewaretest.ActionWrite), show)
 	r.GET("/role", b2bgin.RequireRole(m, "stytch_admin"), show)
 	r.GET("/fresh", b2bgin.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute), show)
 	r.GET("/api", b2bgin.RequireScopes(m, middlewaretest.ScopeRead), show)

@@ -27,6 +27,13 @@ func RequirePermission(m *middleware.Middleware, resource, action string) func(h
 	return m.RequirePermission(resource, action)
 }
 
+// RequireOrganizationPermission is [middleware.Middleware.RequirePermission]
+// for a resource of the organization org reads from the request (see
+// [middleware.InOrganization]), such as r.PathValue("org").
+func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string) func(http.Handler) http.Handler {
+	return m.RequirePermission(resource, action, middleware.InOrganization(org))
+}
+
 // RequireRole is [middleware.Middleware.RequireRole].
 func RequireRole(m *middleware.Middleware, role string) func(http.Handler) http.Handler {
 	return m.RequireRole(role)

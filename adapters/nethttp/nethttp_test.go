@@ -31,6 +31,7 @@ func mount(m *middleware.Middleware) http.Handler {
 	mux.Handle("GET /me", b2bhttp.RequireSession(m)(show))
 	mux.Handle("GET /optional", b2bhttp.OptionalSession(m)(show))
 	mux.Handle("GET /admin", b2bhttp.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite)(show))
+	mux.Handle("GET /orgs/{org}/admin", b2bhttp.RequireOrganizationPermission(m, middlewaretest.OrgFromPath, middlewaretest.Resource, middlewaretest.ActionWrite)(show))
 	mux.Handle("GET /role", b2bhttp.RequireRole(m, "stytch_admin")(show))
 	mux.Handle("GET /fresh", b2bhttp.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute)(show))
 	mux.Handle("GET /api", b2bhttp.RequireScopes(m, middlewaretest.ScopeRead)(show))

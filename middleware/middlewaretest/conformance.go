@@ -25,6 +25,11 @@ import (
 //	GET /fresh     RequireFreshFactor(middleware.MFAFactor, 10*time.Minute)
 //	GET /api       RequireScopes(ScopeRead)
 //	GET /either    RequireSessionOrScopes(ScopeRead)
+//	GET /orgs/{org}/admin
+//	               RequireOrganizationPermission with the path parameter
+//	               org, Resource, ActionWrite (in gin and echo, the route
+//	               /orgs/:org/admin; the organization is read with
+//	               r.PathValue("org"), see [OrgFromPath])
 //
 // The handlers must read the session through the adapter's accessor
 // (b2bgin.Session(c), b2becho.Session(c)) and through
@@ -33,6 +38,10 @@ import (
 // middleware.M2MClientFrom). A request with an M2M client and no session is
 // answered with [M2MBody]; one with both, 500.
 type Mount func(m *middleware.Middleware) http.Handler
+
+// OrgFromPath reads the organization of /orgs/{org}/admin: the path value
+// "org", which the adapters fill from their routers' parameters.
+func OrgFromPath(r *http.Request) string { return r.PathValue("org") }
 
 // Body is what a conformance route answers for session s.
 func Body(s *middleware.Session) string {
@@ -70,7 +79,8 @@ type conformanceCase struct {
 	setCookies, clearCookies []string
 	// upstream is the number of sessions authenticate calls expected.
 	upstream int
-	// as names the member whose id fills {member}: "admin", "member", "editor".
+	// as names the member whose id fills {member}: "admin", "member",
+	// "editor", "other-editor".
 	as string
 }
 
@@ -109,6 +119,8 @@ func (e *Env) member(as string) string {
 		return e.AdminID
 	case "editor":
 		return e.EditorID
+	case "other-editor":
+		return e.OtherEditorID
 	}
 	return e.MemberID
 }
@@ -207,6 +219,27 @@ func conformanceCases() []conformanceCase {
 			name:    "stytch_admin is allowed everything",
 			prepare: loggedIn("admin", "/admin"),
 			status:  200, body: "member={member} org={org}", as: "admin",
+		},
+		{
+			name: "an editor of the organization named in the path is allowed",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				return loggedIn("editor", "/orgs/"+e.OrganizationID+"/admin")(t, e)
+			},
+			status: 200, body: "member={member} org={org}", as: "editor",
+		},
+		{
+			name: "an editor of another organization gets 403 with the tenancy reason",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				return loggedIn("other-editor", "/orgs/"+e.OrganizationID+"/admin")(t, e)
+			},
+			status: 403, body: errJSON("session_authorization_tenancy_error", "resource of another organization"), headers: noStore,
+		},
+		{
+			name: "a member of the organization named in the path without the permission gets 403",
+			prepare: func(t *testing.T, e *Env) *http.Request {
+				return loggedIn("member", "/orgs/"+e.OrganizationID+"/admin")(t, e)
+			},
+			status: 403, body: errJSON("permission_denied", "permission denied"), headers: noStore,
 		},
 		{
 			name:    "a member without the role gets 403",

@@ -49,11 +49,15 @@ type Env struct {
 	// OrganizationID is the "acme" organization's id.
 	OrganizationID string
 	// AdminID holds stytch_admin; MemberID holds only stytch_member;
-	// EditorID holds the custom "editor" role (documents: *).
+	// EditorID holds the custom "editor" role (documents: *). All three are
+	// members of "acme".
 	AdminID, MemberID, EditorID string
 	// M2MClientID is an M2M client holding [ScopeRead] and [ScopeWrite],
 	// with secret M2MSecret.
 	M2MClientID, M2MSecret string
+	// OtherOrganizationID is the "globex" organization's id;
+	// OtherEditorID, a member of it, holds the "editor" role there.
+	OtherOrganizationID, OtherEditorID string
 }
 
 // Scopes of the seeded M2M client.
@@ -82,11 +86,12 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 	tb.Helper()
 	clk := NewClock(time.Now().UTC().Truncate(time.Second))
 	seed := emulator.Seed{
-		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}, {Name: "Globex", Slug: "globex"}},
 		Members: []emulator.MemberSeed{
 			{Organization: "acme", Email: "admin@acme.test", Roles: []string{"stytch_admin"}},
 			{Organization: "acme", Email: "member@acme.test"},
 			{Organization: "acme", Email: "editor@acme.test", Roles: []string{"editor"}},
+			{Organization: "globex", Email: "editor@globex.test", Roles: []string{"editor"}},
 		},
 		Resources: []emulator.Resource{{ResourceID: Resource, Actions: []string{ActionRead, ActionWrite}}},
 		Roles: []emulator.Role{
@@ -110,6 +115,12 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 	var ok bool
 	if e.OrganizationID, ok = emu.OrganizationID("acme"); !ok {
 		tb.Fatal("seeded organization missing")
+	}
+	if e.OtherOrganizationID, ok = emu.OrganizationID("globex"); !ok {
+		tb.Fatal("seeded organization missing")
+	}
+	if e.OtherEditorID, ok = emu.MemberID("globex", "editor@globex.test"); !ok {
+		tb.Fatal("seeded member editor@globex.test missing")
 	}
 	for _, p := range []struct {
 		id    *string
