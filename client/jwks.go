@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -144,7 +145,13 @@ type JWKS struct {
 	inflight   *jwksFetch // nil when no fetch runs
 	closed     bool
 	unknownKID *rate.Limiter
+	// retired lists, oldest first, the kids of keys a fetch removed from
+	// the set (at most maxRetiredKIDs).
+	retired []string
 }
+
+// maxRetiredKIDs bounds the memory of keys removed from the set.
+const maxRetiredKIDs = 64
 
 // jwksFetch is one fetch of the key set that lookups may wait for.
 type jwksFetch struct {
@@ -298,11 +305,46 @@ func (j *JWKS) fetch() error {
 		// every key: replacing the set with it would refuse every JWT.
 		return fmt.Errorf("%w: %w (%d keys in the answer)", ErrUnavailable, errNoUsableKey, len(set.Keys))
 	}
+	old, _ := j.keys.KeyReadAll(ctx)
 	if err := j.keys.KeyReplaceAll(ctx, keys); err != nil {
 		return fmt.Errorf("b2bauth: jwks: store: %w", err)
 	}
+	j.retire(old, keys)
 	j.loaded.Store(true)
 	return nil
+}
+
+// retire remembers the kids of old that are not in current, and forgets
+// those current has again.
+func (j *JWKS) retire(old, current []jwkset.JWK) {
+	now := make(map[string]bool, len(current))
+	for _, k := range current {
+		now[k.Marshal().KID] = true
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	kept := j.retired[:0]
+	for _, kid := range j.retired {
+		if !now[kid] {
+			kept = append(kept, kid)
+		}
+	}
+	for _, k := range old {
+		if kid := k.Marshal().KID; !now[kid] && !slices.Contains(kept, kid) {
+			kept = append(kept, kid)
+		}
+	}
+	if n := len(kept) - maxRetiredKIDs; n > 0 {
+		kept = kept[n:]
+	}
+	j.retired = kept
+}
+
+// isRetired reports whether kid named a key a fetch removed from the set.
+func (j *JWKS) isRetired(kid string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Contains(j.retired, kid)
 }
 
 // usableKey parses m if it can verify a session JWT: an RSA key with a kid,
@@ -340,7 +382,9 @@ func (j *JWKS) lookup(kid string) *rsa.PublicKey {
 // kid header. It accepts only RS256 tokens with a kid. When the kid is not in
 // the key set, even after the rate-limited refresh it triggers, the error
 // matches [ErrUnknownKID]; it also matches [ErrUnavailable] when no key set
-// was ever fetched or when the refresh the lookup waited for failed.
+// was ever fetched or when the refresh the lookup waited for failed. A kid
+// whose key a fetch removed from the set (one of the last 64) triggers no
+// refresh: the JWTs it signed cannot spend the refresh a rotation needs.
 func (j *JWKS) Keyfunc(t *jwt.Token) (any, error) {
 	return j.key(j.ctx, t)
 }
@@ -368,6 +412,12 @@ func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 	}
 	if pub := j.lookup(kid); pub != nil {
 		return pub, nil
+	}
+	if j.isRetired(kid) {
+		// Stytch stopped publishing this key: fetching the set again would
+		// not bring it back, and the JWTs it signed (stale cookies, mostly)
+		// must not spend the refresh a rotation may need.
+		return nil, fmt.Errorf("%w %q: the key was removed from the key set", ErrUnknownKID, kid)
 	}
 	var fetchErr error
 	if f := j.startFetch(true); f != nil {

@@ -521,3 +521,52 @@ func TestJWKSRefreshSchedule(t *testing.T) {
 		}
 	})
 }
+
+func TestJWKSKidsOfRemovedKeysSpendNoRefresh(t *testing.T) {
+	k1, k2, k3 := newRSAKey(t), newRSAKey(t), newRSAKey(t)
+	synctest.Test(t, func(t *testing.T) {
+		srv := &jwksServer{keys: map[string]*rsa.PrivateKey{"jwk-test-1": k1}}
+		c := newClient(t, "http://stytch.invalid")
+		j, err := c.NewJWKS(context.Background(), client.WithUnknownKIDInterval(time.Minute),
+			client.WithJWKSHTTPClient(&http.Client{Transport: handlerTransport{srv}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		stale := signToken(t, k1, "jwk-test-1")
+
+		// Stytch rotates and drops the old key.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-2": k2})
+		if err := verify(j, signToken(t, k2, "jwk-test-2")); err != nil {
+			t.Fatalf("the rotated key: %v", err)
+		}
+		time.Sleep(2 * time.Minute) // fake time: the unknown-kid budget is back
+		for i := range 5 {
+			if err := verify(j, stale); !errors.Is(err, client.ErrUnknownKID) || errors.Is(err, client.ErrUnavailable) {
+				t.Fatalf("stale JWT %d: %v, want ErrUnknownKID alone", i, err)
+			}
+		}
+		if n := srv.count(); n != 2 {
+			t.Fatalf("JWTs of a removed key made %d fetches, want 2 (the first and the rotation)", n)
+		}
+
+		// The budget they did not spend serves the next rotation.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-2": k2, "jwk-test-3": k3})
+		if err := verify(j, signToken(t, k3, "jwk-test-3")); err != nil {
+			t.Fatalf("the next rotation: %v", err)
+		}
+		if n := srv.count(); n != 3 {
+			t.Errorf("%d fetches, want 3", n)
+		}
+
+		// A key published again is trusted again.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-1": k1, "jwk-test-3": k3})
+		time.Sleep(2 * time.Minute)
+		if err := verify(j, signToken(t, k2, "jwk-test-unknown")); !errors.Is(err, client.ErrUnknownKID) {
+			t.Fatalf("unknown kid: %v", err)
+		}
+		if err := verify(j, stale); err != nil {
+			t.Errorf("a republished key is still refused: %v", err)
+		}
+	})
+}
