@@ -70,6 +70,29 @@ func ExampleWithUnknownKIDInterval() {
 	// unknown kid: true, key set fetches: 2
 }
 
+// ExampleWithStartWait: NewJWKS does not wait for a slow key set longer than
+// the start wait, and a token checked meanwhile waits for that same fetch
+// (at most the key wait) instead of starting another.
+func ExampleWithStartWait() {
+	s, c, stop := startExample()
+	defer stop()
+	_, sessionJWT := login(s, "acme", exampleAda)
+	jwksPath := "/v1/b2b/sessions/jwks/" + c.ProjectID()
+	s.SetFault(emulator.Fault{Path: jwksPath, Latency: 200 * time.Millisecond})
+
+	jwks, err := c.NewJWKS(context.Background(), client.WithStartWait(0), client.WithKeyWait(5*time.Second))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer jwks.Close()
+	_, err = jwt.Parse(sessionJWT, jwks.Keyfunc)
+	fmt.Println(err)
+	fmt.Println("key set fetches:", s.Calls(http.MethodGet, jwksPath))
+	// Output:
+	// <nil>
+	// key set fetches: 1
+}
+
 // uaTransport prints the User-Agent of each request it sends.
 type uaTransport struct{}
 

@@ -4,15 +4,19 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/MicahParks/jwkset"
-	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/time/rate"
 )
@@ -24,6 +28,13 @@ const (
 	// DefaultUnknownKIDInterval is how often, at most, a token with an
 	// unknown key ID triggers a fetch of the key set.
 	DefaultUnknownKIDInterval = 5 * time.Minute
+	// DefaultJWKSStartWait is how long [Client.NewJWKS] waits, at most, for
+	// the first key set before it returns.
+	DefaultJWKSStartWait = time.Second
+	// DefaultJWKSKeyWait is how long a key lookup waits, at most, for a
+	// fetch of the key set in flight: the first one, or the refresh an
+	// unknown key ID triggered.
+	DefaultJWKSKeyWait = 5 * time.Second
 )
 
 // JWKSOption configures a [JWKS] in [Client.NewJWKS]. The interface is closed.
@@ -38,6 +49,8 @@ func (f jwksOptionFunc) applyJWKS(c *jwksConfig) { f(c) }
 type jwksConfig struct {
 	refreshInterval    time.Duration
 	unknownKIDInterval time.Duration
+	startWait          time.Duration
+	keyWait            time.Duration
 	httpClient         *http.Client
 }
 
@@ -64,6 +77,31 @@ func WithUnknownKIDInterval(d time.Duration) JWKSOption {
 	})
 }
 
+// WithStartWait sets how long [Client.NewJWKS] waits, at most, for the first
+// fetch of the key set; the fetch goes on in the background after that. The
+// default is [DefaultJWKSStartWait] (1 s); zero makes NewJWKS return at
+// once, and a negative duration keeps the default.
+func WithStartWait(d time.Duration) JWKSOption {
+	return jwksOptionFunc(func(c *jwksConfig) {
+		if d >= 0 {
+			c.startWait = d
+		}
+	})
+}
+
+// WithKeyWait sets how long a key lookup waits, at most, for a fetch of the
+// key set in flight (the first fetch, or the refresh an unknown key ID
+// triggered) before it gives up with an error matching [ErrUnavailable];
+// the fetch itself goes on. The default is [DefaultJWKSKeyWait] (5 s); a
+// duration that is not positive keeps the default.
+func WithKeyWait(d time.Duration) JWKSOption {
+	return jwksOptionFunc(func(c *jwksConfig) {
+		if d > 0 {
+			c.keyWait = d
+		}
+	})
+}
+
 // WithJWKSHTTPClient sets the HTTP client that fetches the key set. The
 // default is the client given to [WithHTTPClient] (or the [Client]'s default).
 // The client is not modified; nil keeps the default.
@@ -75,27 +113,73 @@ func WithJWKSHTTPClient(hc *http.Client) JWKSOption {
 	})
 }
 
+// errNoUsableKey is the failure of a fetch whose answer holds no key a
+// session JWT could be verified with.
+var errNoUsableKey = errors.New("b2bauth: jwks answer holds no usable RS256 signing key")
+
 // JWKS is the project's JSON Web Key Set, kept fresh in the background, for
 // verifying session JWTs locally. Create it with [Client.NewJWKS] and stop it
 // with [JWKS.Close] (or by cancelling the context given to NewJWKS). It is
 // safe for concurrent use.
+//
+// One fetch of the key set runs at a time, on a context of its own: lookups
+// that need it wait for the one in flight, and a lookup that stops waiting
+// (its context ended) does not stop the fetch. A fetch that fails, or whose
+// answer holds no usable key, keeps the last good set.
 type JWKS struct {
-	storage jwkset.Storage
-	ctx     context.Context
-	cancel  context.CancelFunc
+	url     string
+	hc      *http.Client
+	timeout time.Duration // of one fetch
+	keyWait time.Duration
+	logger  *slog.Logger
+
+	// keys holds only usable keys: RSA public keys for RS256 signatures.
+	keys   jwkset.Storage
+	loaded atomic.Bool // a key set was stored
+
+	ctx    context.Context // ends the refresh loop and a fetch in flight
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the refresh loop and a fetch in flight
+
+	mu         sync.Mutex
+	inflight   *jwksFetch // nil when no fetch runs
+	closed     bool
+	unknownKID *rate.Limiter
+	// retired lists, oldest first, the kids of keys a fetch removed from
+	// the set (at most maxRetiredKIDs).
+	retired []string
+}
+
+// maxRetiredKIDs bounds the memory of keys removed from the set.
+const maxRetiredKIDs = 64
+
+// jwksFetch is one fetch of the key set that lookups may wait for.
+type jwksFetch struct {
+	done chan struct{}
+	err  error // written before done is closed
 }
 
 // NewJWKS fetches the project's key set from
 // {base}/v1/b2b/sessions/jwks/{project_id} (without credentials) and keeps it
 // fresh: it is fetched again every refresh interval and when a token names an
-// unknown key ID (rate limited). A failed fetch keeps the last good set. The
-// first fetch waits at most the client's timeout and its failure does not fail
-// NewJWKS: the set is then fetched on the next schedule or unknown key ID.
+// unknown key ID (rate limited). A failed fetch, or an answer without a usable
+// key, keeps the last good set and is logged.
+//
+// NewJWKS does not wait for a slow key set: it returns once the first fetch
+// is done or after the start wait ([DefaultJWKSStartWait], 1 s, see
+// [WithStartWait]), whichever comes first, and a failed first fetch does not
+// fail it. Lookups meanwhile wait for that fetch, each at most the key wait
+// ([DefaultJWKSKeyWait], 5 s, see [WithKeyWait]). Every fetch is bounded by
+// the client's timeout. The error is non-nil only for a key set URL that
+// cannot be requested.
+//
 // The background refresh stops when ctx is done or [JWKS.Close] is called.
 func (c *Client) NewJWKS(ctx context.Context, opts ...JWKSOption) (*JWKS, error) {
 	cfg := jwksConfig{
 		refreshInterval:    DefaultJWKSRefreshInterval,
 		unknownKIDInterval: DefaultUnknownKIDInterval,
+		startWait:          DefaultJWKSStartWait,
+		keyWait:            DefaultJWKSKeyWait,
 		httpClient:         c.httpClient,
 	}
 	for _, o := range opts {
@@ -103,54 +187,218 @@ func (c *Client) NewJWKS(ctx context.Context, opts ...JWKSOption) (*JWKS, error)
 			o.applyJWKS(&cfg)
 		}
 	}
+	u := c.JWKSURL()
+	if _, err := url.ParseRequestURI(u); err != nil {
+		return nil, fmt.Errorf("b2bauth: jwks: %w", err)
+	}
 	// A copy, so the caller's client is never modified; its transport gains
 	// the body limit and our headers.
 	hc := *cfg.httpClient
 	hc.Transport = &jwksTransport{base: cfg.httpClient.Transport, userAgent: c.userAgent}
 
 	ctx, cancel := context.WithCancel(ctx)
-	noErrorFirst := true
-	url := c.JWKSURL()
-	logger := c.logger
-	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{url}, keyfunc.Override{
-		Client:                    &hc,
-		HTTPTimeout:               c.timeout,
-		NoErrorReturnFirstHTTPReq: &noErrorFirst,
-		// The wait for the rate limiter shares its deadline with the fetch
-		// itself, so it must leave room for a whole HTTP request.
-		RateLimitWaitMax: c.timeout,
-		RefreshErrorHandlerFunc: func(u string) func(context.Context, error) {
-			return func(ctx context.Context, err error) {
-				logger.LogAttrs(ctx, slog.LevelWarn, "b2bauth: jwks refresh failed, keeping the last key set",
-					slog.String("url", u), slog.String("error", err.Error()))
-			}
-		},
-		RefreshInterval:   cfg.refreshInterval,
-		RefreshUnknownKID: rate.NewLimiter(rate.Every(cfg.unknownKIDInterval), 1),
-	})
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("b2bauth: jwks: %w", err)
+	j := &JWKS{
+		url:        u,
+		hc:         &hc,
+		timeout:    c.timeout,
+		keyWait:    cfg.keyWait,
+		logger:     c.logger,
+		keys:       jwkset.NewMemoryStorage(),
+		ctx:        ctx,
+		cancel:     cancel,
+		unknownKID: rate.NewLimiter(rate.Every(cfg.unknownKIDInterval), 1),
 	}
-	return &JWKS{storage: kf.Storage(), ctx: ctx, cancel: cancel}, nil
+	first := j.startFetch(false)
+	j.wg.Add(1)
+	go j.refreshLoop(cfg.refreshInterval)
+	if first != nil && cfg.startWait > 0 {
+		t := time.NewTimer(cfg.startWait)
+		defer t.Stop()
+		select {
+		case <-first.done:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	return j, nil
+}
+
+// refreshLoop fetches the key set every interval until j is closed.
+func (j *JWKS) refreshLoop(every time.Duration) {
+	defer j.wg.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-j.ctx.Done():
+			return
+		case <-t.C:
+			j.startFetch(false)
+		}
+	}
+}
+
+// startFetch returns the fetch in flight, or starts one. When limited (the
+// fetch is for an unknown key ID) a new fetch needs a token of the
+// unknown-kid limiter. It returns nil when no fetch runs or may start.
+func (j *JWKS) startFetch(limited bool) *jwksFetch {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if f := j.inflight; f != nil {
+		return f
+	}
+	if j.closed || j.ctx.Err() != nil {
+		return nil
+	}
+	if limited && !j.unknownKID.Allow() {
+		return nil
+	}
+	f := &jwksFetch{done: make(chan struct{})}
+	j.inflight = f
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		err := j.fetch()
+		if err != nil {
+			j.logger.LogAttrs(j.ctx, slog.LevelWarn, "b2bauth: jwks refresh failed, keeping the last key set",
+				slog.String("url", j.url), slog.String("error", err.Error()))
+		}
+		j.mu.Lock()
+		f.err = err
+		j.inflight = nil
+		j.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+// fetch gets the key set and stores its usable keys, unless it has none.
+// It runs on j's context, not a caller's: a request that stops waiting does
+// not abort the fetch other requests wait for.
+func (j *JWKS) fetch() error {
+	ctx, cancel := context.WithTimeout(j.ctx, j.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, j.url, nil)
+	if err != nil {
+		return fmt.Errorf("b2bauth: jwks: %w", err)
+	}
+	resp, err := j.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: jwks: %w", ErrUnavailable, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%w: jwks answered status %d", ErrUnavailable, resp.StatusCode)
+	}
+	var set jwkset.JWKSMarshal
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		return fmt.Errorf("%w: jwks: decode: %w", ErrUnavailable, err)
+	}
+	var keys []jwkset.JWK
+	for _, m := range set.Keys {
+		if k, ok := usableKey(m); ok {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		// An empty or foreign answer is a fault upstream, not a revocation of
+		// every key: replacing the set with it would refuse every JWT.
+		return fmt.Errorf("%w: %w (%d keys in the answer)", ErrUnavailable, errNoUsableKey, len(set.Keys))
+	}
+	old, _ := j.keys.KeyReadAll(ctx)
+	if err := j.keys.KeyReplaceAll(ctx, keys); err != nil {
+		return fmt.Errorf("b2bauth: jwks: store: %w", err)
+	}
+	j.retire(old, keys)
+	j.loaded.Store(true)
+	return nil
+}
+
+// retire remembers the kids of old that are not in current, and forgets
+// those current has again.
+func (j *JWKS) retire(old, current []jwkset.JWK) {
+	now := make(map[string]bool, len(current))
+	for _, k := range current {
+		now[k.Marshal().KID] = true
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	kept := j.retired[:0]
+	for _, kid := range j.retired {
+		if !now[kid] {
+			kept = append(kept, kid)
+		}
+	}
+	for _, k := range old {
+		if kid := k.Marshal().KID; !now[kid] && !slices.Contains(kept, kid) {
+			kept = append(kept, kid)
+		}
+	}
+	if n := len(kept) - maxRetiredKIDs; n > 0 {
+		kept = kept[n:]
+	}
+	j.retired = kept
+}
+
+// isRetired reports whether kid named a key a fetch removed from the set.
+func (j *JWKS) isRetired(kid string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Contains(j.retired, kid)
+}
+
+// usableKey parses m if it can verify a session JWT: an RSA key with a kid,
+// for RS256 signatures (alg and use absent or saying so).
+func usableKey(m jwkset.JWKMarshal) (jwkset.JWK, bool) {
+	if m.KTY != jwkset.KtyRSA || m.KID == "" ||
+		(m.ALG != "" && m.ALG != jwkset.AlgRS256) || (m.USE != "" && m.USE != jwkset.UseSig) {
+		return jwkset.JWK{}, false
+	}
+	k, err := jwkset.NewJWKFromMarshal(m, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
+	if err != nil {
+		return jwkset.JWK{}, false
+	}
+	if _, ok := k.Key().(*rsa.PublicKey); !ok {
+		return jwkset.JWK{}, false
+	}
+	return k, true
+}
+
+// lookup returns the stored key named kid, or nil.
+func (j *JWKS) lookup(kid string) *rsa.PublicKey {
+	k, err := j.keys.KeyRead(j.ctx, kid)
+	if err != nil {
+		return nil
+	}
+	key := k.Key()
+	if pk, ok := key.(interface{ Public() crypto.PublicKey }); ok {
+		key = pk.Public()
+	}
+	pub, _ := key.(*rsa.PublicKey)
+	return pub
 }
 
 // Keyfunc is a jwt.Keyfunc returning the RSA public key named by the token's
 // kid header. It accepts only RS256 tokens with a kid. When the kid is not in
 // the key set, even after the rate-limited refresh it triggers, the error
-// matches [ErrUnknownKID].
+// matches [ErrUnknownKID]; it also matches [ErrUnavailable] when no key set
+// was ever fetched or when the refresh the lookup waited for failed. A kid
+// whose key a fetch removed from the set (one of the last 64) triggers no
+// refresh: the JWTs it signed cannot spend the refresh a rotation needs.
 func (j *JWKS) Keyfunc(t *jwt.Token) (any, error) {
 	return j.key(j.ctx, t)
 }
 
-// KeyfuncCtx is [JWKS.Keyfunc] with a context bounding a refresh triggered by
-// an unknown kid, such as the request's context.
+// KeyfuncCtx is [JWKS.Keyfunc] with a context, such as the request's,
+// bounding how long the lookup waits for a fetch of the key set. The fetch
+// itself does not depend on ctx: it goes on for the lookups that still wait.
 func (j *JWKS) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
 	return func(t *jwt.Token) (any, error) { return j.key(ctx, t) }
 }
 
-// key looks up the RSA public key named by t's kid, refreshing the set on an
-// unknown kid within the rate limit; ctx bounds that refresh.
+// key looks up the RSA public key named by t's kid. An unknown kid waits for
+// the fetch in flight, or starts one within the rate limit; ctx and the key
+// wait bound that wait.
 func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 	if err := j.ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w: jwks closed: %w", ErrUnavailable, err)
@@ -162,38 +410,60 @@ func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 	if kid == "" {
 		return nil, errors.New("b2bauth: jwt header has no kid")
 	}
-	jwk, err := j.storage.KeyRead(ctx, kid)
-	if err != nil {
-		// Not found after the refresh, or no refresh allowed yet: either
-		// way the key is not known now. With no key at all, the key set
-		// could never be fetched: that is an outage, not a verdict on
-		// the token.
-		if all, _ := j.storage.KeyReadAll(ctx); len(all) == 0 {
-			return nil, fmt.Errorf("%w %q: no key set fetched yet: %w", ErrUnknownKID, kid, errors.Join(ErrUnavailable, err))
-		}
-		return nil, fmt.Errorf("%w %q: %w", ErrUnknownKID, kid, err)
+	if pub := j.lookup(kid); pub != nil {
+		return pub, nil
 	}
-	m := jwk.Marshal()
-	if m.ALG != "" && m.ALG != jwkset.AlgRS256 {
-		return nil, fmt.Errorf("b2bauth: jwk %q has algorithm %q, not RS256", kid, m.ALG)
+	if j.isRetired(kid) {
+		// Stytch stopped publishing this key: fetching the set again would
+		// not bring it back, and the JWTs it signed (stale cookies, mostly)
+		// must not spend the refresh a rotation may need.
+		return nil, fmt.Errorf("%w %q: the key was removed from the key set", ErrUnknownKID, kid)
 	}
-	if m.USE != "" && m.USE != jwkset.UseSig {
-		return nil, fmt.Errorf("b2bauth: jwk %q has use %q, not sig", kid, m.USE)
+	var fetchErr error
+	if f := j.startFetch(true); f != nil {
+		fetchErr = j.wait(ctx, f)
 	}
-	key := jwk.Key()
-	if pk, ok := key.(interface{ Public() crypto.PublicKey }); ok {
-		key = pk.Public()
+	// Read again even without a fetch of our own: the one that brought the
+	// key may have ended between the first read and startFetch.
+	if pub := j.lookup(kid); pub != nil {
+		return pub, nil
 	}
-	pub, ok := key.(*rsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("b2bauth: jwk %q is not an RSA key", kid)
+	switch {
+	case !j.loaded.Load():
+		// With no key at all, the key set could never be fetched: that is
+		// an outage, not a verdict on the token.
+		return nil, fmt.Errorf("%w %q: no key set fetched yet: %w", ErrUnknownKID, kid, errors.Join(ErrUnavailable, fetchErr))
+	case fetchErr != nil:
+		// The refresh that would have brought the key failed: the key set
+		// says nothing about this kid.
+		return nil, fmt.Errorf("%w %q: %w", ErrUnknownKID, kid, fetchErr)
 	}
-	return pub, nil
+	return nil, fmt.Errorf("%w %q", ErrUnknownKID, kid)
 }
 
-// Close stops the background refresh. It is safe to call more than once.
+// wait waits for f, at most until ctx ends or the key wait passes, and
+// returns f's error or why it stopped waiting (matching [ErrUnavailable]).
+func (j *JWKS) wait(ctx context.Context, f *jwksFetch) error {
+	t := time.NewTimer(j.keyWait)
+	defer t.Stop()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: stopped waiting for the key set: %w", ErrUnavailable, ctx.Err())
+	case <-t.C:
+		return fmt.Errorf("%w: key set not fetched within %v", ErrUnavailable, j.keyWait)
+	}
+}
+
+// Close stops the background refresh and a fetch in flight, and returns
+// once they have stopped. It is safe to call more than once.
 func (j *JWKS) Close() {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
 	j.cancel()
+	j.wg.Wait()
 }
 
 // jwksTransport adds our headers and bounds the response body.

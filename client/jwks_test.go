@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,9 +28,29 @@ import (
 type jwksServer struct {
 	mu       sync.Mutex
 	keys     map[string]*rsa.PrivateKey
-	mode     string // "" (ok), "500", "malformed", "huge", "badkey"
+	mode     string // "" (ok), "500", "malformed", "huge", "badkey", or a key of unusableAnswers
 	calls    int
 	authSeen bool
+	// hold, when set, keeps each answer back until it is closed (or the
+	// request ends). The request is counted on arrival.
+	hold chan struct{}
+}
+
+// unusableAnswers are 200 answers of the JWKS path without a key that could
+// verify a session JWT.
+var unusableAnswers = map[string]string{
+	"empty object":      `{}`,
+	"empty key list":    `{"keys":[]}`,
+	"unknown key types": `{"keys":[{"kty":"XYZ","kid":"jwk-test-1"},{"kty":"PQC","kid":"jwk-test-2","x":"AQAB"}]}`,
+	"only oct keys":     `{"keys":[{"kty":"oct","kid":"jwk-test-1","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ"}]}`,
+	"only encryption keys": `{"keys":[{"kty":"RSA","use":"enc","kid":"jwk-test-1",` +
+		`"n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"}]}`,
+}
+
+func (s *jwksServer) holding(hold chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = hold
 }
 
 func (s *jwksServer) set(mode string, keys map[string]*rsa.PrivateKey) {
@@ -48,12 +70,23 @@ func (s *jwksServer) count() int {
 
 func (s *jwksServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if r.URL.Path != "/v1/b2b/sessions/jwks/project-test-123" {
+		s.mu.Unlock()
 		http.NotFound(w, r)
 		return
 	}
 	s.calls++
+	hold := s.hold
+	s.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if r.Header.Get("Authorization") != "" {
 		s.authSeen = true
 	}
@@ -70,6 +103,10 @@ func (s *jwksServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "badkey":
 		fmt.Fprint(w, `{"keys":[{"kty":"RSA","kid":"broken","n":"!!","e":"AQAB"}]}`)
+		return
+	}
+	if body, ok := unusableAnswers[s.mode]; ok {
+		fmt.Fprint(w, body)
 		return
 	}
 	var parts []string
@@ -198,12 +235,46 @@ func TestJWKSRefreshesOnUnknownKID(t *testing.T) {
 	}
 }
 
+// syncBuffer is a log destination safe for the JWKS's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 func TestJWKSKeepsTheLastGoodSet(t *testing.T) {
-	for _, mode := range []string{"500", "malformed", "huge", "badkey"} {
-		t.Run("a "+mode+" refresh keeps the old keys", func(t *testing.T) {
+	modes := []string{"500", "malformed", "huge", "badkey"}
+	for name := range unusableAnswers {
+		modes = append(modes, name)
+	}
+	slices.Sort(modes[4:])
+	for _, mode := range modes {
+		t.Run("a refresh answering "+mode+" keeps the old keys and is logged", func(t *testing.T) {
+			ignore := goleak.IgnoreCurrent()
+			t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
 			k1 := newRSAKey(t)
 			srv := &jwksServer{keys: map[string]*rsa.PrivateKey{"jwk-test-1": k1}}
-			j := startJWKS(t, srv)
+			hs := httptest.NewServer(srv)
+			t.Cleanup(hs.Close)
+			var logs syncBuffer
+			c := newClient(t, hs.URL, client.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+			j, err := c.NewJWKS(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(j.Close)
+
 			srv.set(mode, nil)
 			if err := verify(j, signToken(t, k1, "jwk-test-other")); !errors.Is(err, client.ErrUnknownKID) {
 				t.Fatalf("err = %v, want ErrUnknownKID", err)
@@ -214,6 +285,170 @@ func TestJWKSKeepsTheLastGoodSet(t *testing.T) {
 			if err := verify(j, signToken(t, k1, "jwk-test-1")); err != nil {
 				t.Fatalf("the last good key was dropped: %v", err)
 			}
+			if got := logs.String(); !strings.Contains(got, "keeping the last key set") {
+				t.Errorf("the failed refresh was not logged; log:\n%s", got)
+			}
+		})
+	}
+}
+
+// verifyCtx verifies token with j, waiting for a key set fetch at most as
+// long as ctx allows.
+func verifyCtx(ctx context.Context, j *client.JWKS, token string) error {
+	_, err := jwt.Parse(token, j.KeyfuncCtx(ctx), jwt.WithValidMethods([]string{"RS256"}))
+	return err
+}
+
+func TestJWKSRotationHerdSharesOneRefresh(t *testing.T) {
+	k1, k2 := newRSAKey(t), newRSAKey(t)
+	rotated := signToken(t, k2, "jwk-test-2")
+	// start serves k1, then publishes k2 and holds the next answer back.
+	start := func(t *testing.T) (*client.JWKS, *jwksServer, chan struct{}) {
+		srv := &jwksServer{keys: map[string]*rsa.PrivateKey{"jwk-test-1": k1}}
+		c := newClient(t, "http://stytch.invalid")
+		j, err := c.NewJWKS(context.Background(), client.WithJWKSHTTPClient(&http.Client{Transport: handlerTransport{srv}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(j.Close)
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-1": k1, "jwk-test-2": k2})
+		hold := make(chan struct{})
+		srv.holding(hold)
+		return j, srv, hold
+	}
+
+	t.Run("fifty lookups of a rotated key all wait for one refresh", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			j, srv, hold := start(t)
+			const n = 50
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { errs[i] = verifyCtx(context.Background(), j, rotated) })
+			}
+			synctest.Wait() // every lookup waits for the refresh in flight
+			if got := srv.count(); got != 2 {
+				t.Fatalf("%d fetches while the lookups wait, want 2 (the first and one refresh)", got)
+			}
+			close(hold)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("lookup %d: %v", i, err)
+				}
+			}
+			if got := srv.count(); got != 2 {
+				t.Errorf("%d fetches, want 2", got)
+			}
+		})
+	})
+
+	t.Run("a lookup that stops waiting does not abort the refresh", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			j, srv, hold := start(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			var goneErr error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				goneErr = verifyCtx(ctx, j, rotated)
+			}()
+			synctest.Wait()
+			cancel() // the client disconnects mid-refresh
+			<-done
+			if !errors.Is(goneErr, client.ErrUnavailable) || !errors.Is(goneErr, context.Canceled) {
+				t.Errorf("the abandoned lookup answered %v, want ErrUnavailable and context.Canceled", goneErr)
+			}
+			close(hold)
+			synctest.Wait()
+			for i := range 3 {
+				if err := verify(j, rotated); err != nil {
+					t.Fatalf("lookup %d after the refresh: %v", i, err)
+				}
+			}
+			if got := srv.count(); got != 2 {
+				t.Errorf("%d fetches, want 2", got)
+			}
+		})
+	})
+
+	t.Run("random kids during and after a refresh fetch nothing more", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			j, srv, hold := start(t)
+			const n = 20
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { errs[i] = verify(j, signToken(t, k2, fmt.Sprintf("jwk-test-random-%d", i))) })
+			}
+			synctest.Wait()
+			close(hold)
+			wg.Wait()
+			for i := range n {
+				errs = append(errs, verify(j, signToken(t, k2, fmt.Sprintf("jwk-test-later-%d", i))))
+			}
+			for i, err := range errs {
+				if !errors.Is(err, client.ErrUnknownKID) || errors.Is(err, client.ErrUnavailable) {
+					t.Fatalf("lookup %d: %v, want ErrUnknownKID alone", i, err)
+				}
+			}
+			if got := srv.count(); got != 2 {
+				t.Errorf("%d fetches for %d unknown kids, want 2 (the first and one refresh)", got, 2*n)
+			}
+		})
+	})
+}
+
+func TestNewJWKSDoesNotWaitForASlowKeySet(t *testing.T) {
+	k1 := newRSAKey(t)
+	token := signToken(t, k1, "jwk-test-1")
+	tests := []struct {
+		name      string
+		opts      []client.JWKSOption
+		wantStart time.Duration // how long NewJWKS takes
+		wantWait  time.Duration // how long a lookup then waits
+	}{
+		{name: "the defaults bound the start and the first lookups", wantStart: client.DefaultJWKSStartWait, wantWait: client.DefaultJWKSKeyWait},
+		{name: "a zero start wait returns at once", opts: []client.JWKSOption{client.WithStartWait(0), client.WithKeyWait(2 * time.Second)},
+			wantStart: 0, wantWait: 2 * time.Second},
+		{name: "a negative start wait keeps the default", opts: []client.JWKSOption{client.WithStartWait(-time.Second)},
+			wantStart: client.DefaultJWKSStartWait, wantWait: client.DefaultJWKSKeyWait},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				hold := make(chan struct{})
+				srv := &jwksServer{keys: map[string]*rsa.PrivateKey{"jwk-test-1": k1}, hold: hold}
+				c := newClient(t, "http://stytch.invalid") // default timeout: 10 s
+				opts := append([]client.JWKSOption{client.WithJWKSHTTPClient(&http.Client{Transport: handlerTransport{srv}})}, tt.opts...)
+				began := time.Now()
+				j, err := c.NewJWKS(context.Background(), opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer j.Close()
+				if got := time.Since(began); got != tt.wantStart {
+					t.Errorf("NewJWKS took %v, want %v", got, tt.wantStart)
+				}
+
+				began = time.Now()
+				err = verify(j, token)
+				if got := time.Since(began); got != tt.wantWait {
+					t.Errorf("the first lookup waited %v, want %v", got, tt.wantWait)
+				}
+				if !errors.Is(err, client.ErrUnavailable) {
+					t.Errorf("lookup without a key set: %v, want ErrUnavailable", err)
+				}
+
+				close(hold) // the first fetch answers at last
+				synctest.Wait()
+				if err := verify(j, token); err != nil {
+					t.Fatalf("after the first fetch: %v", err)
+				}
+				if got := srv.count(); got != 1 {
+					t.Errorf("%d fetches, want 1", got)
+				}
+			})
 		})
 	}
 }
@@ -283,6 +518,55 @@ func TestJWKSRefreshSchedule(t *testing.T) {
 		time.Sleep(time.Minute)
 		if err := verify(j, signToken(t, k2, "jwk-test-2")); err != nil {
 			t.Fatalf("after the limiter interval: %v", err)
+		}
+	})
+}
+
+func TestJWKSKidsOfRemovedKeysSpendNoRefresh(t *testing.T) {
+	k1, k2, k3 := newRSAKey(t), newRSAKey(t), newRSAKey(t)
+	synctest.Test(t, func(t *testing.T) {
+		srv := &jwksServer{keys: map[string]*rsa.PrivateKey{"jwk-test-1": k1}}
+		c := newClient(t, "http://stytch.invalid")
+		j, err := c.NewJWKS(context.Background(), client.WithUnknownKIDInterval(time.Minute),
+			client.WithJWKSHTTPClient(&http.Client{Transport: handlerTransport{srv}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		stale := signToken(t, k1, "jwk-test-1")
+
+		// Stytch rotates and drops the old key.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-2": k2})
+		if err := verify(j, signToken(t, k2, "jwk-test-2")); err != nil {
+			t.Fatalf("the rotated key: %v", err)
+		}
+		time.Sleep(2 * time.Minute) // fake time: the unknown-kid budget is back
+		for i := range 5 {
+			if err := verify(j, stale); !errors.Is(err, client.ErrUnknownKID) || errors.Is(err, client.ErrUnavailable) {
+				t.Fatalf("stale JWT %d: %v, want ErrUnknownKID alone", i, err)
+			}
+		}
+		if n := srv.count(); n != 2 {
+			t.Fatalf("JWTs of a removed key made %d fetches, want 2 (the first and the rotation)", n)
+		}
+
+		// The budget they did not spend serves the next rotation.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-2": k2, "jwk-test-3": k3})
+		if err := verify(j, signToken(t, k3, "jwk-test-3")); err != nil {
+			t.Fatalf("the next rotation: %v", err)
+		}
+		if n := srv.count(); n != 3 {
+			t.Errorf("%d fetches, want 3", n)
+		}
+
+		// A key published again is trusted again.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-1": k1, "jwk-test-3": k3})
+		time.Sleep(2 * time.Minute)
+		if err := verify(j, signToken(t, k2, "jwk-test-unknown")); !errors.Is(err, client.ErrUnknownKID) {
+			t.Fatalf("unknown kid: %v", err)
+		}
+		if err := verify(j, stale); err != nil {
+			t.Errorf("a republished key is still refused: %v", err)
 		}
 	})
 }

@@ -35,11 +35,17 @@ type Middleware struct {
 }
 
 // New returns a Middleware for the project of c. Unless replaced by options,
-// it verifies JWTs with the client's JWKS (fetched in the background; a
-// failing first fetch does not fail New), authenticates remotely with the
-// client's Sessions service and authorizes with a client.PolicyCache. It
-// returns an error for an invalid configuration, such as cookie settings a
-// browser would refuse.
+// it verifies JWTs with the client's JWKS (see client.Client.NewJWKS),
+// authenticates remotely with the client's Sessions service and authorizes
+// with a client.PolicyCache. It returns an error for an invalid
+// configuration, such as cookie settings a browser would refuse.
+//
+// New does not hang on a slow key set: it waits for the first fetch at most
+// client.DefaultJWKSStartWait (1 s), and a failing first fetch does not fail
+// it. Requests that come before the key set wait for that same fetch, each
+// at most client.DefaultJWKSKeyWait (5 s), then are decided without it
+// (Stytch asked, or 503 while Stytch cannot answer). Both waits are set with
+// [WithJWKSOptions] (client.WithStartWait, client.WithKeyWait).
 func New(c *client.Client, opts ...Option) (*Middleware, error) {
 	if c == nil {
 		return nil, errors.New("b2bauth: nil client")
@@ -126,7 +132,8 @@ var errTooLongCredential = fmt.Errorf("credential longer than %d bytes", MaxToke
 func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, time.Time, error) {
 	keyfunc := m.cfg.keyfunc
 	if m.jwks != nil {
-		// An unknown kid may refresh the key set: bound that by the request.
+		// An unknown kid waits for the shared refresh of the key set; the
+		// request bounds only its own wait, never the refresh.
 		keyfunc = m.jwks.KeyfuncCtx(ctx)
 	}
 	var c sessionClaims

@@ -71,6 +71,18 @@ const (
 	// adminShare is the percentage of requests of admin-capable credentials
 	// sent to /admin rather than /dashboard.
 	adminShare = 25
+	// herdSize is how many concurrent requests the rotation_herd phase sends
+	// with JWTs of the key it has just rotated in.
+	herdSize = 64
+	// herdJWKSLatency holds back the JWKS answers of the rotation_herd
+	// phase, so that the herd piles up behind the refresh that brings the
+	// new key.
+	herdJWKSLatency = 100 * time.Millisecond
+	// soakUnknownKIDInterval is the app's unknown-kid refresh interval
+	// (client.WithUnknownKIDInterval). The soak rotates keys every few
+	// seconds rather than every few months, so the 5-minute default would
+	// leave all but the first rotation without a refresh.
+	soakUnknownKIDInterval = phaseLength / 4
 )
 
 // A class is a kind of credential the load generator presents.
@@ -140,6 +152,15 @@ var phases = []phase{
 		s.emu.SetFault(emulator.Fault{Path: authenticatePath, Status: http.StatusInternalServerError})
 		s.emu.SetFault(emulator.Fault{Status: http.StatusServiceUnavailable})
 	}},
+	{name: "rotation_herd", enter: func(s *soak) {
+		// Two calm phases after the last rotation: the unknown-kid budget
+		// is back, as it would be months after a rotation.
+		s.emu.ClearFaults()
+		s.emu.SetFault(emulator.Fault{Path: s.jwksPath, Latency: herdJWKSLatency})
+		s.emu.RotateKey()
+		s.herd() // before any other JWT of the new key is out
+		s.mintValid(4)
+	}},
 	{name: "rotate_key", enter: func(s *soak) {
 		s.emu.ClearFaults()
 		s.emu.RotateKey()
@@ -189,6 +210,11 @@ type soak struct {
 	members  []member
 	jwksPath string
 	t        *testing.T
+	// hc and base reach the app; entering is the index of the phase whose
+	// enter runs (read only by the phase cycler).
+	hc       *http.Client
+	base     string
+	entering int
 
 	mu      sync.Mutex
 	pools   [numClasses][]credential
@@ -199,6 +225,12 @@ type soak struct {
 	counts          [][numRoutes][numClasses][numAnswers]atomic.Int64
 	panics          atomic.Int64
 	transportErrors atomic.Int64
+	// herdRequests and herdOK count the rotation herd's requests and its
+	// 200 answers.
+	herdRequests, herdOK atomic.Int64
+	// herdFetches is the most JWKS fetches one herd caused (written only by
+	// the phase cycler, read after it ends).
+	herdFetches int
 }
 
 func sessionCookie(token, jwtRaw string) string {
@@ -245,6 +277,38 @@ func (s *soak) mintValid(n int) {
 		}
 		s.add(credential{class: classValid, cookie: sessionCookie(tok, jwtRaw), admin: m.admin})
 	}
+}
+
+// herd sends herdSize concurrent requests to /dashboard, each with the JWT
+// cookie alone of a fresh session signed by the current key: nothing to fall
+// back on, so a JWT refused locally would be a 401. They are counted as
+// valid in the phase being entered; the credentials join no pool (a later
+// rotation that drops their key makes them invalid).
+func (s *soak) herd() {
+	creds := make([]credential, herdSize)
+	for i := range creds {
+		_, jwtRaw, _, err := s.createSession()
+		if err != nil {
+			s.t.Error(err)
+			return
+		}
+		creds[i] = credential{class: classValid, cookie: sessionCookie("", jwtRaw)}
+	}
+	p := s.entering
+	fetchesBefore := s.emu.Calls(http.MethodGet, s.jwksPath)
+	var wg sync.WaitGroup
+	for _, c := range creds {
+		wg.Go(func() {
+			a := s.send(s.hc, s.base+routePaths[routeDashboard], c)
+			s.counts[p][routeDashboard][classValid][a].Add(1)
+			s.herdRequests.Add(1)
+			if a == answer200 {
+				s.herdOK.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	s.herdFetches = max(s.herdFetches, s.emu.Calls(http.MethodGet, s.jwksPath)-fetchesBefore)
 }
 
 // garbage returns credentials that must never get in.
@@ -305,12 +369,16 @@ func (s *soak) garbage(expiredJWT string) []credential {
 // an httptest server) under concurrent load from a mix of valid,
 // expired-but-live, revoked and garbage credentials while the emulator
 // cycles through latency, 5xx, 429, dropped connections and key rotations
-// (one with the new key's JWKS unreadable). The load requests /dashboard
+// (one with the new key's JWKS unreadable, and one followed at once by a
+// herd of 64 concurrent requests carrying only JWTs of the new key while
+// the JWKS answers slowly). The load requests /dashboard
 // (RequireSession) and, for credentials that may open it, /admin
 // (RequirePermission). It asserts:
 //
 //   - a live session (valid or expired JWT) gets only 200 or 503, never 401:
-//     an outage is never a logout;
+//     an outage is never a logout, and a key rotation is none either, even
+//     for a herd of JWTs of the new key with no session token to fall back
+//     on;
 //   - a revoked session or a garbage credential never gets 200;
 //   - every request gets an HTTP answer, 200, 401 or 503, and no handler
 //     panics (the demo's pages answer 500 when served without a session,
@@ -367,9 +435,12 @@ func runSoak(t *testing.T, d time.Duration, workers int) {
 	// No project: emulator mode, the emulator on a random loopback port.
 	// Quiet, as the faults make the app log on every request.
 	app, err := demo.New(t.Context(), demo.Config{
-		Clock:             clk.Now,
-		Logger:            slog.New(slog.DiscardHandler),
-		MiddlewareOptions: []middleware.Option{middleware.WithCacheSize(soakCacheSize)},
+		Clock:  clk.Now,
+		Logger: slog.New(slog.DiscardHandler),
+		MiddlewareOptions: []middleware.Option{
+			middleware.WithCacheSize(soakCacheSize),
+			middleware.WithJWKSOptions(client.WithUnknownKIDInterval(soakUnknownKIDInterval)),
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -444,6 +515,7 @@ func runSoak(t *testing.T, d time.Duration, workers int) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 
+	s.hc, s.base = hc, srv.URL
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -474,8 +546,13 @@ func (s *soak) cycleFaults(ctx context.Context, peakHeap *atomic.Uint64) {
 	var ms runtime.MemStats
 	for i := 0; ; i++ {
 		p := i % len(phases)
+		s.entering = p
 		phases[p].enter(s)
 		s.phase.Store(int32(p))
+		// Each phase lasts phaseLength from the end of its enter: a slow
+		// enter (minting sessions on a busy machine) must not use up the
+		// phase's time and leave its state without requests.
+		tick.Reset(phaseLength)
 		runtime.ReadMemStats(&ms)
 		if ms.HeapInuse > peakHeap.Load() {
 			peakHeap.Store(ms.HeapInuse)
@@ -617,6 +694,8 @@ func (s *soak) report(d time.Duration, workers int) {
 		}
 	}
 	_ = tw.Flush()
+	fmt.Fprintf(&sb, "\nrotation herds: %d requests with the JWT alone of a freshly rotated key, %d answered 200; at most %d JWKS fetches per herd\n",
+		s.herdRequests.Load(), s.herdOK.Load(), s.herdFetches)
 	s.t.Log("\n" + sb.String())
 }
 
@@ -659,5 +738,11 @@ func (s *soak) check() {
 	}
 	if s.total(classValid, answer200, anyPhase, adminRoute) == 0 {
 		t.Error("valid: /admin never answered 200")
+	}
+	if s.herdRequests.Load() == 0 {
+		t.Error("rotation_herd: no herd of JWTs of a freshly rotated key was sent")
+	}
+	if s.herdFetches > 2 {
+		t.Errorf("rotation_herd: a herd caused %d JWKS fetches, want at most 2 (one shared refresh)", s.herdFetches)
 	}
 }
