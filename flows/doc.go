@@ -35,9 +35,10 @@
 //
 // Failures are answered with a message the member can act on: a wrong code
 // may be retried (five times, then the member waits five minutes; the count
-// is also kept in memory per member, so a replayed or restarted flow does
-// not reset it; so is the wait between two SMS codes), a lost or expired flow leads back to the email form, and
-// an outage of Stytch answers 503 and keeps the flow. JSON failures have
+// is also kept per member in the guard's [Store], so a replayed or
+// restarted flow does not reset it; so is the wait between two SMS codes),
+// a lost or expired flow leads back to the email form, and an outage of
+// Stytch or of the store answers 503 and keeps the flow. JSON failures have
 // the shape {"error":{"code":"...","message":"..."},"next":"..."}; the
 // codes are those of the [Error] sentinels.
 package flows

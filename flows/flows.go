@@ -20,16 +20,17 @@ const maxBodyBytes = 64 << 10
 
 // Handler serves the login, MFA, step-up and logout routes under its prefix.
 // Create it with [New]; it is safe for concurrent use and keeps no state
-// between requests beyond the encrypted flow cookies, except a bounded,
-// in-memory count of recent wrong codes and the time of the last SMS per
-// member.
+// between requests beyond the encrypted flow cookies, except the records of
+// its guard in a [Store] (see [WithStore]): the recent wrong codes and the
+// time of the last SMS per member, and the entries into an organization in
+// flight.
 type Handler struct {
 	client       *client.Client
 	mw           *middleware.Middleware
 	cfg          config
 	cookie       flowCookie // login flows
 	stepUpCookie flowCookie // step-up flows, apart from a login in progress
-	guard        *attemptGuard
+	guard        *guard
 	templates    *template.Template
 	root         http.Handler
 }
@@ -62,6 +63,9 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 	if cfg.publicURL == nil {
 		return nil, errors.New("b2bauth: flows: the public URL is required: use WithPublicURL, e.g. \"https://app.example.com\"")
 	}
+	if cfg.store == nil {
+		cfg.store = newMemoryStore(cfg.now, cfg.storeCapacity)
+	}
 	t, err := buildTemplates(cfg.templates)
 	if err != nil {
 		return nil, err
@@ -72,7 +76,7 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 		cfg:          cfg,
 		cookie:       newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https", false),
 		stepUpCookie: newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https", true),
-		guard:        newAttemptGuard(),
+		guard:        &guard{store: cfg.store},
 		templates:    t,
 	}
 	if h.root, err = h.routes(); err != nil {
@@ -137,6 +141,14 @@ func (h *Handler) routes() (http.Handler, error) {
 		h.fail(w, r, nil, ErrCrossOrigin)
 	}))
 	return cop.Handler(mux), nil
+}
+
+// guardFailed logs an error of the guard's store that the step goes on
+// without: a record the store could not write after Stytch answered.
+func (h *Handler) guardFailed(r *http.Request, err error) {
+	if err != nil {
+		h.cfg.logger.WarnContext(r.Context(), "b2bauth: flows: guard store failed", "path", r.URL.Path, "error", err)
+	}
 }
 
 // input returns the request's fields: from a JSON object body (string
