@@ -29,8 +29,10 @@
 // minutes: the intermediate session token never appears in a URL, a page, a
 // JSON body or JavaScript-readable storage. Step-up flows use a cookie of
 // their own ("__Host-b2bauth_stepup"), so that opening GET /step-up, with
-// or without a session, never ends a sign-in in progress. Every POST is checked with
-// [net/http.CrossOriginProtection]. Sessions are written and read with the
+// or without a session, never ends a sign-in in progress. Every POST is
+// checked with [net/http.CrossOriginProtection], and one that carries
+// neither Origin nor Sec-Fetch-Site is refused when its Referer names
+// another origin. Sessions are written and read with the
 // cookies of the [middleware.Middleware] given to [New].
 //
 // Failures are answered with a message the member can act on: a wrong code

@@ -130,17 +130,52 @@ func (h *Handler) routes() (http.Handler, error) {
 	session("POST /logout", h.postLogout)
 
 	// Every POST changes state: refuse cross-origin ones (Fetch metadata,
-	// then Origin against Host). The public URL's origin is trusted for
-	// deployments behind a proxy that rewrites Host.
+	// then Origin against Host, then Referer). The public URL's origin is
+	// trusted for deployments behind a proxy that rewrites Host.
 	cop := http.NewCrossOriginProtection()
 	origin := h.cfg.publicURL.Scheme + "://" + h.cfg.publicURL.Host
 	if err := cop.AddTrustedOrigin(origin); err != nil {
 		return nil, fmt.Errorf("b2bauth: flows: public URL origin: %w", err)
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, ErrCrossOrigin)
-	}))
-	return cop.Handler(mux), nil
+	})
+	cop.SetDenyHandler(deny)
+	return cop.Handler(h.refererCheck(mux, deny)), nil
+}
+
+// refererCheck refuses, with deny, a state-changing request that carries
+// neither Sec-Fetch-Site nor Origin, which [http.CrossOriginProtection]
+// lets through, when its Referer names another origin: such a request
+// comes from a page of another site, in a browser too old to send the
+// other headers or with them stripped on the way. A request without any
+// of the three (not a browser's) goes on.
+func (h *Handler) refererCheck(next, deny http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			ref := r.Header.Get("Referer")
+			if r.Header.Get("Sec-Fetch-Site") == "" && r.Header.Get("Origin") == "" &&
+				ref != "" && !h.sameOrigin(r, ref) {
+				deny.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameOrigin reports whether the URL ref names the origin of r: its Host,
+// as [http.CrossOriginProtection] compares Origin, or the public URL's
+// origin.
+func (h *Handler) sameOrigin(r *http.Request, ref string) bool {
+	u, err := url.Parse(ref)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return u.Host == r.Host ||
+		u.Scheme == h.cfg.publicURL.Scheme && strings.EqualFold(u.Host, h.cfg.publicURL.Host)
 }
 
 // guardFailed logs an error of the guard's store that the step goes on
