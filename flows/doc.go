@@ -24,6 +24,10 @@
 //	POST /step-up/sms/send, /step-up/sms/verify, /step-up/totp/verify
 //	POST /logout               revoke the session and clear the cookies
 //
+// A return_to is a local path (anything else leads to the after-login
+// path) of at most 1024 bytes as the flow cookie stores it; a longer one
+// is refused with 400 where it enters, before Stytch is asked.
+//
 // Between steps the flow lives in one encrypted, authenticated, HttpOnly,
 // SameSite=Lax cookie ("__Host-b2bauth_flow" over https), valid for 10
 // minutes: the intermediate session token never appears in a URL, a page, a

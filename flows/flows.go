@@ -209,13 +209,32 @@ func input(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	return r.PostForm, nil
 }
 
-// returnPath validates a requested return path; anything unsafe becomes ""
-// (the after-login path).
-func returnPath(p string) string {
-	if middleware.IsSafeReturnPath(p) {
-		return p
+// maxReturnPathSize bounds a requested return path, counted as the flow
+// cookie stores it (in JSON, where '<', '>' and '&' take 6 bytes each): a
+// flow holding the longest one still fits its cookie at every step, with
+// the longest email address and Stytch's ids and tokens as they are (see
+// flowCookie.encode for larger ones).
+const maxReturnPathSize = 1024
+
+// errReturnPathTooLong refuses a return path over maxReturnPathSize.
+var errReturnPathTooLong = ErrInvalidInput.withMessage(
+	"The address to return to after sign-in is too long. Start again from the page you wanted.")
+
+// returnPath validates a requested return path before anything is sent or
+// stored: one longer than maxReturnPathSize is refused with
+// errReturnPathTooLong, as it would not fit the flow cookie; an unsafe one
+// becomes "" (the after-login path).
+func returnPath(p string) (string, error) {
+	if len(p) > maxReturnPathSize {
+		return "", errReturnPathTooLong
 	}
-	return ""
+	if !middleware.IsSafeReturnPath(p) {
+		return "", nil
+	}
+	if b, _ := json.Marshal(p); len(b)-2 > maxReturnPathSize {
+		return "", errReturnPathTooLong
+	}
+	return p, nil
 }
 
 // destination is where a finished flow leads.
