@@ -46,11 +46,11 @@ func TestOversizeReturnPathIsRefusedBeforeStytch(t *testing.T) {
 			return h.getJSON("/auth/step-up?return_to=" + url.QueryEscape(rt))
 		}},
 	}
+	// One logged-in browser: every refusal leaves it as it was.
+	h, _ := loggedIn(t, emulator.MemberSeed{Email: "ivy@acme.example"}, flows.WithOAuth(testPublicToken, "google"))
 	for size, rt := range oversize {
 		for _, e := range entries {
 			t.Run(e.name+" with a return path "+size+" is refused", func(t *testing.T) {
-				t.Parallel()
-				h, _ := loggedIn(t, emulator.MemberSeed{Email: "ivy@acme.example"}, flows.WithOAuth(testPublicToken, "google"))
 				sends := len(h.emu.Outbox())
 				flow, stepUp := h.flowCookie(), h.cookie(flows.StepUpCookieName(h.flows))
 				a := e.send(h, rt)
