@@ -20,13 +20,20 @@ const (
 
 // getLogin shows the email form.
 func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
+	returnTo, err := returnPath(r.URL.Query().Get("return_to"))
+	if err != nil {
+		// Refused here rather than when the form is posted, after the
+		// member typed their email.
+		h.fail(w, r, nil, err)
+		return
+	}
 	if wantsJSON(r) {
 		h.writeJSON(w, http.StatusOK, nextBody{Next: stepNone.next()})
 		return
 	}
 	h.render(w, r, http.StatusOK, "login.html", &Page{
 		Step:           stepNone.next(),
-		ReturnTo:       returnPath(r.URL.Query().Get("return_to")),
+		ReturnTo:       returnTo,
 		OAuthProviders: h.cfg.oauthProviders,
 	})
 }
@@ -44,7 +51,12 @@ func (h *Handler) postOAuthStart(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, ErrInvalidInput.withMessage("That sign-in method is not offered."))
 		return
 	}
-	st := newFlow(stepEmailSent, returnPath(in.Get("return_to")))
+	returnTo, err := returnPath(in.Get("return_to"))
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	st := newFlow(stepEmailSent, returnTo)
 	st.PKCEVerifier = randomString(32)
 	target, err := h.client.OAuth.DiscoveryStartURL(provider, &client.OAuthDiscoveryStartParams{
 		PublicToken:          h.cfg.oauthToken,
@@ -74,7 +86,12 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	st := newFlow(stepEmailSent, returnPath(in.Get("return_to")))
+	returnTo, err := returnPath(in.Get("return_to"))
+	if err != nil {
+		h.failLogin(w, r, newFlow(stepEmailSent, ""), in.Get("email"), err)
+		return
+	}
+	st := newFlow(stepEmailSent, returnTo)
 	email, err := parseEmail(in.Get("email"))
 	if err != nil {
 		h.failLogin(w, r, st, in.Get("email"), err)

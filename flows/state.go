@@ -137,8 +137,10 @@ func newFlowCookie(keys []KeyPair, secure, stepUp bool) flowCookie {
 }
 
 // encode returns the cookie value of st. A state too large for the budget is
-// shrunk by dropping the cached organization list (it can be listed again);
-// if still too large, the error matches ErrFlowTooLarge.
+// shrunk by dropping the cached organization list (it can be listed again),
+// then the return path (the member lands on the after-login path instead):
+// a step that Stytch has taken is not lost for them. If still too large,
+// the error matches ErrFlowTooLarge.
 func (fc flowCookie) encode(st *flowState) (string, error) {
 	v, err := securecookie.EncodeMulti(fc.name, st, fc.codecs...)
 	if err == nil && len(v) < maxCookieSize {
@@ -146,6 +148,10 @@ func (fc flowCookie) encode(st *flowState) (string, error) {
 	}
 	if len(st.Organizations) > 0 {
 		st.Organizations = nil
+		return fc.encode(st)
+	}
+	if st.ReturnTo != "" {
+		st.ReturnTo = ""
 		return fc.encode(st)
 	}
 	if err == nil {

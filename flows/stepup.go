@@ -34,7 +34,11 @@ func stepUpStub(returnTo string) *flowState {
 // here by middleware.RequireFreshFactor. It reads and writes the step-up
 // cookie only: a sign-in in progress in the login flow cookie goes on.
 func (h *Handler) getStepUp(w http.ResponseWriter, r *http.Request) {
-	returnTo := returnPath(r.URL.Query().Get("return_to"))
+	returnTo, err := returnPath(r.URL.Query().Get("return_to"))
+	if err != nil {
+		h.fail(w, r, stepUpStub(""), err)
+		return
+	}
 	s, err := sessionOf(r)
 	if err != nil {
 		h.fail(w, r, stepUpStub(returnTo), err)

@@ -16,10 +16,10 @@ import (
 )
 
 // loggedIn logs a member of an OPTIONAL organization in without MFA and
-// returns the harness and the member id.
-func loggedIn(t *testing.T, seed emulator.MemberSeed) (*harness, string) {
+// returns the harness (with opts) and the member id.
+func loggedIn(t *testing.T, seed emulator.MemberSeed, opts ...flows.Option) (*harness, string) {
 	t.Helper()
-	h := newHarness(t)
+	h := newHarness(t, opts...)
 	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
 	seed.Organization = "acme"
 	memberID := h.member(seed)

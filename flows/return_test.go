@@ -1,0 +1,97 @@
+package flows_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+// TestOversizeReturnPathIsRefusedBeforeStytch: a return path too long for
+// the flow cookie is refused with 400 wherever it enters, before Stytch is
+// asked: once, a path of 2,000 bytes sent the magic link and then failed
+// with 500 saving the flow.
+func TestOversizeReturnPathIsRefusedBeforeStytch(t *testing.T) {
+	t.Parallel()
+	oversize := map[string]string{
+		"of 2,000 bytes": "/" + strings.Repeat("a", 1999),
+		"of 1,025 bytes": "/" + strings.Repeat("a", 1024),
+		"of 60 KB":       "/" + strings.Repeat("a", 60<<10),
+		"that JSON escapes to more than 1,024 bytes": "/" + strings.Repeat("<", 200),
+	}
+	entries := []struct {
+		name string
+		// send asks with the return path and returns the answer.
+		send func(h *harness, returnTo string) answer
+	}{
+		{"sending the magic link", func(h *harness, rt string) answer {
+			return h.postJSON("/auth/login", url.Values{"email": {"ivy@acme.example"}, "return_to": {rt}})
+		}},
+		{"sending the magic link from the form", func(h *harness, rt string) answer {
+			return h.post("/auth/login", url.Values{"email": {"ivy@acme.example"}, "return_to": {rt}})
+		}},
+		{"starting OAuth", func(h *harness, rt string) answer {
+			return h.postJSON("/auth/oauth/start", url.Values{"provider": {"google"}, "return_to": {rt}})
+		}},
+		{"opening the login page", func(h *harness, rt string) answer {
+			return h.get("/auth/login?return_to=" + url.QueryEscape(rt))
+		}},
+		{"opening the login page as JSON", func(h *harness, rt string) answer {
+			return h.getJSON("/auth/login?return_to=" + url.QueryEscape(rt))
+		}},
+		{"starting a step-up", func(h *harness, rt string) answer {
+			return h.getJSON("/auth/step-up?return_to=" + url.QueryEscape(rt))
+		}},
+	}
+	// One logged-in browser: every refusal leaves it as it was.
+	h, _ := loggedIn(t, emulator.MemberSeed{Email: "ivy@acme.example"}, flows.WithOAuth(testPublicToken, "google"))
+	for size, rt := range oversize {
+		for _, e := range entries {
+			t.Run(e.name+" with a return path "+size+" is refused", func(t *testing.T) {
+				sends := len(h.emu.Outbox())
+				flow, stepUp := h.flowCookie(), h.cookie(flows.StepUpCookieName(h.flows))
+				a := e.send(h, rt)
+				if a.status != http.StatusBadRequest {
+					t.Fatalf("status %d, want 400: %.300s", a.status, a.body)
+				}
+				if strings.HasPrefix(a.header.Get("Content-Type"), "application/json") && a.errorCode(t) != "invalid_input" {
+					t.Errorf("error %s, want invalid_input", a.body)
+				}
+				if strings.Contains(a.body, strings.Repeat("a", 1000)) || strings.Contains(a.body, strings.Repeat("&lt;", 200)) {
+					t.Error("the answer carries the return path")
+				}
+				if n := len(h.emu.Outbox()); n != sends {
+					t.Errorf("%d messages sent", n-sends)
+				}
+				if h.flowCookie() != flow || h.cookie(flows.StepUpCookieName(h.flows)) != stepUp {
+					t.Error("a flow cookie was written")
+				}
+			})
+		}
+	}
+}
+
+// TestLongestReturnPathGoesThroughMFA: the longest return path accepted
+// goes through every step of a sign-in with MFA and leads back.
+func TestLongestReturnPathGoesThroughMFA(t *testing.T) {
+	t.Parallel()
+	for name, rt := range map[string]string{
+		"a path of 1,024 bytes":                   "/" + strings.Repeat("a", 1023),
+		"a path that JSON escapes to 1,021 bytes": "/" + strings.Repeat("&", 170),
+	} {
+		t.Run(name+" leads back after MFA", func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+			h.member(emulator.MemberSeed{Organization: "acme", Email: "lia@acme.example", TOTPSecret: attackTOTPSecret})
+			h.discover("lia@acme.example", rt)
+			if a := h.selectOrg(orgID); a.status != http.StatusOK || a.json(t)["next"] != "mfa" {
+				t.Fatalf("select = %d %s", a.status, a.body)
+			}
+			h.expectDone(h.postJSON("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, attackTOTPSecret, h.clock.Now())}}), rt)
+		})
+	}
+}
