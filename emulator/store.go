@@ -138,9 +138,10 @@ type factor struct {
 	providerSubject string
 }
 
-// isMFA reports whether the factor is a second factor.
+// isMFA reports whether the factor is a second factor. A one-time code by
+// email is a primary factor; by SMS it is a second one.
 func (f factor) isMFA() bool {
-	return f.typ == "otp" || f.typ == "totp" || f.typ == "recovery_codes"
+	return (f.typ == "otp" && f.method == "sms") || f.typ == "totp" || f.typ == "recovery_codes"
 }
 
 // primaryFactors returns the factors that are not second factors, in a new
@@ -300,6 +301,8 @@ func renderFactor(f factor) wireFactor {
 	}
 	switch {
 	case f.typ == "magic_link":
+		w.EmailFactor = &wireEmailFactor{EmailID: f.emailID, EmailAddress: f.email}
+	case f.typ == "otp" && f.method == "email":
 		w.EmailFactor = &wireEmailFactor{EmailID: f.emailID, EmailAddress: f.email}
 	case f.typ == "otp":
 		w.PhoneNumberFactor = &wirePhoneFactor{PhoneID: f.phoneID, PhoneNumber: f.phone}
