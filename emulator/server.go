@@ -45,6 +45,7 @@ type Server struct {
 	oauth      map[string]*oauthToken
 	migrations map[string]string
 	otps       map[string]*otpCode
+	emailOTPs  map[string]*emailOTP // by emailOTPKey; made on first use
 	policy     projectPolicy
 	outbox     []Message
 
@@ -209,6 +210,10 @@ func (s *Server) routes() {
 		"POST /v1/b2b/recovery_codes/rotate":                       s.handleRecoveryCodesRotate,
 		"GET /v1/b2b/rbac/policy":                                  s.handlePolicy,
 		"GET /v1/b2b/rbac/organizations/{organization_id}":         s.handleOrgPolicy,
+		"POST /v1/b2b/otps/email/discovery/send":                   s.handleEmailOTPDiscoverySend,
+		"POST /v1/b2b/otps/email/discovery/authenticate":           s.handleEmailOTPDiscoveryAuthenticate,
+		"POST /v1/b2b/otps/email/login_or_signup":                  s.handleEmailOTPLoginOrSignup,
+		"POST /v1/b2b/otps/email/authenticate":                     s.handleEmailOTPAuthenticate,
 	}
 	for pattern, h := range api {
 		s.mux.Handle(pattern, s.api(h))
