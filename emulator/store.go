@@ -102,6 +102,7 @@ type member struct {
 	defaultMFAMethod  string
 	roles             []string
 	totp              *totpRegistration
+	password          *memberPassword // nil: no password set
 	trustedMetadata   map[string]any
 	untrustedMetadata map[string]any
 	created, updated  time.Time
@@ -278,6 +279,7 @@ func renderMember(m *member) wireMember {
 		OAuthRegistrations:     []any{},
 		RetiredEmailAddresses:  []any{},
 		IsAdmin:                slices.Contains(m.roles, roleAdmin),
+		MemberPasswordID:       m.passwordID(),
 		MFAEnrolled:            m.mfaEnrolled,
 		MFAPhoneNumber:         m.phone,
 		MFAPhoneNumberVerified: m.phoneVerified,
