@@ -222,6 +222,7 @@ func (s *Server) routes() {
 		"POST /v1/b2b/passwords/email/reset":                       s.handlePasswordReset,
 		"POST /v1/b2b/passwords/email/require_reset":               s.handleRequireReset,
 		"POST /v1/b2b/passwords/existing_password/reset":           s.handleExistingPasswordReset,
+		"GET /v1/b2b/organizations/{organization_id}/member":       s.handleMemberGet,
 	}
 	for pattern, h := range api {
 		s.mux.Handle(pattern, s.api(h))
