@@ -42,7 +42,7 @@ type Client struct {
 	MagicLinks *MagicLinksService
 	// OAuth authenticates discovery OAuth tokens.
 	OAuth *OAuthService
-	// OTPs sends and authenticates SMS one-time passcodes.
+	// OTPs sends and authenticates SMS and email one-time passcodes.
 	OTPs *OTPsService
 	// TOTPs creates, authenticates and migrates TOTP registrations.
 	TOTPs *TOTPsService
