@@ -50,6 +50,8 @@ type Client struct {
 	RecoveryCodes *RecoveryCodesService
 	// RBAC reads the project's and an organization's RBAC policy.
 	RBAC *RBACService
+	// Passwords authenticates, checks and resets member passwords.
+	Passwords *PasswordsService
 }
 
 // New returns a client for the project projectID authenticating with secret.
@@ -114,6 +116,7 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	c.TOTPs = &TOTPsService{c: c}
 	c.RecoveryCodes = &RecoveryCodesService{c: c}
 	c.RBAC = &RBACService{c: c}
+	c.Passwords = &PasswordsService{c: c}
 	return c, nil
 }
 
