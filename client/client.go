@@ -52,6 +52,8 @@ type Client struct {
 	RBAC *RBACService
 	// Passwords authenticates, checks and resets member passwords.
 	Passwords *PasswordsService
+	// Members reads the members of an organization.
+	Members *MembersService
 }
 
 // New returns a client for the project projectID authenticating with secret.
@@ -117,6 +119,7 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	c.RecoveryCodes = &RecoveryCodesService{c: c}
 	c.RBAC = &RBACService{c: c}
 	c.Passwords = &PasswordsService{c: c}
+	c.Members = &MembersService{c: c}
 	return c, nil
 }
 
