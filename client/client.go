@@ -43,7 +43,7 @@ type Client struct {
 	MagicLinks *MagicLinksService
 	// OAuth authenticates discovery and organization OAuth tokens.
 	OAuth *OAuthService
-	// OTPs sends and authenticates SMS one-time passcodes.
+	// OTPs sends and authenticates SMS and email one-time passcodes.
 	OTPs *OTPsService
 	// TOTPs creates, authenticates and migrates TOTP registrations.
 	TOTPs *TOTPsService
@@ -57,6 +57,8 @@ type Client struct {
 	SSO *SSOService
 	// M2M gets machine-to-machine access tokens and manages M2M clients.
 	M2M *M2MService
+	// Passwords authenticates, checks and resets member passwords.
+	Passwords *PasswordsService
 }
 
 // New returns a client for the project projectID authenticating with secret.
@@ -124,6 +126,7 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	c.Organizations = &OrganizationsService{c: c}
 	c.SSO = &SSOService{c: c}
 	c.M2M = &M2MService{c: c}
+	c.Passwords = &PasswordsService{c: c}
 	return c, nil
 }
 

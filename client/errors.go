@@ -109,8 +109,8 @@ func (e *Error) Error() string {
 }
 
 // Is reports whether e belongs to the class of target: [ErrUnavailable] for
-// status 429 and 5xx, [ErrAuthorizationDenied] and [ErrTenancyMismatch] for
-// the matching error types.
+// status 429 and 5xx, [ErrAuthorizationDenied], [ErrTenancyMismatch],
+// [ErrWeakPassword] and [ErrPasswordResetRequired] for the matching error types.
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnavailable:
@@ -121,6 +121,10 @@ func (e *Error) Is(target error) bool {
 		return e.ErrorType == errorTypeTenancy
 	case ErrOrganizationPolicy:
 		return isPolicyErrorType(e.ErrorType)
+	case ErrWeakPassword:
+		return e.ErrorType == errorTypeWeakPassword
+	case ErrPasswordResetRequired:
+		return e.ErrorType == errorTypeResetPassword
 	}
 	return false
 }

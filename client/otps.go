@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// OTPsService calls the SMS one-time passcode endpoints. Get it from [Client.OTPs].
+// OTPsService calls the SMS and email one-time passcode endpoints. Get it from [Client.OTPs].
 type OTPsService struct {
 	c *Client
 }

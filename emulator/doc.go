@@ -47,10 +47,14 @@
 //	400 session_on_code_does_not_match_session_passed_in
 //	                                       a session of another member passed to an authenticate call
 //	401 unauthorized_credentials           wrong or missing basic auth
+//	400 weak_password                      a new password fails the strength check (feedback in error_details)
+//	400 member_reset_password              right password, but a reset was required (require_reset)
+//	401 unauthorized_credentials           wrong or missing basic auth; wrong password, or unknown email or
+//	                                       no password (answered alike, so emails cannot be probed)
 //	401 invalid_session_jwt                bad signature, unknown kid, wrong iss/aud/sub
-//	401 unable_to_auth_magic_link          unknown, expired or used magic link (or migrate token)
+//	401 unable_to_auth_magic_link          unknown, expired or used magic link, password reset link or migrate token
 //	401 pkce_mismatch                      PKCE verifier does not match the challenge
-//	401 unable_to_auth_otp_code            wrong SMS code (counts an attempt)
+//	401 unable_to_auth_otp_code            wrong SMS or email code (counts an attempt)
 //	401 invalid_totp_code                  wrong TOTP code
 //	401 totp_code_already_authenticated    TOTP code of an already used time step
 //	401 unable_to_authenticate_recovery_code wrong or already used recovery code
@@ -67,7 +71,8 @@
 //	404 session_not_found                  unknown, expired or revoked session
 //	404 intermediate_session_not_found     unknown, expired or consumed IST
 //	404 organization_not_found, member_not_found
-//	404 otp_code_not_found                 no live SMS code: never sent, expired, replaced, used, or killed by wrong tries
+//	404 otp_code_not_found                 no live SMS or email code: never sent, expired, replaced, used, or killed by wrong tries
+//	404 member_password_not_found          require_reset for a member without a password
 //	404 totp_not_found, recovery_codes_not_found
 //	404 oauth_token_not_found              unknown, expired or used (discovery or organization) OAuth token
 //	404 sso_token_not_found                unknown, expired or used SSO token
@@ -78,11 +83,60 @@
 //	429 too_many_requests                  fault injection only
 //	500 internal_server_error              fault injection, or a bug in the emulator
 //
+// # Email one-time codes
+//
+// POST /v1/b2b/otps/email/discovery/send and .../discovery/authenticate (an
+// IST and the discovered organizations, as magic link discovery), and POST
+// /v1/b2b/otps/email/login_or_signup and /v1/b2b/otps/email/authenticate for
+// one organization (a login code for an active member, a signup code for a
+// pending or invited one, or for a new pending member whose email domain may
+// join). Codes have 6 digits and follow Stytch's documented limits: valid 10
+// minutes unless the send says 2 to 15 (discovery_expiration_minutes,
+// login_expiration_minutes, signup_expiration_minutes); only the latest code
+// of an address (per organization, or for discovery) works; a code works
+// once; 5 wrong tries kill it. The session factor is type "otp", delivery
+// method "email", with email_factor: a primary factor (allowed_auth_methods
+// "email_otp"), where an SMS "otp" is a second one. Codes land in the outbox;
+// [Server.LastEmailCode] reads the last one.
+//
+// # Passwords
+//
+// POST /v1/b2b/passwords/authenticate, /passwords/discovery/authenticate
+// (cross-organization: any member with the email and password passes),
+// /passwords/strength_check, /passwords/email/reset/start then
+// /passwords/email/reset (a single-use link with
+// stytch_token_type=multi_tenant_passwords, valid 30 minutes unless
+// reset_password_expiration_minutes says 5 to 10080, bound by PKCE when
+// code_challenge is given), /passwords/email/require_reset and
+// /passwords/existing_password/reset. The factor is type "password",
+// delivery method "knowledge". Passwords are stored only as bcrypt hashes
+// (lowest cost, of the password's SHA-256 so length past 72 bytes counts);
+// [MemberSeed].Password seeds one without a strength check.
+//
+// The strength check answers Stytch's zxcvbn shape (valid_password, score 0
+// to 4, breached_password, strength_policy "zxcvbn",
+// breach_detection_on_create, luds_feedback, zxcvbn_feedback{warning,
+// suggestions}) from a small deterministic scorer: the length times log2 of
+// the alphabet used (lowercase 26, uppercase 26, digits 10, others 33),
+// halved when most characters repeat or continue a sequence; a password on a
+// short breached list, or a common word wrapped in digits or symbols, scores
+// 0; one holding the email's local part at most 1; 28, 36, 60 and 80 bits
+// are the steps to scores 1 to 4. Valid means a score of 3 or more and not
+// breached; setting a password that is not valid answers weak_password.
+//
+// # Members
+//
+// GET /v1/b2b/organizations/{organization_id}/member?member_id= (or
+// email_address=) returns one member, as the official SDK's members get.
+//
 // # Multi-factor authentication
 //
 // Exchanging an IST for an organization whose mfa_policy is REQUIRED_FOR_ALL,
 // or whose member is mfa_enrolled, returns the IST unconsumed with
-// mfa_required. When SMS is the member's way (a verified phone and no TOTP,
+// mfa_required. So does every primary method of one organization (email OTP
+// authenticate, password authenticate and resets, sessions exchange): a
+// session, or the IST (the one passed in, carrying every primary factor so
+// far, or a new one) with mfa_required or primary_required. When SMS is the member's way (a verified phone and no TOTP,
 // or SMS as default method) a code is sent at once and
 // secondary_auth_initiated is "sms_otp", as Stytch does.
 //
@@ -180,8 +234,9 @@
 //
 // # Outbox
 //
-// Magic links and SMS codes are not sent but kept: [Server.Outbox],
-// [Server.LastMagicLink], [Server.LastSMSCode], and the page GET
+// Magic links, password reset links, email and SMS codes are not sent but
+// kept: [Server.Outbox], [Server.LastMagicLink] (also the last reset link),
+// [Server.LastEmailCode], [Server.LastSMSCode], and the page GET
 // /_emulator/outbox (HTML, or JSON with "Accept: application/json"). The page
 // needs no credentials: it is a development tool, so never expose an emulator
 // beyond your machine.

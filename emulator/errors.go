@@ -36,6 +36,9 @@ const (
 	errAuthorization            = "session_authorization_error"
 	errAuthorizationTenancy     = "session_authorization_tenancy_error"
 	errInsufficientFactors      = "insufficient_factors_for_session_exchange"
+	errWeakPassword             = "weak_password"
+	errMemberResetPassword      = "member_reset_password"
+	errMemberPasswordNotFound   = "member_password_not_found"
 	errTooManyRequests          = "too_many_requests"
 	errInternalServerError      = "internal_server_error"
 )

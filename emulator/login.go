@@ -48,6 +48,9 @@ func (s *Server) loginLocked(now time.Time, l login) (*sessionResponse, error) {
 	if ist == nil {
 		ist = s.newISTLocked(now, l.email, l.primary)
 	}
+	// The IST carries every primary factor passed so far, so the MFA step
+	// that consumes it starts a session with all of them.
+	ist.factors = slices.Clone(l.primary)
 	ist.orgID, ist.memberID = l.org.id, m.id
 	res := &sessionResponse{
 		MemberID:                          m.id,
@@ -119,8 +122,10 @@ func primaryRequired(o *organization, primary []factor) *wirePrimaryRequired {
 
 // authMethodOf names a factor as organizations' allowed_auth_methods do.
 func authMethodOf(f factor) string {
-	switch f.method {
-	case "email":
+	switch {
+	case f.typ == "otp" && f.method == "email":
+		return "email_otp"
+	case f.method == "email":
 		return "magic_link"
 	}
 	if provider, ok := strings.CutPrefix(f.method, "oauth_"); ok {

@@ -71,7 +71,10 @@ type MemberSeed struct {
 	// tests can compute codes with [Server.TOTPCode].
 	TOTPSecret string `json:"totp_secret,omitempty"`
 	// RecoveryCodes for the TOTP registration; default ten new codes.
-	RecoveryCodes     []string       `json:"recovery_codes,omitempty"`
+	RecoveryCodes []string `json:"recovery_codes,omitempty"`
+	// Password gives the member a password (kept only as a bcrypt hash). It
+	// skips the strength check, so tests may seed weak ones.
+	Password          string         `json:"password,omitempty"`
 	TrustedMetadata   map[string]any `json:"trusted_metadata,omitempty"`
 	UntrustedMetadata map[string]any `json:"untrusted_metadata,omitempty"`
 }
@@ -319,6 +322,13 @@ func (s *Server) newMember(seed MemberSeed) (*member, error) {
 		}
 		reg.verified = true
 		m.totp = reg
+	}
+	if seed.Password != "" {
+		hash, err := hashPassword(seed.Password)
+		if err != nil {
+			return nil, err
+		}
+		m.password = &memberPassword{id: newID("member-password"), hash: hash}
 	}
 	s.members[id] = m
 	return m, nil

@@ -45,6 +45,8 @@ type Server struct {
 	oauth      map[string]*oauthToken
 	migrations map[string]string
 	otps       map[string]*otpCode
+	emailOTPs  map[string]*emailOTP      // by emailOTPKey; made on first use
+	resets     map[string]*passwordReset // by token; made on first use
 	policy     projectPolicy
 	outbox     []Message
 	org        orgLoginState
@@ -227,6 +229,17 @@ func (s *Server) routes() {
 		"POST /v1/b2b/magic_links/email/invite":                    s.handleInvite,
 		"POST /v1/b2b/magic_links/authenticate":                    s.handleOrgMagicLinkAuthenticate,
 		"POST /v1/b2b/oauth/authenticate":                          s.handleOrgOAuthAuthenticate,
+		"POST /v1/b2b/otps/email/discovery/send":                   s.handleEmailOTPDiscoverySend,
+		"POST /v1/b2b/otps/email/discovery/authenticate":           s.handleEmailOTPDiscoveryAuthenticate,
+		"POST /v1/b2b/otps/email/login_or_signup":                  s.handleEmailOTPLoginOrSignup,
+		"POST /v1/b2b/otps/email/authenticate":                     s.handleEmailOTPAuthenticate,
+		"POST /v1/b2b/passwords/authenticate":                      s.handlePasswordAuthenticate,
+		"POST /v1/b2b/passwords/discovery/authenticate":            s.handlePasswordDiscoveryAuthenticate,
+		"POST /v1/b2b/passwords/strength_check":                    s.handlePasswordStrengthCheck,
+		"POST /v1/b2b/passwords/email/reset/start":                 s.handlePasswordResetStart,
+		"POST /v1/b2b/passwords/email/reset":                       s.handlePasswordReset,
+		"POST /v1/b2b/passwords/email/require_reset":               s.handleRequireReset,
+		"POST /v1/b2b/passwords/existing_password/reset":           s.handleExistingPasswordReset,
 	}
 	for pattern, h := range api {
 		s.mux.Handle(pattern, s.api(h))

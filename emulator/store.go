@@ -109,6 +109,7 @@ type member struct {
 	roles             []string
 	totp              *totpRegistration
 	ssoRegistrations  []wireSSORegistration
+	password          *memberPassword // nil: no password set
 	trustedMetadata   map[string]any
 	untrustedMetadata map[string]any
 	created, updated  time.Time
@@ -145,9 +146,10 @@ type factor struct {
 	providerSubject string
 }
 
-// isMFA reports whether the factor is a second factor.
+// isMFA reports whether the factor is a second factor. A one-time code by
+// email is a primary factor; by SMS it is a second one.
 func (f factor) isMFA() bool {
-	return f.typ == "otp" || f.typ == "totp" || f.typ == "recovery_codes"
+	return (f.typ == "otp" && f.method == "sms") || f.typ == "totp" || f.typ == "recovery_codes"
 }
 
 // primaryFactors returns the factors that are not second factors, in a new
@@ -285,6 +287,7 @@ func renderMember(m *member) wireMember {
 		OAuthRegistrations:     []any{},
 		RetiredEmailAddresses:  []any{},
 		IsAdmin:                slices.Contains(m.roles, roleAdmin),
+		MemberPasswordID:       m.passwordID(),
 		MFAEnrolled:            m.mfaEnrolled,
 		MFAPhoneNumber:         m.phone,
 		MFAPhoneNumberVerified: m.phoneVerified,
@@ -308,6 +311,8 @@ func renderFactor(f factor) wireFactor {
 	}
 	switch {
 	case f.typ == "magic_link":
+		w.EmailFactor = &wireEmailFactor{EmailID: f.emailID, EmailAddress: f.email}
+	case f.typ == "otp" && f.method == "email":
 		w.EmailFactor = &wireEmailFactor{EmailID: f.emailID, EmailAddress: f.email}
 	case f.typ == "otp":
 		w.PhoneNumberFactor = &wirePhoneFactor{PhoneID: f.phoneID, PhoneNumber: f.phone}
