@@ -29,15 +29,18 @@
 // minutes: the intermediate session token never appears in a URL, a page, a
 // JSON body or JavaScript-readable storage. Step-up flows use a cookie of
 // their own ("__Host-b2bauth_stepup"), so that opening GET /step-up, with
-// or without a session, never ends a sign-in in progress. Every POST is checked with
-// [net/http.CrossOriginProtection]. Sessions are written and read with the
+// or without a session, never ends a sign-in in progress. Every POST is
+// checked with [net/http.CrossOriginProtection], and one that carries
+// neither Origin nor Sec-Fetch-Site is refused when its Referer names
+// another origin. Sessions are written and read with the
 // cookies of the [middleware.Middleware] given to [New].
 //
 // Failures are answered with a message the member can act on: a wrong code
 // may be retried (five times, then the member waits five minutes; the count
-// is also kept in memory per member, so a replayed or restarted flow does
-// not reset it; so is the wait between two SMS codes), a lost or expired flow leads back to the email form, and
-// an outage of Stytch answers 503 and keeps the flow. JSON failures have
+// is also kept per member in the guard's [Store], so a replayed or
+// restarted flow does not reset it; so is the wait between two SMS codes),
+// a lost or expired flow leads back to the email form, and an outage of
+// Stytch or of the store answers 503 and keeps the flow. JSON failures have
 // the shape {"error":{"code":"...","message":"..."},"next":"..."}; the
 // codes are those of the [Error] sentinels.
 package flows

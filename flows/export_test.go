@@ -36,3 +36,17 @@ func StepUpCookieName(h *Handler) string { return h.stepUpCookie.name }
 // ClassifyStytchError returns the code of the flows error a client error
 // becomes.
 func ClassifyStytchError(err error) string { return fromStytch(err).Code }
+
+// WithStoreCapacity bounds the default store of h's guard to n records.
+func WithStoreCapacity(n int) Option {
+	return optionFunc(func(c *config) error {
+		c.storeCapacity = n
+		return nil
+	})
+}
+
+// NewMemoryStore returns the default store of the guard, with its clock
+// and capacity, for tests that wrap it.
+func NewMemoryStore(now func() time.Time, capacity int) Store {
+	return newMemoryStore(now, capacity)
+}

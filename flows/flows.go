@@ -20,16 +20,17 @@ const maxBodyBytes = 64 << 10
 
 // Handler serves the login, MFA, step-up and logout routes under its prefix.
 // Create it with [New]; it is safe for concurrent use and keeps no state
-// between requests beyond the encrypted flow cookies, except a bounded,
-// in-memory count of recent wrong codes and the time of the last SMS per
-// member.
+// between requests beyond the encrypted flow cookies, except the records of
+// its guard in a [Store] (see [WithStore]): the recent wrong codes and the
+// time of the last SMS per member, and the entries into an organization in
+// flight.
 type Handler struct {
 	client       *client.Client
 	mw           *middleware.Middleware
 	cfg          config
 	cookie       flowCookie // login flows
 	stepUpCookie flowCookie // step-up flows, apart from a login in progress
-	guard        *attemptGuard
+	guard        *guard
 	templates    *template.Template
 	root         http.Handler
 }
@@ -62,6 +63,9 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 	if cfg.publicURL == nil {
 		return nil, errors.New("b2bauth: flows: the public URL is required: use WithPublicURL, e.g. \"https://app.example.com\"")
 	}
+	if cfg.store == nil {
+		cfg.store = newMemoryStore(cfg.now, cfg.storeCapacity)
+	}
 	t, err := buildTemplates(cfg.templates)
 	if err != nil {
 		return nil, err
@@ -72,7 +76,7 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 		cfg:          cfg,
 		cookie:       newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https", false),
 		stepUpCookie: newFlowCookie(cfg.keys, cfg.publicURL.Scheme == "https", true),
-		guard:        newAttemptGuard(),
+		guard:        &guard{store: cfg.store},
 		templates:    t,
 	}
 	if h.root, err = h.routes(); err != nil {
@@ -126,17 +130,60 @@ func (h *Handler) routes() (http.Handler, error) {
 	session("POST /logout", h.postLogout)
 
 	// Every POST changes state: refuse cross-origin ones (Fetch metadata,
-	// then Origin against Host). The public URL's origin is trusted for
-	// deployments behind a proxy that rewrites Host.
+	// then Origin against Host, then Referer). The public URL's origin is
+	// trusted for deployments behind a proxy that rewrites Host.
 	cop := http.NewCrossOriginProtection()
 	origin := h.cfg.publicURL.Scheme + "://" + h.cfg.publicURL.Host
 	if err := cop.AddTrustedOrigin(origin); err != nil {
 		return nil, fmt.Errorf("b2bauth: flows: public URL origin: %w", err)
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, ErrCrossOrigin)
-	}))
-	return cop.Handler(mux), nil
+	})
+	cop.SetDenyHandler(deny)
+	return cop.Handler(h.refererCheck(mux, deny)), nil
+}
+
+// refererCheck refuses, with deny, a state-changing request that carries
+// neither Sec-Fetch-Site nor Origin, which [http.CrossOriginProtection]
+// lets through, when its Referer names another origin: such a request
+// comes from a page of another site, in a browser too old to send the
+// other headers or with them stripped on the way. A request without any
+// of the three (not a browser's) goes on.
+func (h *Handler) refererCheck(next, deny http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			ref := r.Header.Get("Referer")
+			if r.Header.Get("Sec-Fetch-Site") == "" && r.Header.Get("Origin") == "" &&
+				ref != "" && !h.sameOrigin(r, ref) {
+				deny.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameOrigin reports whether the URL ref names the origin of r: its Host,
+// as [http.CrossOriginProtection] compares Origin, or the public URL's
+// origin.
+func (h *Handler) sameOrigin(r *http.Request, ref string) bool {
+	u, err := url.Parse(ref)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return u.Host == r.Host ||
+		u.Scheme == h.cfg.publicURL.Scheme && strings.EqualFold(u.Host, h.cfg.publicURL.Host)
+}
+
+// guardFailed logs an error of the guard's store that the step goes on
+// without: a record the store could not write after Stytch answered.
+func (h *Handler) guardFailed(r *http.Request, err error) {
+	if err != nil {
+		h.cfg.logger.WarnContext(r.Context(), "b2bauth: flows: guard store failed", "path", r.URL.Path, "error", err)
+	}
 }
 
 // input returns the request's fields: from a JSON object body (string

@@ -1,231 +1,232 @@
 package flows
 
 import (
+	"bytes"
+	"context"
 	"strings"
-	"sync"
 	"time"
 )
 
-// maxGuardedMembers bounds the members an attemptGuard remembers.
-const maxGuardedMembers = 1 << 16
-
-// attemptGuard counts wrong codes, and remembers the last SMS sent, per
-// member on the server. The flow cookie alone cannot hold a lock or a
-// cooldown: a browser can replay a cookie saved before its wrong codes,
-// choose the organization again or drop the cookie and start a new step-up,
-// and a six-digit code could then be guessed without limit (the emulator
-// does not count wrong TOTP codes, and the limit must not depend on Stytch
-// doing so), or the member's phone texted again and again. The guard is per
-// process and bounded: behind several instances each counts for itself,
-// and when full it forgets members whose entry has lapsed first. It owns no
-// goroutine and is safe for concurrent use.
-type attemptGuard struct {
-	mu      sync.Mutex
-	members map[string]*guardEntry
+// guard counts wrong codes, and remembers the last SMS sent, per member on
+// the server. The flow cookie alone cannot hold a lock or a cooldown: a
+// browser can replay a cookie saved before its wrong codes, choose the
+// organization again or drop the cookie and start a new step-up, and a
+// six-digit code could then be guessed without limit (the emulator does not
+// count wrong TOTP codes, and the limit must not depend on Stytch doing
+// so), or the member's phone texted again and again.
+//
+// Its records live in a [Store] under fixed-size keys derived from ids
+// that were validated (see validID) or came from Stytch; every method
+// returns the store's error, which the steps answer as an outage without
+// taking the check as passed.
+type guard struct {
+	store Store
 }
 
-type guardEntry struct {
-	attempts    int
-	lockedUntil time.Time
-	smsSentAt   time.Time
-	forgetAt    time.Time // after this the entry holds nothing
+// member names the member a flow in the MFA or step-up step proves.
+type member struct{ organizationID, memberID string }
 
-	// Of an entry key (see entryKey): the member key it last entered as,
-	// whether Stytch texted that member on entry, and until when an entry
-	// is in flight.
-	member        string
-	texts         bool
-	enteringUntil time.Time
+func memberOf(st *flowState) member { return member{st.OrganizationID, st.MemberID} }
+
+func (m member) attemptsKey() Key { return keyOf("attempts", m.organizationID, m.memberID) }
+func (m member) lockKey() Key     { return keyOf("lock", m.organizationID, m.memberID) }
+func (m member) smsKey() Key      { return keyOf("sms", m.organizationID, m.memberID) }
+
+// entry names an email entering an organization, before the member it is
+// there is known.
+type entry struct{ organizationID, email string }
+
+func (e entry) enteringKey() Key {
+	return keyOf("entering", e.organizationID, strings.ToLower(e.email))
 }
 
-// entryMemory is how long an entry key remembers the member it entered as.
+// enteredKey holds the SMS key of the member the entry entered as, when
+// Stytch texted them on entry.
+func (e entry) enteredKey() Key {
+	return keyOf("entered", e.organizationID, strings.ToLower(e.email))
+}
+
+// entryMemory is how long an entry remembers the member it entered as.
 const entryMemory = time.Hour
-
-// keepUntil makes the entry live at least until t.
-func (e *guardEntry) keepUntil(t time.Time) {
-	if t.After(e.forgetAt) {
-		e.forgetAt = t
-	}
-}
-
-func newAttemptGuard() *attemptGuard {
-	return &attemptGuard{members: make(map[string]*guardEntry)}
-}
-
-// memberKey names the member a flow in the MFA or step-up step proves.
-func memberKey(st *flowState) string {
-	return memberKeyOf(st.OrganizationID, st.MemberID)
-}
-
-func memberKeyOf(orgID, memberID string) string {
-	return orgID + "\x00" + memberID
-}
-
-// entryKey names an email entering an organization, before the member it
-// is there is known.
-func entryKey(orgID, email string) string {
-	return orgID + "\x00email\x00" + strings.ToLower(email)
-}
-
-// beginEntry starts entering an organization under an entry key, unless
-// the member it entered as before, whom Stytch texts on entry, was texted
-// less than cooldown ago (on entry, on request or for a step-up), or
-// another entry under the key is in flight; it returns how long to wait
-// then, else 0. Call [attemptGuard.endEntry] when the entry is done.
-func (g *attemptGuard) beginEntry(key string, now time.Time, cooldown time.Duration) time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.entry(key, now)
-	if now.Before(e.enteringUntil) {
-		return e.enteringUntil.Sub(now)
-	}
-	if m := g.members[e.member]; e.texts && m != nil && !m.smsSentAt.IsZero() {
-		if wait := m.smsSentAt.Add(cooldown).Sub(now); wait > 0 {
-			return wait
-		}
-	}
-	e.enteringUntil = now.Add(cooldown)
-	e.keepUntil(e.enteringUntil)
-	return 0
-}
-
-// endEntry ends an entry begun with beginEntry; member is the member key it
-// entered as, "" when it failed, and texts whether Stytch texted them.
-func (g *attemptGuard) endEntry(key, member string, texts bool, now time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.members[key]
-	if e == nil {
-		return
-	}
-	e.enteringUntil = time.Time{}
-	if member != "" {
-		e.member, e.texts = member, texts
-		e.keepUntil(now.Add(entryMemory))
-	}
-}
 
 // reserve counts an attempt before its code is checked, so that parallel
 // requests cannot each pass a check made before the others are counted. It
-// returns until when the member is locked (the zero time when the attempt
-// may go ahead): by a past lock, or because maxAttempts attempts are
-// already counted or in flight.
-func (g *attemptGuard) reserve(key string, now time.Time) time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.entry(key, now)
-	if now.Before(e.lockedUntil) {
-		return e.lockedUntil
+// returns how long the member must wait (0 when the attempt may go ahead):
+// while a past lock lasts, or because maxAttempts attempts are already
+// counted or in flight; and the attempt's number, for [guard.failed].
+func (g *guard) reserve(ctx context.Context, m member) (wait time.Duration, n int64, err error) {
+	// A locked member costs a read, and is refused even by a store too
+	// full to count.
+	if wait, err = g.locked(ctx, m); wait > 0 || err != nil {
+		return wait, 0, err
 	}
-	if e.attempts >= maxAttempts {
-		return now.Add(lockoutPeriod)
-	}
-	e.attempts++
 	// A count outlives a flow, which a new one would otherwise reset.
-	e.keepUntil(now.Add(flowLifetime))
-	return time.Time{}
-}
-
-// entry returns the member's live entry, a new one if it has none; g.mu
-// must be held.
-func (g *attemptGuard) entry(key string, now time.Time) *guardEntry {
-	e := g.members[key]
-	if e == nil || !now.Before(e.forgetAt) {
-		g.makeRoom(now)
-		e = &guardEntry{}
-		g.members[key] = e
+	if n, err = g.store.Add(ctx, m.attemptsKey(), 1, flowLifetime); err != nil {
+		return 0, 0, err
 	}
-	return e
-}
-
-// reserveSMS records an SMS about to be sent to the member unless one was
-// sent less than cooldown ago; it returns how long to wait then, else 0.
-// The send is recorded before Stytch is asked, so that parallel requests
-// cannot each pass the check; [attemptGuard.unsentSMS] gives it back.
-func (g *attemptGuard) reserveSMS(key string, now time.Time, cooldown time.Duration) time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.entry(key, now)
-	if wait := e.smsSentAt.Add(cooldown).Sub(now); !e.smsSentAt.IsZero() && wait > 0 {
-		return wait
+	// The lock is read again once the attempt is counted: an attempt that
+	// still sees none was counted before any lock was set, and so was one
+	// of the attempts that set it.
+	if wait, err = g.locked(ctx, m); err == nil && wait == 0 && n <= maxAttempts {
+		return 0, n, nil
 	}
-	e.smsSentAt = now
-	e.keepUntil(now.Add(cooldown))
-	return 0
-}
-
-// sentSMS records an SMS that Stytch sent by itself (when an organization
-// is entered).
-func (g *attemptGuard) sentSMS(key string, now time.Time, cooldown time.Duration) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.entry(key, now)
-	e.smsSentAt = now
-	e.keepUntil(now.Add(cooldown))
-}
-
-// unsentSMS forgets the send reserved at sentAt, which did not happen (an
-// outage, a refused number), unless another has been recorded since.
-func (g *attemptGuard) unsentSMS(key string, sentAt time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if e := g.members[key]; e != nil && e.smsSentAt.Equal(sentAt) {
-		e.smsSentAt = time.Time{}
+	if err == nil && wait == 0 {
+		wait = lockoutPeriod
 	}
+	// A refused attempt is not one: give it back.
+	if rerr := g.release(ctx, m); err == nil {
+		err = rerr
+	}
+	return wait, 0, err
 }
 
-// failed records that the reserved attempt was a wrong code and reports
+// locked returns how long the member's lock lasts, 0 without one.
+func (g *guard) locked(ctx context.Context, m member) (time.Duration, error) {
+	_, ttl, ok, err := g.store.Get(ctx, m.lockKey())
+	if err != nil || !ok {
+		return 0, err
+	}
+	return max(ttl, time.Millisecond), nil
+}
+
+// failed records that the attempt numbered n was a wrong code and reports
 // whether it locks the member.
-func (g *attemptGuard) failed(key string, now time.Time) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	e := g.members[key]
-	if e == nil {
-		return false
+func (g *guard) failed(ctx context.Context, m member, n int64) (bool, error) {
+	if n < maxAttempts {
+		return false, nil
 	}
-	if e.attempts < maxAttempts {
-		return false
+	if _, err := g.store.SetNX(ctx, m.lockKey(), []byte{1}, lockoutPeriod); err != nil {
+		return true, err
 	}
-	e.attempts = 0
-	e.lockedUntil = now.Add(lockoutPeriod)
-	e.keepUntil(e.lockedUntil)
-	return true
+	// The count starts again after the lock; until the lock is set it is
+	// kept, so that a count at the limit refuses attempts by itself.
+	return true, g.store.Delete(ctx, m.attemptsKey())
 }
 
 // release gives back a reserved attempt whose code was not judged (an
 // outage, a refused step).
-func (g *attemptGuard) release(key string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if e := g.members[key]; e != nil && e.attempts > 0 {
-		e.attempts--
+func (g *guard) release(ctx context.Context, m member) error {
+	n, err := g.store.Add(ctx, m.attemptsKey(), -1, flowLifetime)
+	if err == nil && n < 0 {
+		// The count was deleted by a lock while the attempt was in
+		// flight: put it back to where it started.
+		_, err = g.store.Add(ctx, m.attemptsKey(), 1, flowLifetime)
 	}
+	return err
 }
 
 // succeeded forgets the member's wrong codes. The last SMS is still
 // remembered: a new flow must not text the member again at once.
-func (g *attemptGuard) succeeded(key string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if e := g.members[key]; e != nil {
-		e.attempts, e.lockedUntil = 0, time.Time{}
-	}
+func (g *guard) succeeded(ctx context.Context, m member) error {
+	return g.store.Delete(ctx, m.attemptsKey())
 }
 
-// makeRoom drops lapsed entries when the guard is full, then any one.
-func (g *attemptGuard) makeRoom(now time.Time) {
-	if len(g.members) < maxGuardedMembers {
-		return
+// reserveSMS records an SMS about to be sent to the member unless one was
+// sent less than cooldown ago; it returns how long to wait then, else 0 and
+// the reservation, for [guard.unsentSMS]. The send is recorded before
+// Stytch is asked, so that parallel requests cannot each pass the check.
+func (g *guard) reserveSMS(ctx context.Context, m member, cooldown time.Duration) (wait time.Duration, reservation []byte, err error) {
+	if cooldown <= 0 {
+		return 0, nil, nil
 	}
-	for k, e := range g.members {
-		if !now.Before(e.forgetAt) {
-			delete(g.members, k)
+	reservation = []byte(randomString(12))
+	for range 2 {
+		set, err := g.store.SetNX(ctx, m.smsKey(), reservation, cooldown)
+		if err != nil || set {
+			return 0, reservation, err
+		}
+		_, ttl, ok, err := g.store.Get(ctx, m.smsKey())
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			return ttl, nil, nil
+		}
+		// The last send's record expired in between: try again.
+	}
+	return time.Second, nil, nil
+}
+
+// unsentSMS forgets the send reserved, which did not happen (an outage, a
+// refused number), unless another has been recorded since.
+func (g *guard) unsentSMS(ctx context.Context, m member, reservation []byte) error {
+	if reservation == nil {
+		return nil
+	}
+	v, _, ok, err := g.store.Get(ctx, m.smsKey())
+	if err != nil || !ok || !bytes.Equal(v, reservation) {
+		return err
+	}
+	return g.store.Delete(ctx, m.smsKey())
+}
+
+// sentSMS records an SMS that Stytch sent by itself (when an organization
+// is entered).
+func (g *guard) sentSMS(ctx context.Context, m member, cooldown time.Duration) error {
+	if cooldown <= 0 {
+		return nil
+	}
+	sent := []byte(randomString(12))
+	set, err := g.store.SetNX(ctx, m.smsKey(), sent, cooldown)
+	if err != nil || set {
+		return err
+	}
+	// A text recorded earlier would end its cooldown too soon.
+	if err := g.store.Delete(ctx, m.smsKey()); err != nil {
+		return err
+	}
+	_, err = g.store.SetNX(ctx, m.smsKey(), sent, cooldown)
+	return err
+}
+
+// beginEntry starts entering an organization, unless the member the entry
+// entered as before, whom Stytch texts on entry, was texted less than
+// cooldown ago (on entry, on request or for a step-up), or another entry
+// of the same email into the organization is in flight; it returns how
+// long to wait then, else 0. Call [guard.endEntry] when the entry is done.
+func (g *guard) beginEntry(ctx context.Context, e entry, cooldown time.Duration) (time.Duration, error) {
+	if cooldown <= 0 {
+		return 0, nil
+	}
+	sms, _, ok, err := g.store.Get(ctx, e.enteredKey())
+	if err != nil {
+		return 0, err
+	}
+	if ok && len(sms) == len(Key{}) {
+		_, ttl, texted, err := g.store.Get(ctx, Key(sms))
+		if err != nil {
+			return 0, err
+		}
+		if texted {
+			return ttl, nil
 		}
 	}
-	for k := range g.members {
-		if len(g.members) < maxGuardedMembers {
-			return
-		}
-		delete(g.members, k)
+	set, err := g.store.SetNX(ctx, e.enteringKey(), []byte{1}, cooldown)
+	if err != nil || set {
+		return 0, err
 	}
+	_, ttl, ok, err := g.store.Get(ctx, e.enteringKey())
+	if err != nil || ok {
+		return ttl, err
+	}
+	return time.Second, nil // the other entry just ended
+}
+
+// endEntry ends an entry begun with beginEntry; texted is the member Stytch
+// texted on entry, nil when it texted none or the entry failed.
+func (g *guard) endEntry(ctx context.Context, e entry, texted *member) error {
+	if err := g.store.Delete(ctx, e.enteringKey()); err != nil {
+		return err
+	}
+	if texted == nil {
+		// An entry that texted before and did not now is kept: its member
+		// waits for the cooldown of a text sent anyway.
+		return nil
+	}
+	sms := texted.smsKey()
+	if err := g.store.Delete(ctx, e.enteredKey()); err != nil {
+		return err
+	}
+	_, err := g.store.SetNX(ctx, e.enteredKey(), sms[:], entryMemory)
+	return err
 }

@@ -9,6 +9,16 @@ import (
 
 // postLogout revokes the session at Stytch and clears every cookie, also
 // when Stytch cannot be reached: the browser is logged out either way.
+//
+// It sends no Clear-Site-Data header. Its "cookies" directive clears every
+// cookie of the registrable domain, of every subdomain and path, not only
+// the ones the flows and the middleware set: it would log the browser out
+// of sibling applications on other subdomains and drop the application's
+// own cookies (preferences, consent), and "storage" would drop data the
+// flows do not own. The cookies that hold a session or a flow are expired
+// here by name, with the attributes they were set with, and flow pages are
+// never cached (Cache-Control: no-store). An application that owns its
+// whole site may add the header around this route itself.
 func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {
 	// Revoke with whatever the browser holds, verified or not: a session
 	// whose JWT can no longer be checked locally must still end at Stytch.

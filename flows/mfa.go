@@ -114,6 +114,11 @@ func (h *Handler) factor(load factorFlow, method string, step func(http.Response
 			h.fail(w, r, st, ErrMethodNotAllowed)
 			return
 		}
+		if !validID(st.OrganizationID) || !validID(st.MemberID) {
+			// Stytch's ids key the guard: never anything else.
+			h.fail(w, r, st, ErrLoginFailed.with(errors.New("the flow names no valid member")))
+			return
+		}
 		step(w, r, st, pr)
 	}
 }
@@ -141,8 +146,13 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 	}
 	// The cooldown of the flow cookie is only a hint: a new flow starts
 	// without it. The member's last text, kept on the server, decides.
-	key := memberKey(st)
-	if wait := h.guard.reserveSMS(key, now, h.cfg.smsCooldown); wait > 0 {
+	m := memberOf(st)
+	wait, reservation, err := h.guard.reserveSMS(r.Context(), m, h.cfg.smsCooldown)
+	if err != nil {
+		h.fail(w, r, st, ErrUnavailable.with(err))
+		return
+	}
+	if wait > 0 {
 		h.fail(w, r, st, smsCooldown(wait))
 		return
 	}
@@ -153,7 +163,11 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 		IntermediateSessionToken: pr.ist,
 		SessionJWT:               pr.sessionJWT,
 	}); err != nil {
-		h.guard.unsentSMS(key, now)
+		// A request that went away may have been sent anyway: its
+		// cooldown stays.
+		if r.Context().Err() == nil {
+			h.guardFailed(r, h.guard.unsentSMS(context.WithoutCancel(r.Context()), m, reservation))
+		}
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
@@ -279,7 +293,6 @@ type session struct {
 // and the member wait lockoutPeriod.
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowState, auth func(context.Context, string) (*session, error)) {
 	now := h.cfg.now()
-	key := memberKey(st)
 	if now.Before(st.LockedUntil) {
 		h.fail(w, r, st, tooManyAttempts(st.LockedUntil.Sub(now)))
 		return
@@ -297,13 +310,22 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Enter the code."))
 		return
 	}
-	if until := h.guard.reserve(key, now); !until.IsZero() {
-		h.fail(w, r, st, tooManyAttempts(until.Sub(now)))
+	m := memberOf(st)
+	wait, n, err := h.guard.reserve(r.Context(), m)
+	if err != nil {
+		h.fail(w, r, st, ErrUnavailable.with(err))
+		return
+	}
+	if wait > 0 {
+		h.fail(w, r, st, tooManyAttempts(wait))
 		return
 	}
 	s, err := auth(r.Context(), code)
+	// What Stytch judged is recorded even if the request goes away now:
+	// cancelling it must not skip a count or a lock.
+	ctx := context.WithoutCancel(r.Context())
 	if err == nil {
-		h.guard.succeeded(key)
+		h.guardFailed(r, h.guard.succeeded(ctx, m))
 		h.finish(w, r, st, s.token, s.jwt, s.member)
 		return
 	}
@@ -313,18 +335,28 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 		e = ours
 	}
 	if !errors.Is(e, ErrInvalidCode) && !errors.Is(e, ErrCodeExpired) {
-		h.guard.release(key)
+		// Given back only when Stytch did not judge the code: a request
+		// that went away may have had it judged, and would otherwise be a
+		// free guess.
+		if r.Context().Err() == nil {
+			h.guardFailed(r, h.guard.release(ctx, m))
+		}
 		h.fail(w, r, st, e)
 		return
 	}
 	st.Attempts++
-	if locked := h.guard.failed(key, now); locked || st.Attempts >= maxAttempts {
+	locked, guardErr := h.guard.failed(ctx, m, n)
+	if locked || st.Attempts >= maxAttempts {
 		st.LockedUntil = now.Add(lockoutPeriod)
 		e = tooManyAttempts(lockoutPeriod).with(err)
 	}
 	if err := h.saveFlow(w, st); err != nil {
 		h.fail(w, r, st, err)
 		return
+	}
+	if guardErr != nil {
+		// The count at the limit still refuses the next attempts.
+		e = ErrUnavailable.with(guardErr)
 	}
 	h.fail(w, r, st, e)
 }

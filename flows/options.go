@@ -61,6 +61,8 @@ type config struct {
 	now             func() time.Time
 	oauthToken      string
 	oauthProviders  []string
+	store           Store
+	storeCapacity   int // of the default store
 }
 
 func defaultConfig() config {
@@ -71,6 +73,7 @@ func defaultConfig() config {
 		logger:          slog.New(slog.DiscardHandler),
 		smsCooldown:     DefaultSMSResendCooldown,
 		now:             time.Now,
+		storeCapacity:   defaultStoreCapacity,
 	}
 }
 
@@ -202,9 +205,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithSMSResendCooldown sets how long a member waits between two SMS sends.
-// The wait is kept in memory per member, not per flow, so choosing the
-// organization again or starting a new step-up does not end it (behind
-// several instances, each keeps its own). Default [DefaultSMSResendCooldown]
+// The wait is kept in the guard's [Store] per member, not per flow, so
+// choosing the organization again or starting a new step-up does not end
+// it (behind several instances, each keeps its own unless the store is
+// shared, see [WithStore]). Default [DefaultSMSResendCooldown]
 // (30 seconds); 0 disables the wait.
 func WithSMSResendCooldown(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
@@ -217,7 +221,7 @@ func WithSMSResendCooldown(d time.Duration) Option {
 }
 
 // WithClock sets the time source of flow expiry, code attempts and resend
-// cooldowns. Default time.Now.
+// cooldowns, and of the expiry of the default [Store]. Default time.Now.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) error {
 		if now == nil {
@@ -246,6 +250,27 @@ func WithOAuth(publicToken string, providers ...string) Option {
 			}
 		}
 		c.oauthToken, c.oauthProviders = publicToken, slices.Clone(providers)
+		return nil
+	})
+}
+
+// WithStore sets where the guard of the second-factor steps keeps its
+// records: wrong-code counts and locks (five wrong codes lock a member for
+// five minutes), the time of the last SMS per member (see
+// [WithSMSResendCooldown]) and the entries into an organization in flight.
+// A store shared by every instance of the application (Redis, for
+// example) makes these limits hold across instances. s must follow the
+// concurrency contract of [Store]; its errors are answered as outages
+// (503, the flow kept) and never lift a lock. Default: a store in the
+// memory of the process, holding at most 131072 records, each expiring by
+// itself; when full it refuses new records (answered as 503) rather than
+// forget a live one, so each instance counts for itself.
+func WithStore(s Store) Option {
+	return optionFunc(func(c *config) error {
+		if s == nil {
+			return errors.New("b2bauth: flows: nil store")
+		}
+		c.store = s
 		return nil
 	})
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -93,8 +94,18 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Choose an organization."))
 		return
 	}
-	key, now := entryKey(orgID, st.Email), h.cfg.now()
-	if wait := h.guard.beginEntry(key, now, h.cfg.smsCooldown); wait > 0 {
+	if !validID(orgID) {
+		// Checked before it becomes a key or reaches Stytch.
+		h.fail(w, r, st, ErrInvalidInput.withMessage("Choose an organization from the list."))
+		return
+	}
+	e := entry{organizationID: orgID, email: st.Email}
+	wait, err := h.guard.beginEntry(r.Context(), e, h.cfg.smsCooldown)
+	if err != nil {
+		h.fail(w, r, st, ErrUnavailable.with(err))
+		return
+	}
+	if wait > 0 {
 		if left != nil && left.OrganizationID == orgID {
 			h.toFactors(w, r, left)
 			return
@@ -109,13 +120,20 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		OrganizationID:           orgID,
 		SessionDurationMinutes:   h.cfg.sessionDuration,
 	})
+	// The entry happened at Stytch: what it did is recorded even if the
+	// request goes away, and a failure to record it is logged rather than
+	// answered, as answering cannot undo it.
+	ctx := context.WithoutCancel(r.Context())
 	if err != nil {
-		h.guard.endEntry(key, "", false, now)
+		h.guardFailed(r, h.guard.endEntry(ctx, e, nil))
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
-	texted := res.MFARequired != nil && res.MFARequired.SecondaryAuthInitiated == methodSMS
-	h.guard.endEntry(key, memberKeyOf(res.Organization.OrganizationID, res.Member.MemberID), texted, now)
+	var texted *member
+	if res.MFARequired != nil && res.MFARequired.SecondaryAuthInitiated == methodSMS {
+		texted = &member{res.Organization.OrganizationID, res.Member.MemberID}
+	}
+	h.guardFailed(r, h.guard.endEntry(ctx, e, texted))
 	h.entered(w, r, st, res)
 }
 
@@ -225,7 +243,7 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 	next.Methods = offeredMethods(mfaMethods(x.Organization, next.TOTPEnrolled), next.HasPhone, next.TOTPEnrolled)
 	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
-		h.guard.sentSMS(memberKey(next), next.SMSSentAt, h.cfg.smsCooldown)
+		h.guardFailed(r, h.guard.sentSMS(context.WithoutCancel(r.Context()), memberOf(next), h.cfg.smsCooldown))
 	}
 	h.toFactors(w, r, next)
 }
@@ -291,4 +309,25 @@ func (h *Handler) istExpiry(at *time.Time) time.Time {
 // 0-9, '-', '.', '_' and '~'.
 func validSlug(slug string) bool {
 	return len(slug) >= 2 && len(slug) <= 128 && strings.Trim(slug, "abcdefghijklmnopqrstuvwxyz0123456789-._~") == ""
+}
+
+// maxIDSize bounds the Stytch ids a request may name: more than twice the
+// longest seen ("organization-test-" and a UUID, 54 bytes), so that a
+// change of format at Stytch does not break sign-in.
+const maxIDSize = 128
+
+// validID reports whether id can be a Stytch id such as
+// "organization-test-<uuid>" or "member-live-<uuid>": 1 to maxIDSize of
+// a-z, A-Z, 0-9, '-' and '_'. The exact format is not checked.
+func validID(id string) bool {
+	if id == "" || len(id) > maxIDSize {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
