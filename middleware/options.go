@@ -56,6 +56,7 @@ type config struct {
 	jwksOpts        []client.JWKSOption
 	authenticator   SessionAuthenticator
 	authorizer      PolicyAuthorizer
+	revocations     RevocationFeed
 }
 
 func defaultConfig() config {
