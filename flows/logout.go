@@ -38,6 +38,7 @@ func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {
 			h.cfg.logger.WarnContext(r.Context(), "b2bauth: flows: session revoke failed; cookies cleared anyway", "error", err)
 		}
 	}
+	h.revokeEverywhere(r, s, verified)
 	h.mw.ClearSessionCookies(w)
 	h.clearFlow(w, stepEmailSent)
 	h.clearFlow(w, stepStepUp)

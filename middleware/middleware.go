@@ -32,6 +32,7 @@ type Middleware struct {
 	limiter  *upstreamLimiter
 	flight   singleflight.Group
 	closeFns []func()
+	revoked  revokedSet
 }
 
 // New returns a Middleware for the project of c. Unless replaced by options,
@@ -105,6 +106,10 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		jwt.WithLeeway(cfg.leeway),
 		jwt.WithTimeFunc(cfg.now),
 	)
+	if err := m.subscribeRevocations(); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("b2bauth: revocation feed: %w", err)
+	}
 	return m, nil
 }
 
@@ -214,7 +219,7 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	if len(jwtRaw) > MaxTokenSize {
 		rejectedJWT = ErrInvalidToken.with(errTooLongCredential)
 	} else if jwtRaw != "" {
-		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
+		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok && !m.refused(s) {
 			return &state{owner: m, session: s}
 		}
 	}
@@ -245,6 +250,9 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	var local *Session // a JWT valid in all but age, served if Stytch is down
 	if jwtRaw != "" && rejectedJWT == nil {
 		s, validUntil, err := m.verifyLocal(r.Context(), jwtRaw)
+		if m.refused(s) {
+			err = ErrSessionInvalid.with(errRevoked)
+		}
 		switch {
 		case err == nil:
 			m.cache.put(jwtRaw, s, validUntil)
@@ -294,6 +302,7 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 		m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable", "error", err)
 		return &state{owner: m, err: err}
 	default:
+		m.goneAtStytch(r, err, judged, jwtRaw)
 		return m.reject(w, r, err, judged)
 	}
 }

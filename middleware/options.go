@@ -60,6 +60,7 @@ type config struct {
 	authenticator   SessionAuthenticator
 	authorizer      PolicyAuthorizer
 	m2m             m2mConfig
+	revocations     RevocationFeed
 }
 
 func defaultConfig() config {

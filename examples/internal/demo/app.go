@@ -13,10 +13,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
 	"github.com/b2bauth/b2bauth/middleware"
+	redisstore "github.com/b2bauth/b2bauth/stores/redis"
 )
 
 // Prefix is where the login flows are mounted.
@@ -47,6 +50,7 @@ type App struct {
 	Logger *slog.Logger
 
 	closeEmulator bool
+	redis         *redis.Client // with Config.RedisURL
 }
 
 // New builds the app from cfg: it starts the emulator unless cfg names a
@@ -122,6 +126,28 @@ func (a *App) start(ctx context.Context) error {
 		a.Logger.WarnContext(ctx, "the public URL is plain http and not localhost: session cookies are not Secure", "public_url", cfg.PublicURL)
 		mwOpts = append(mwOpts, middleware.WithInsecureCookies())
 	}
+	var flowStore []flows.Option
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("demo: REDIS_URL: %w", err)
+		}
+		// Short bounds: an unreachable Redis is an outage of a login step
+		// (503), not a hung request.
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
+		a.redis = redis.NewClient(opts)
+		store, err := redisstore.New(a.redis, a.Client.ProjectID())
+		if err != nil {
+			return err
+		}
+		feed, err := redisstore.NewRevocations(a.redis, a.Client.ProjectID(), redisstore.WithLogger(a.Logger))
+		if err != nil {
+			return err
+		}
+		mwOpts = append(mwOpts, middleware.WithRevocations(feed))
+		flowStore = append(flowStore, flows.WithStore(store))
+		a.Logger.InfoContext(ctx, "login limits and revocations are shared through Redis", "addr", opts.Addr)
+	}
 	mwOpts = append(mwOpts, cfg.MiddlewareOptions...)
 	if a.Middleware, err = middleware.New(a.Client, mwOpts...); err != nil {
 		return err
@@ -134,6 +160,7 @@ func (a *App) start(ctx context.Context) error {
 		flows.WithClock(cfg.Clock),
 		flows.WithLogger(a.Logger),
 	}
+	flowOpts = append(flowOpts, flowStore...)
 	switch {
 	case a.Emulator != nil:
 		flowOpts = append(flowOpts, flows.WithOAuth(a.Emulator.PublicToken(), "google", "microsoft"))
@@ -153,6 +180,9 @@ func (a *App) start(ctx context.Context) error {
 func (a *App) Close() {
 	if a.Middleware != nil {
 		a.Middleware.Close()
+	}
+	if a.redis != nil {
+		a.redis.Close()
 	}
 	if a.closeEmulator {
 		a.Emulator.Close()

@@ -52,6 +52,13 @@ type Config struct {
 	// survive a restart.
 	CookieKeys []flows.KeyPair
 
+	// RedisURL names a Redis (REDIS_URL, e.g. "redis://localhost:6379/0")
+	// that replicas of the app share: the login handlers' limits (wrong
+	// codes, SMS cooldowns, entries in flight) hold across them, and a
+	// logout on one is honoured by all within about a second. Default "":
+	// each process keeps its limits in memory.
+	RedisURL string
+
 	// EmulatorAddr is the listen address of the embedded emulator
 	// (EMULATOR_ADDR). Default [DefaultEmulatorAddr].
 	EmulatorAddr string
@@ -81,7 +88,7 @@ type Config struct {
 // ConfigFromEnv reads a [Config] from the environment through getenv
 // (os.Getenv in a program): STYTCH_PROJECT_ID, STYTCH_SECRET,
 // STYTCH_PUBLIC_TOKEN, ADDR,
-// PUBLIC_URL, B2BAUTH_COOKIE_KEYS and EMULATOR_ADDR. Unset variables keep
+// PUBLIC_URL, B2BAUTH_COOKIE_KEYS, REDIS_URL and EMULATOR_ADDR. Unset variables keep
 // the defaults.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
@@ -91,6 +98,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Addr:         strings.TrimSpace(getenv("ADDR")),
 		PublicURL:    strings.TrimSpace(getenv("PUBLIC_URL")),
 		EmulatorAddr: strings.TrimSpace(getenv("EMULATOR_ADDR")),
+		RedisURL:     strings.TrimSpace(getenv("REDIS_URL")),
 	}
 	if keys := strings.TrimSpace(getenv("B2BAUTH_COOKIE_KEYS")); keys != "" {
 		var err error

@@ -39,6 +39,11 @@ func TestConfigFromEnv(t *testing.T) {
 			want: demo.Config{ProjectID: "project-test-1", Secret: "secret-test-1", Addr: "localhost:8080", PublicURL: "http://localhost:8080", EmulatorAddr: "127.0.0.1:0"},
 		},
 		{
+			name: "shares limits and revocations through the Redis of REDIS_URL",
+			env:  map[string]string{"REDIS_URL": " redis://localhost:6379/0 "},
+			want: demo.Config{Addr: "localhost:8080", PublicURL: "http://localhost:8080", EmulatorAddr: "127.0.0.1:0", RedisURL: "redis://localhost:6379/0"},
+		},
+		{
 			name:    "refuses a secret without a project",
 			env:     map[string]string{"STYTCH_SECRET": "secret-test-1"},
 			wantErr: "set both STYTCH_PROJECT_ID and STYTCH_SECRET",

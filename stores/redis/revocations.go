@@ -1,0 +1,178 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// Defaults of [NewRevocations].
+const (
+	// DefaultRetry is the wait before the subscription is tried again after
+	// Redis failed, unless [WithRetry] says otherwise.
+	DefaultRetry = 500 * time.Millisecond
+	// probeAfter is how long the subscription waits for a message before it
+	// pings Redis, so that a connection lost without a word is noticed.
+	probeAfter = 30 * time.Second
+)
+
+// Revocations is a [middleware.RevocationFeed] on Redis pub/sub: the
+// session ids published by any instance, on the channel
+// "b2bauth:{<project id>}:revoked", are delivered to every instance
+// subscribed, within about a second while Redis is up. Ids published while
+// an instance is disconnected are not delivered to it (pub/sub keeps no
+// history): that instance serves the sessions' JWTs it had verified until
+// their maximum age, as without a feed. Create it with [NewRevocations]; it
+// is safe for concurrent use.
+type Revocations struct {
+	rdb     redis.UniversalClient
+	channel string
+	logger  *slog.Logger
+	retry   time.Duration
+}
+
+var _ middleware.RevocationFeed = (*Revocations)(nil)
+
+// Option configures [NewRevocations].
+type Option interface {
+	apply(*Revocations) error
+}
+
+type optionFunc func(*Revocations) error
+
+func (f optionFunc) apply(r *Revocations) error { return f(r) }
+
+// WithLogger sets the logger of the subscription's failures and
+// reconnections. Session ids are not logged. Default: nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(r *Revocations) error {
+		if l == nil {
+			return errors.New("b2bauth: redis revocations: nil logger")
+		}
+		r.logger = l
+		return nil
+	})
+}
+
+// WithRetry sets the wait before the subscription is tried again after
+// Redis failed. Default [DefaultRetry] (500 ms); at least 10 ms.
+func WithRetry(d time.Duration) Option {
+	return optionFunc(func(r *Revocations) error {
+		if d < 10*time.Millisecond {
+			return errors.New("b2bauth: redis revocations: retry below 10ms")
+		}
+		r.retry = d
+		return nil
+	})
+}
+
+// NewRevocations returns the revocation feed of the Stytch project
+// projectID in rdb. Pass it to middleware.WithRevocations on every
+// instance. It does not contact Redis.
+func NewRevocations(rdb redis.UniversalClient, projectID string, opts ...Option) (*Revocations, error) {
+	if rdb == nil {
+		return nil, errors.New("b2bauth: redis revocations: nil client")
+	}
+	if err := checkProjectID(projectID); err != nil {
+		return nil, err
+	}
+	r := &Revocations{
+		rdb:     rdb,
+		channel: namespace(projectID) + ":revoked",
+		logger:  slog.New(slog.DiscardHandler),
+		retry:   DefaultRetry,
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("b2bauth: redis revocations: nil option")
+		}
+		if err := o.apply(r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Publish implements [middleware.RevocationFeed] with PUBLISH.
+func (r *Revocations) Publish(ctx context.Context, sessionID string) error {
+	return unavailable(r.rdb.Publish(ctx, r.channel, sessionID).Err())
+}
+
+// Subscribe implements [middleware.RevocationFeed]: one goroutine receives
+// the channel's messages and calls deliver, reconnecting after a failure,
+// until stop. It waits up to a second for Redis to confirm the
+// subscription, so that ids published once it returns are delivered; an
+// unreachable Redis is no error: the goroutine keeps trying.
+func (r *Revocations) Subscribe(deliver func(sessionID string)) (stop func(), err error) {
+	if deliver == nil {
+		return nil, errors.New("b2bauth: redis revocations: nil deliver")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ps := r.rdb.Subscribe(ctx, r.channel)
+	// The confirmation of SUBSCRIBE, or the reason there is none.
+	if _, err := ps.ReceiveTimeout(ctx, time.Second); err != nil {
+		r.logger.Warn("b2bauth: redis revocations: not subscribed yet; retrying", "error", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.receive(ctx, ps, deliver)
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			ps.Close()
+			<-done
+		})
+	}, nil
+}
+
+// receive delivers the messages of ps until ctx is done.
+func (r *Revocations) receive(ctx context.Context, ps *redis.PubSub, deliver func(string)) {
+	failing := false
+	for {
+		msg, err := ps.ReceiveTimeout(ctx, probeAfter)
+		if ctx.Err() != nil {
+			return
+		}
+		var netErr net.Error
+		switch {
+		case errors.As(err, &netErr) && netErr.Timeout():
+			// Quiet for a while: make sure the connection still stands (a
+			// failed ping makes the next receive reconnect).
+			if err := ps.Ping(ctx); err != nil && ctx.Err() == nil {
+				r.logger.Warn("b2bauth: redis revocations: ping failed", "error", err)
+			}
+		case err != nil:
+			if !failing {
+				r.logger.Warn("b2bauth: redis revocations: subscription lost; retrying", "error", err)
+				failing = true
+			}
+			t := time.NewTimer(r.retry)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		default:
+			switch m := msg.(type) {
+			case *redis.Message:
+				deliver(m.Payload)
+			case *redis.Subscription:
+				if failing {
+					r.logger.Info("b2bauth: redis revocations: subscribed again")
+					failing = false
+				}
+			}
+		}
+	}
+}
