@@ -392,3 +392,31 @@ func TestDiscoveryIntoAnOrganizationWithAnotherMethod(t *testing.T) {
 	}
 	f.expectLoggedIn(ann)
 }
+
+// TestOrganizationLoginPageNeedsThePublicToken: SSO and OAuth start in the
+// browser with the project's public token; without it the page offers
+// neither, and says so when nothing is left.
+func TestOrganizationLoginPageNeedsThePublicToken(t *testing.T) {
+	t.Parallel()
+	seed := emulator.OrganizationSeed{Name: "Initech", Slug: "initech", AllowedAuthMethods: []string{"sso"},
+		LoginPolicy: emulator.LoginPolicy{SSOConnections: []emulator.SSOConnectionSeed{{DisplayName: "Okta"}}}}
+	tests := []struct {
+		name       string
+		opts       []flows.Option
+		want, deny string
+	}{
+		{"with WithPublicToken the page offers SSO", []flows.Option{flows.WithPublicToken(testPublicToken)}, "Continue with Okta", "not available here"},
+		{"without a public token the page offers nothing it cannot start", nil, "not available here", "Continue with Okta"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.opts...)
+			h.org(seed)
+			a := h.get("/auth/o/initech")
+			if a.status != http.StatusOK || !strings.Contains(a.body, tt.want) || strings.Contains(a.body, tt.deny) {
+				t.Fatalf("page = %d, want %q and not %q:\n%s", a.status, tt.want, tt.deny, a.body)
+			}
+		})
+	}
+}

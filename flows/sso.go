@@ -83,7 +83,7 @@ func (h *Handler) primaryRequired(w http.ResponseWriter, r *http.Request, st *fl
 		next.PKCEVerifier, next.Started = randomString(32), tokenTypeSSO
 		h.startSSO(w, r, next, "")
 		return
-	case slug != "":
+	case validSlug(slug):
 		if err := h.saveFlow(w, next); err != nil {
 			h.fail(w, r, st, err)
 			return
