@@ -10,10 +10,15 @@
 //	GET  /login?return_to=/x   email form
 //	POST /login                send a discovery magic link (PKCE S256)
 //	POST /oauth/start          start OAuth discovery at a provider=... (PKCE S256)
-//	GET  /callback             authenticate the magic link or OAuth discovery token
+//	GET  /callback             authenticate the token of a redirect: discovery magic link
+//	                           or OAuth, organization magic link or invite, OAuth, SSO
 //	GET  /organizations        discovered organizations and a create form
 //	POST /organizations/select enter an organization
 //	POST /organizations/create create one and enter it
+//	GET  /o/{slug}             an organization's own login page: the methods its policy allows
+//	POST /o/{slug}/email       send its login or sign-up magic link (PKCE S256)
+//	POST /o/{slug}/oauth/start start OAuth into it with provider=... (PKCE S256)
+//	POST /o/{slug}/sso/start   start SSO with connection_id=... (PKCE S256)
 //	GET  /mfa                  the second-factor choices
 //	POST /mfa/sms/send         send an SMS code (enrolling phone_number if needed)
 //	POST /mfa/sms/verify       check it
@@ -28,6 +33,16 @@
 // A return_to is a local path (anything else leads to the after-login
 // path) of at most 1024 bytes as the flow cookie stores it; a longer one
 // is refused with 400 where it enters, before Stytch is asked.
+// SSO and organization OAuth start in the browser at Stytch with the
+// project's public token ([WithPublicToken] or [WithOAuth]); Stytch speaks
+// SAML or OIDC with the identity provider and redirects to the callback.
+// Invites land on the callback too. An organization whose policy requires
+// another primary method than the one a discovered member used is not a
+// dead end in the organization choice: SSO starts at once with the
+// intermediate session, other methods are offered by the organization's
+// login page, and that method completes the intermediate session. A policy
+// refusal answers [ErrAuthMethodNotAllowed], [ErrEmailDomainNotAllowed] or
+// [ErrJITNotAllowed].
 //
 // Between steps the flow lives in one encrypted, authenticated, HttpOnly,
 // SameSite=Lax cookie ("__Host-b2bauth_flow" over https), valid for 10

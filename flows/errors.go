@@ -193,6 +193,9 @@ func fromStytch(err error) *Error {
 			// kept for a retry, as the middleware keeps sessions.
 			return ErrUnavailable.with(err)
 		}
+		if e := policyError(apiErr.ErrorType); e != nil {
+			return e.with(err)
+		}
 		if e, ok := stytchErrors[apiErr.ErrorType]; ok {
 			return e.with(err)
 		}

@@ -114,6 +114,12 @@ func (h *Handler) routes() (http.Handler, error) {
 	handle("GET /organizations", h.getOrganizations)
 	handle("POST /organizations/select", h.postSelectOrganization)
 	handle("POST /organizations/create", h.postCreateOrganization)
+	// An organization's own login page and the starts of the methods its
+	// policy allows; their redirects come back to GET /callback.
+	handle("GET /o/{slug}", h.getOrganizationLogin)
+	handle("POST /o/{slug}/email", h.postOrganizationEmail)
+	handle("POST /o/{slug}/oauth/start", h.postOrganizationOAuthStart)
+	handle("POST /o/{slug}/sso/start", h.postSSOStart)
 	handle("GET /mfa", h.getMFA)
 	handle("POST /mfa/sms/send", h.factor(h.mfaState, methodSMS, h.sendSMS))
 	handle("POST /mfa/sms/verify", h.factor(h.mfaState, methodSMS, h.verifySMS))

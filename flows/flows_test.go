@@ -40,6 +40,8 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 		{"a negative cooldown is refused", []flows.Option{keys, public, flows.WithSMSResendCooldown(-1)}, "cooldown"},
 		{"a nil clock is refused", []flows.Option{keys, public, flows.WithClock(nil)}, "nil clock"},
 		{"a nil logger is refused", []flows.Option{keys, public, flows.WithLogger(nil)}, "nil logger"},
+		{"an empty public token is refused", []flows.Option{keys, public, flows.WithPublicToken("")}, "public token"},
+		{"a public token is accepted", []flows.Option{keys, public, flows.WithPublicToken("public-token-test-x")}, ""},
 		{"a template that does not parse is refused", []flows.Option{keys, public, flows.WithTemplateFS(fstest.MapFS{"login.html": {Data: []byte("{{")}})}, "templates"},
 	}
 	for _, tt := range tests {

@@ -189,7 +189,10 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 			PkceCodeVerifier:    st.PKCEVerifier,
 		})
 	default:
-		h.fail(w, r, nil, ErrLinkInvalid)
+		// Organization-scoped logins: SSO, OAuth, magic links and invites.
+		if !h.organizationCallback(w, r, q.Get("stytch_token_type"), token) {
+			h.fail(w, r, nil, ErrLinkInvalid)
+		}
 		return
 	}
 	if err != nil {

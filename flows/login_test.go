@@ -521,6 +521,9 @@ func TestLinksCannotEndASignIn(t *testing.T) {
 	for _, path := range []string{
 		"/auth/callback?stytch_token_type=discovery&token=bogus",
 		"/auth/callback?stytch_token_type=discovery_oauth&token=bogus",
+		"/auth/callback?stytch_token_type=sso&token=bogus",
+		"/auth/callback?stytch_token_type=oauth&token=bogus",
+		"/auth/callback?stytch_token_type=multi_tenant_magic_links&token=bogus",
 		"/auth/mfa",
 		"/auth/organizations",
 	} {

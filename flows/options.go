@@ -163,9 +163,9 @@ func WithSessionDuration(minutes int32) Option {
 // WithTemplates overrides pages of the default embedded templates by name:
 // each template of t replaces the default of the same name ("login.html",
 // "check_email.html", "organizations.html", "mfa.html", "totp_enroll.html",
-// "step_up.html", "error.html", or the blocks "head", "error" and "foot"
-// they call), and the defaults stay for the others, so an override may call
-// the default blocks. Pages are executed with a *[Page]. t must not have
+// "step_up.html", "error.html", "organization_login.html", or the blocks
+// "head", "error" and "foot" they call), and the defaults stay for the
+// others, so an override may call the default blocks. Pages are executed with a *[Page]. t must not have
 // been executed. Default: the embedded templates only.
 func WithTemplates(t *template.Template) Option {
 	return optionFunc(func(c *config) error {
@@ -252,6 +252,21 @@ func WithOAuth(publicToken string, providers ...string) Option {
 			}
 		}
 		c.oauthToken, c.oauthProviders = publicToken, slices.Clone(providers)
+		return nil
+	})
+}
+
+// WithPublicToken sets the project's public token (not the secret), with
+// which browsers start SSO and organization OAuth logins at Stytch.
+// [WithOAuth] sets it too. The callback URL (public URL + prefix +
+// "/callback") must be a Login and Signup redirect URL of the project.
+// Default: none, and organization login pages offer neither SSO nor OAuth.
+func WithPublicToken(publicToken string) Option {
+	return optionFunc(func(c *config) error {
+		if publicToken == "" {
+			return errors.New("b2bauth: flows: WithPublicToken needs the public token")
+		}
+		c.oauthToken = publicToken
 		return nil
 	})
 }

@@ -99,6 +99,12 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Choose an organization from the list."))
 		return
 	}
+	if o := discoveredPrimary(st, orgID); o != nil {
+		// The organization requires another primary method: lead there
+		// instead of an exchange Stytch would refuse.
+		h.primaryRequired(w, r, st, o.ID, o.Slug, o.PrimaryRequired, st.IST, st.ISTExpiresAt)
+		return
+	}
 	e := entry{organizationID: orgID, email: st.Email}
 	wait, err := h.guard.beginEntry(r.Context(), e, h.cfg.smsCooldown)
 	if err != nil {
@@ -207,10 +213,17 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 		h.finish(w, r, st, x.SessionToken, x.SessionJWT, x.MemberSession)
 		return
 	}
-	if x.MFARequired == nil {
-		// Another primary factor (SSO, OAuth) is required: not offered here.
-		h.fail(w, r, st, ErrOrganizationUnavailable.withMessage(
-			"This organization requires another sign-in method. Choose another organization."))
+	if x.PrimaryRequired != nil || x.MFARequired == nil {
+		// Another primary method (SSO, OAuth...) is required first.
+		var methods []string
+		if x.PrimaryRequired != nil {
+			methods = x.PrimaryRequired.AllowedAuthMethods
+		}
+		ist, expires := st.IST, st.ISTExpiresAt
+		if x.IntermediateSessionToken != "" {
+			ist, expires = x.IntermediateSessionToken, h.istExpiry(x.IntermediateSessionTokenExpiresAt)
+		}
+		h.primaryRequired(w, r, st, x.Organization.OrganizationID, x.Organization.OrganizationSlug, methods, ist, expires)
 		return
 	}
 	next := &flowState{

@@ -61,6 +61,9 @@ type Page struct {
 	// OAuthProviders are the OAuth providers the login page offers
 	// (form POST to Prefix+"/oauth/start" with field provider).
 	OAuthProviders []string
+	// OrganizationLogin is the organization of its own login page
+	// ("organization_login.html"); nil there when the slug is unknown.
+	OrganizationLogin *OrganizationLogin
 }
 
 // Allows reports whether the page offers the MFA method.
@@ -77,6 +80,10 @@ type Organization struct {
 	MembershipType string `json:"membership_type"`
 	// MFARequired reports whether entering needs a second factor.
 	MFARequired bool `json:"mfa_required"`
+	// PrimaryRequired lists the sign-in methods the organization requires
+	// before it can be entered (Stytch's allowed_auth_methods names, e.g.
+	// "sso"); choosing it leads to one of them.
+	PrimaryRequired []string `json:"primary_required,omitempty"`
 }
 
 // TOTPEnrollment is a new authenticator app registration. It is shown until
@@ -104,6 +111,9 @@ func organizationsFrom(discovered []client.DiscoveredOrganization) []Organizatio
 		}
 		if d.Membership != nil {
 			o.MembershipType = d.Membership.Type
+		}
+		if d.PrimaryRequired != nil {
+			o.PrimaryRequired = d.PrimaryRequired.AllowedAuthMethods
 		}
 		out = append(out, o)
 	}

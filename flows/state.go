@@ -81,6 +81,12 @@ type flowState struct {
 	ISTExpiresAt  time.Time      `json:"iste,omitzero"`
 	Organizations []Organization `json:"orgs,omitempty"` // dropped when the cookie would be too large
 
+	// Started is the stytch_token_type of an organization-scoped start
+	// (SSO, OAuth or magic link) whose redirect the flow waits for, with
+	// OrganizationID its organization; at stepOrganizations, OrganizationID
+	// alone names the organization whose primary method is pending.
+	Started string `json:"sta,omitempty"`
+
 	// MFA and step-up.
 	OrganizationID string    `json:"org,omitempty"`
 	MemberID       string    `json:"mem,omitempty"`
@@ -100,6 +106,9 @@ type flowState struct {
 	// showEnroll answers a failure with the pending registration's page
 	// (a wrong first code); never stored.
 	showEnroll bool
+	// ssoDone marks a flow whose SSO login just came back, so that an
+	// organization still asking for SSO is not sent to it again; never stored.
+	ssoDone bool
 }
 
 // allows reports whether the flow offers the MFA method.

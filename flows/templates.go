@@ -12,7 +12,7 @@ var defaultTemplateFS embed.FS
 // pageNames are the templates every set must provide.
 var pageNames = []string{
 	"login.html", "check_email.html", "organizations.html", "mfa.html",
-	"totp_enroll.html", "step_up.html", "error.html",
+	"totp_enroll.html", "step_up.html", "error.html", "organization_login.html",
 }
 
 // buildTemplates parses the embedded pages and lays the user's templates

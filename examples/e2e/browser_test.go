@@ -1,8 +1,10 @@
 // Package e2e_test drives the net/http example app with a real headless
 // Chromium through the DevTools protocol (chromedp): the login with a magic
 // link and an SMS code, the login with OAuth at the emulator's provider
-// page (across origins, under the app's Content-Security-Policy), the RBAC
-// refusal, the logout, and the enrollment of an authenticator app. Without Chromium the tests are skipped, unless
+// page (across origins, under the app's Content-Security-Policy), SSO at the
+// emulated identity provider from an organization's login page and from the
+// organization choice, the RBAC refusal, the logout, and the enrollment of an
+// authenticator app. Without Chromium the tests are skipped, unless
 // B2BAUTH_REQUIRE_BROWSER=1 (set in CI) makes that a failure.
 package e2e_test
 
@@ -290,4 +292,38 @@ func (s *session) cookieNames() []string {
 		names = append(names, c.Name)
 	}
 	return names
+}
+
+// ssoToMFA clicks the button (an XPath) that starts SSO, signs in as email
+// at the emulated identity provider and waits for the MFA page.
+func (s *session) ssoToMFA(button, email string) {
+	s.t.Helper()
+	consent := `form[action="/_emulator/sso/consent"]`
+	s.run("start SSO",
+		chromedp.Click(chromedp.Search(button)),
+		chromedp.WaitVisible(chromedp.CSS(consent)),
+	)
+	if got, want := s.location(), s.app.Emulator.URL()+"/v1/public/sso/start?"; !strings.HasPrefix(got, want) {
+		s.fail("at the identity provider", stepError("at "+got+", want "+want+"..."))
+	}
+	s.run("sign in at the identity provider",
+		chromedp.SendKeys(chromedp.CSS(consent+` #email`), email),
+		submit("/_emulator/sso/consent", `form[action="`+demo.Prefix+`/mfa/sms/send"]`),
+	)
+	s.expectAt("on the MFA page", demo.Prefix+"/mfa")
+}
+
+// verifySMS asks for an SMS code on the MFA page, enters the one sent to
+// phone and waits for the dashboard.
+func (s *session) verifySMS(phone string) {
+	s.t.Helper()
+	s.run("ask for an SMS code", submit(demo.Prefix+"/mfa/sms/send", `#sms_code`))
+	code := s.app.Emulator.LastSMSCode(phone)
+	if code == "" {
+		s.t.Fatalf("no SMS code sent to %s", phone)
+	}
+	s.run("enter the SMS code",
+		chromedp.SendKeys(chromedp.CSS(`#sms_code`), code),
+		submit(demo.Prefix+"/mfa/sms/verify", `#member-id`),
+	)
 }

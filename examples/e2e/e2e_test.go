@@ -96,6 +96,54 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("logs a member in with SSO from the organization's login page", func(t *testing.T) {
+		t.Parallel()
+		s := start(t)
+		orgID, _ := s.app.Emulator.OrganizationID(demo.InitechSlug)
+		memberID, ok := s.app.Emulator.MemberID(orgID, demo.IvanEmail)
+		if !ok {
+			t.Fatalf("no member %s in initech", demo.IvanEmail)
+		}
+		s.navigate("open Initech's login page", s.base+demo.Prefix+"/o/"+demo.InitechSlug)
+		if got := s.text(`h1`); got != "Sign in to Initech" {
+			s.fail("organization login page", stepError("heading "+got))
+		}
+		// Initech allows SSO only: no email form.
+		s.run("no email form", chromedp.WaitNotPresent(chromedp.CSS(`#email`)))
+		s.ssoToMFA(`//form[@action="`+demo.Prefix+`/o/`+demo.InitechSlug+`/sso/start"]/button[normalize-space()="Continue with Okta"]`, demo.IvanEmail)
+		s.verifySMS(demo.IvanPhone)
+		// A SAML session names no email factor.
+		s.expectDashboard(demo.InitechSlug, memberID, "")
+		if got := s.text(`#factors`); !strings.Contains(got, "sso_saml") {
+			s.fail("dashboard factors", stepError("factors "+got))
+		}
+	})
+
+	t.Run("leads a discovered member into an SSO-only organization through its SSO", func(t *testing.T) {
+		t.Parallel()
+		s := start(t)
+		emu := s.app.Emulator
+		orgID, _ := emu.OrganizationID(demo.InitechSlug)
+		memberID, _ := emu.MemberID(orgID, demo.IvanEmail)
+		s.navigate("open the dashboard", s.base+demo.PathDashboard)
+		s.run("enter the email",
+			chromedp.SendKeys(chromedp.CSS(`#email`), demo.IvanEmail),
+			submit(demo.Prefix+"/login", `p.notice`),
+		)
+		link, _, ok := emu.LastMagicLink(demo.IvanEmail)
+		if !ok {
+			t.Fatalf("no magic link sent to %s", demo.IvanEmail)
+		}
+		s.navigate("open the magic link", link)
+		s.run("see the organization choice", chromedp.WaitVisible(chromedp.CSS(`ul.orgs`)))
+		s.ssoToMFA(`//input[@name="organization_id" and @value="`+orgID+`"]/following-sibling::button`, demo.IvanEmail)
+		s.verifySMS(demo.IvanPhone)
+		s.expectDashboard(demo.InitechSlug, memberID, demo.IvanEmail)
+		if got := s.text(`#factors`); !strings.Contains(got, "sso_saml") || !strings.Contains(got, "magic_link") {
+			s.fail("dashboard factors", stepError("factors "+got))
+		}
+	})
+
 	t.Run("enrolls an authenticator app during login", func(t *testing.T) {
 		t.Parallel()
 		s := start(t)

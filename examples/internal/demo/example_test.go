@@ -74,12 +74,17 @@ func ExampleSeed() {
 	// Output:
 	// acme REQUIRED_FOR_ALL
 	// globex OPTIONAL
+	// initech REQUIRED_FOR_ALL
+	// umbrella OPTIONAL
+	// hooli OPTIONAL
 	// acme alice@acme.test [stytch_admin]
 	// acme bob@acme.test []
 	// acme carol@acme.test [reports_editor]
 	// acme dave@acme.test []
 	// globex alice@acme.test []
 	// globex gina@globex.test []
+	// initech ivan@initech.test []
+	// umbrella uma@umbrella.test []
 }
 
 func ExampleSecurityHeaders() {

@@ -32,6 +32,29 @@ const (
 	// GinaEmail is a member of Globex only.
 	GinaEmail = "gina@globex.test"
 
+	// InitechSlug is an organization whose policy allows SSO only, through
+	// the SAML connection InitechSAMLConnection, with MFA required for all.
+	InitechSlug = "initech"
+	// InitechSAMLConnection is Initech's SAML connection ("Okta").
+	InitechSAMLConnection = "saml-connection-test-initech-okta"
+	// IvanEmail is an Initech member with a phone.
+	IvanEmail = "ivan@initech.test"
+	// IvanPhone is Ivan's MFA phone number.
+	IvanPhone = "+15555550102"
+	// UmbrellaSlug is an organization signing in with the OIDC connection
+	// UmbrellaOIDCConnection or an email magic link, MFA optional; its
+	// connection provisions new members.
+	UmbrellaSlug = "umbrella"
+	// UmbrellaOIDCConnection is Umbrella's OIDC connection ("Entra ID").
+	UmbrellaOIDCConnection = "oidc-connection-test-umbrella-entra"
+	// UmaEmail is an Umbrella member.
+	UmaEmail = "uma@umbrella.test"
+	// HooliSlug is an organization any address of HooliDomain joins by
+	// signing in (email domain JIT provisioning), MFA optional.
+	HooliSlug = "hooli"
+	// HooliDomain is the email domain of Hooli.
+	HooliDomain = "hooli.test"
+
 	// AdminResource and AdminAction are the permission /admin requires.
 	AdminResource = "reports"
 	AdminAction   = "write"
@@ -40,7 +63,9 @@ const (
 )
 
 // Seed returns the emulator's starting data: Acme (MFA required for all)
-// with Alice, Bob, Carol and Dave; Globex (MFA optional) with Alice and Gina; and
+// with Alice, Bob, Carol and Dave; Globex (MFA optional) with Alice and Gina;
+// Initech (SSO only, SAML, MFA required for all) with Ivan; Umbrella (OIDC
+// or magic link) with Uma; Hooli (any address of hooli.test joins); and
 // the RBAC resource "reports" (actions read and write) with the role
 // "reports_editor" granting both. stytch_admin grants every action on every
 // resource, so Alice may open /admin in Acme and Bob may not. The M2M client
@@ -60,6 +85,19 @@ func Seed() emulator.Seed {
 		Organizations: []emulator.OrganizationSeed{
 			{Name: "Acme", Slug: AcmeSlug, MFAPolicy: "REQUIRED_FOR_ALL"},
 			{Name: "Globex", Slug: GlobexSlug, MFAPolicy: "OPTIONAL"},
+			{
+				Name: "Initech", Slug: InitechSlug, MFAPolicy: "REQUIRED_FOR_ALL", AllowedAuthMethods: []string{"sso"},
+				LoginPolicy: emulator.LoginPolicy{SSOConnections: []emulator.SSOConnectionSeed{
+					{ID: InitechSAMLConnection, Type: "saml", DisplayName: "Okta", IdentityProvider: "okta"},
+				}},
+			},
+			{
+				Name: "Umbrella", Slug: UmbrellaSlug, MFAPolicy: "OPTIONAL", AllowedAuthMethods: []string{"sso", "magic_link"},
+				LoginPolicy: emulator.LoginPolicy{SSOConnections: []emulator.SSOConnectionSeed{
+					{ID: UmbrellaOIDCConnection, Type: "oidc", DisplayName: "Entra ID", IdentityProvider: "microsoft-entra"},
+				}},
+			},
+			{Name: "Hooli", Slug: HooliSlug, MFAPolicy: "OPTIONAL", EmailAllowedDomains: []string{HooliDomain}},
 		},
 		Members: []emulator.MemberSeed{
 			{Organization: AcmeSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone, Roles: []string{"stytch_admin"}},
@@ -72,6 +110,8 @@ func Seed() emulator.Seed {
 			{Organization: AcmeSlug, Email: DaveEmail, Name: "Dave Newcomer"},
 			{Organization: GlobexSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone},
 			{Organization: GlobexSlug, Email: GinaEmail, Name: "Gina Globex"},
+			{Organization: InitechSlug, Email: IvanEmail, Name: "Ivan Initech", Phone: IvanPhone},
+			{Organization: UmbrellaSlug, Email: UmaEmail, Name: "Uma Umbrella"},
 		},
 		M2MClients: []emulator.M2MClientSeed{{
 			ID: ReportsClientID, Secret: ReportsClientSecret, Name: "Reports exporter",
