@@ -57,6 +57,26 @@ func TestReplicas(t *testing.T) {
 		expectDashboard(t, br, b, bob, id)
 	})
 
+	t.Run("reach the other replica's emulator as a separate process does", func(t *testing.T) {
+		t.Parallel()
+		clock := newClock()
+		a := startApp(t, nethttproutes.New, demo.Config{Clock: clock.Now})
+		// What STYTCH_API_URL, STYTCH_PROJECT_ID and STYTCH_SECRET give a
+		// second process: the first one's embedded emulator.
+		b := startApp(t, nethttproutes.New, demo.Config{
+			Clock:      clock.Now,
+			ProjectID:  demo.EmulatorProjectID,
+			Secret:     demo.EmulatorSecret,
+			APIURL:     a.app.Emulator.URL(),
+			PublicURL:  a.app.Config.PublicURL,
+			CookieKeys: a.app.Config.CookieKeys,
+		})
+		br := newBrowser(t, a)
+		id := login(t, br, alice, a)
+		clock.Advance(10 * time.Minute) // B must ask the emulator
+		expect(t, "dashboard on B", br.get(b.srv.URL+demo.PathDashboard), http.StatusOK, "", id, alice.email)
+	})
+
 	t.Run("log out on one replica for both", func(t *testing.T) {
 		t.Parallel()
 		a, b := startReplicas(t, newClock())

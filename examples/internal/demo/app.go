@@ -82,11 +82,19 @@ func (a *App) start(ctx context.Context) error {
 	var err error
 	switch {
 	case cfg.ProjectID != "":
-		a.Client, err = client.New(cfg.ProjectID, cfg.Secret, client.WithLogger(a.Logger))
+		opts := []client.Option{client.WithLogger(a.Logger)}
+		if cfg.APIURL != "" {
+			opts = append(opts, client.WithBaseURL(cfg.APIURL))
+		}
+		a.Client, err = client.New(cfg.ProjectID, cfg.Secret, opts...)
 	default:
 		if a.Emulator = cfg.Emulator; a.Emulator == nil {
 			a.Emulator, err = emulator.New(
 				emulator.WithAddr(cfg.EmulatorAddr),
+				// Fixed, so that a second demo process can share this
+				// emulator (STYTCH_API_URL): it is a local test double.
+				emulator.WithProjectID(EmulatorProjectID),
+				emulator.WithSecret(EmulatorSecret),
 				emulator.WithSeed(Seed()),
 				emulator.WithClock(cfg.Clock),
 				emulator.WithLogger(a.Logger),

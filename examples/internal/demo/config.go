@@ -24,6 +24,15 @@ const (
 	DefaultEmulatorAddr = "127.0.0.1:0"
 )
 
+// The project of the embedded emulator. They are fixed so that another demo
+// process can use the same emulator (STYTCH_API_URL, STYTCH_PROJECT_ID,
+// STYTCH_SECRET); the emulator is a local test double and listens on the
+// loopback interface, so they guard nothing.
+const (
+	EmulatorProjectID = "project-test-00000000-0000-4000-8000-00000000de70"
+	EmulatorSecret    = "secret-test-demo-emulator"
+)
+
 // Config is the demo app's configuration. The zero value runs the app
 // against an embedded emulator on [DefaultAddr]; [ConfigFromEnv] fills it
 // from the environment.
@@ -33,6 +42,12 @@ type Config struct {
 	// instead; one without the other is an error.
 	ProjectID string
 	Secret    string
+	// APIURL is the Stytch API's base URL (STYTCH_API_URL), for a project
+	// served elsewhere than Stytch's default for its id: a standalone
+	// emulator, or the embedded emulator of another demo process (its
+	// project is [EmulatorProjectID] with [EmulatorSecret]). Only with
+	// ProjectID. Default "": Stytch's API for the project id.
+	APIURL string
 	// PublicToken is the project's public token (STYTCH_PUBLIC_TOKEN): with
 	// it the login page also offers "Continue with Google". In emulator mode
 	// the emulator's token is used and Google and Microsoft are offered.
@@ -94,6 +109,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		ProjectID:    strings.TrimSpace(getenv("STYTCH_PROJECT_ID")),
 		Secret:       strings.TrimSpace(getenv("STYTCH_SECRET")),
+		APIURL:       strings.TrimSpace(getenv("STYTCH_API_URL")),
 		PublicToken:  strings.TrimSpace(getenv("STYTCH_PUBLIC_TOKEN")),
 		Addr:         strings.TrimSpace(getenv("ADDR")),
 		PublicURL:    strings.TrimSpace(getenv("PUBLIC_URL")),
@@ -113,6 +129,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 func (c *Config) resolve() error {
 	if (c.ProjectID == "") != (c.Secret == "") {
 		return errors.New("demo: set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither to use the emulator")
+	}
+	if c.APIURL != "" {
+		u, err := url.Parse(c.APIURL)
+		if c.ProjectID == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("demo: STYTCH_API_URL %q must be an absolute http(s) URL, given with STYTCH_PROJECT_ID", c.APIURL)
+		}
 	}
 	if c.Addr == "" {
 		c.Addr = DefaultAddr

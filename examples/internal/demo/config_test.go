@@ -44,6 +44,21 @@ func TestConfigFromEnv(t *testing.T) {
 			want: demo.Config{Addr: "localhost:8080", PublicURL: "http://localhost:8080", EmulatorAddr: "127.0.0.1:0", RedisURL: "redis://localhost:6379/0"},
 		},
 		{
+			name: "reaches the project at STYTCH_API_URL",
+			env:  map[string]string{"STYTCH_PROJECT_ID": "project-test-1", "STYTCH_SECRET": "secret-test-1", "STYTCH_API_URL": "http://127.0.0.1:9000"},
+			want: demo.Config{ProjectID: "project-test-1", Secret: "secret-test-1", APIURL: "http://127.0.0.1:9000", Addr: "localhost:8080", PublicURL: "http://localhost:8080", EmulatorAddr: "127.0.0.1:0"},
+		},
+		{
+			name:    "refuses STYTCH_API_URL without a project",
+			env:     map[string]string{"STYTCH_API_URL": "http://127.0.0.1:9000"},
+			wantErr: "STYTCH_API_URL",
+		},
+		{
+			name:    "refuses a STYTCH_API_URL that is not a URL",
+			env:     map[string]string{"STYTCH_PROJECT_ID": "project-test-1", "STYTCH_SECRET": "secret-test-1", "STYTCH_API_URL": "127.0.0.1:9000"},
+			wantErr: "must be an absolute http(s) URL",
+		},
+		{
 			name:    "refuses a secret without a project",
 			env:     map[string]string{"STYTCH_SECRET": "secret-test-1"},
 			wantErr: "set both STYTCH_PROJECT_ID and STYTCH_SECRET",
