@@ -60,6 +60,7 @@ type config struct {
 	authenticator   SessionAuthenticator
 	authorizer      PolicyAuthorizer
 	m2m             m2mConfig
+	observer        Observer // nil: none
 }
 
 func defaultConfig() config {
