@@ -31,6 +31,10 @@ type Middleware struct {
 	limiter  *upstreamLimiter
 	flight   singleflight.Group
 	closeFns []func()
+	// health is what the calls to Stytch taught (see HealthHandler);
+	// checkCredentials is the client's CheckCredentials.
+	health           health
+	checkCredentials func(context.Context) error
 }
 
 // New returns a Middleware for the project of c. Unless replaced by options,
@@ -73,6 +77,8 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		verdicts: newVerdictCache(cfg.cacheSize),
 		refusals: newVerdictCache(cfg.cacheSize),
 		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
+
+		checkCredentials: c.CheckCredentials,
 	}
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
@@ -256,6 +262,7 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	case <-ctx.Done():
 		return nil, ErrUnavailable.with(ctx.Err())
 	}
+	m.health.record(res.Err, time.Now())
 	var apiErr *client.Error
 	switch {
 	case res.Err == nil:
