@@ -26,11 +26,20 @@ const ScopeName = "github.com/b2bauth/b2bauth/otel"
 
 // Attribute keys of b2bauth's own.
 const (
-	SourceKey      = attribute.Key("b2bauth.verification.source")
-	OutcomeKey     = attribute.Key("b2bauth.verification.outcome")
-	JWKSReasonKey  = attribute.Key("b2bauth.jwks.reason")
+	// SourceKey is what decided a verification (middleware.Source), e.g.
+	// "jwt_cache" or "remote".
+	SourceKey = attribute.Key("b2bauth.verification.source")
+	// OutcomeKey is "ok" or the error code of a verification, e.g.
+	// "session_invalid"; codes of later versions are counted as "other".
+	OutcomeKey = attribute.Key("b2bauth.verification.outcome")
+	// JWKSReasonKey is why the key set was fetched: "start", "interval" or
+	// "unknown_kid".
+	JWKSReasonKey = attribute.Key("b2bauth.jwks.reason")
+	// JWKSOutcomeKey is "success" or "failure".
 	JWKSOutcomeKey = attribute.Key("b2bauth.jwks.outcome")
-	FlowRouteKey   = attribute.Key("b2bauth.flows.route")
+	// FlowRouteKey is the route of a login step, e.g. "POST /login".
+	FlowRouteKey = attribute.Key("b2bauth.flows.route")
+	// FlowOutcomeKey is "ok" or the error code of a login step.
 	FlowOutcomeKey = attribute.Key("b2bauth.flows.outcome")
 )
 
