@@ -31,6 +31,7 @@ type Client struct {
 	timeout    time.Duration
 	userAgent  string
 	logger     *slog.Logger
+	observer   Observer // nil: none
 	// backoff returns the wait before retry number n (1-based); tests shorten it.
 	backoff func(n int) time.Duration
 
@@ -113,6 +114,7 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 		timeout:    cfg.timeout,
 		userAgent:  cfg.userAgent,
 		logger:     cfg.logger,
+		observer:   cfg.observer,
 		backoff:    jitteredBackoff,
 	}
 	c.Sessions = &SessionsService{c: c}
@@ -181,7 +183,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = c.once(ctx, r, payload, out)
+		err = c.once(ctx, r, payload, out, attempt)
 		if err == nil || attempt >= attempts || !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
 			return err
 		}
@@ -199,8 +201,9 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	}
 }
 
-// once performs a single HTTP attempt.
-func (c *Client) once(ctx context.Context, r request, payload []byte, out any) error {
+// once performs a single HTTP attempt, the attempt-th of its call.
+func (c *Client) once(ctx context.Context, r request, payload []byte, out any, attempt int) (err error) {
+	callCtx := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -229,6 +232,10 @@ func (c *Client) once(ctx context.Context, r request, payload []byte, out any) e
 	}
 
 	start := time.Now()
+	status := 0
+	if c.observer != nil {
+		defer func() { c.observeCall(callCtx, r, status, attempt, start, err) }()
+	}
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "b2bauth: stytch call failed",
@@ -238,6 +245,7 @@ func (c *Client) once(ctx context.Context, r request, payload []byte, out any) e
 		return fmt.Errorf("%w: %s %s: %w", ErrUnavailable, r.method, r.path, err)
 	}
 	defer resp.Body.Close()
+	status = resp.StatusCode
 	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	tooLarge := len(data) > maxResponseBytes
 	success := resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated

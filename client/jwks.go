@@ -132,6 +132,7 @@ type JWKS struct {
 	timeout time.Duration // of one fetch
 	keyWait time.Duration
 	logger  *slog.Logger
+	obs     Observer // nil: none
 
 	// keys holds only usable keys: RSA public keys for RS256 signatures.
 	keys   jwkset.Storage
@@ -148,6 +149,7 @@ type JWKS struct {
 	// retired lists, oldest first, the kids of keys a fetch removed from
 	// the set (at most maxRetiredKIDs).
 	retired []string
+	status  KeySetStatus
 }
 
 // maxRetiredKIDs bounds the memory of keys removed from the set.
@@ -203,12 +205,13 @@ func (c *Client) NewJWKS(ctx context.Context, opts ...JWKSOption) (*JWKS, error)
 		timeout:    c.timeout,
 		keyWait:    cfg.keyWait,
 		logger:     c.logger,
+		obs:        c.observer,
 		keys:       jwkset.NewMemoryStorage(),
 		ctx:        ctx,
 		cancel:     cancel,
 		unknownKID: rate.NewLimiter(rate.Every(cfg.unknownKIDInterval), 1),
 	}
-	first := j.startFetch(false)
+	first := j.startFetch(KeySetStart)
 	j.wg.Add(1)
 	go j.refreshLoop(cfg.refreshInterval)
 	if first != nil && cfg.startWait > 0 {
@@ -233,15 +236,15 @@ func (j *JWKS) refreshLoop(every time.Duration) {
 		case <-j.ctx.Done():
 			return
 		case <-t.C:
-			j.startFetch(false)
+			j.startFetch(KeySetInterval)
 		}
 	}
 }
 
-// startFetch returns the fetch in flight, or starts one. When limited (the
-// fetch is for an unknown key ID) a new fetch needs a token of the
-// unknown-kid limiter. It returns nil when no fetch runs or may start.
-func (j *JWKS) startFetch(limited bool) *jwksFetch {
+// startFetch returns the fetch in flight, or starts one for reason (one of
+// the KeySet... reasons). For an unknown key ID a new fetch needs a token of
+// the unknown-kid limiter. It returns nil when no fetch runs or may start.
+func (j *JWKS) startFetch(reason string) *jwksFetch {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if f := j.inflight; f != nil {
@@ -250,7 +253,7 @@ func (j *JWKS) startFetch(limited bool) *jwksFetch {
 	if j.closed || j.ctx.Err() != nil {
 		return nil
 	}
-	if limited && !j.unknownKID.Allow() {
+	if reason == KeySetUnknownKID && !j.unknownKID.Allow() {
 		return nil
 	}
 	f := &jwksFetch{done: make(chan struct{})}
@@ -258,41 +261,54 @@ func (j *JWKS) startFetch(limited bool) *jwksFetch {
 	j.wg.Add(1)
 	go func() {
 		defer j.wg.Done()
-		err := j.fetch()
+		start := time.Now()
+		status, keys, err := j.fetch()
 		if err != nil {
 			j.logger.LogAttrs(j.ctx, slog.LevelWarn, "b2bauth: jwks refresh failed, keeping the last key set",
 				slog.String("url", j.url), slog.String("error", err.Error()))
 		}
+		end := time.Now()
 		j.mu.Lock()
 		f.err = err
 		j.inflight = nil
+		if err == nil {
+			j.status.FetchedAt, j.status.Keys = end, keys
+		} else {
+			j.status.LastError, j.status.LastErrorAt = err, end
+		}
 		j.mu.Unlock()
+		if j.obs != nil {
+			j.obs.KeySetFetch(j.ctx, KeySetFetch{URL: j.url, Reason: reason, Status: status,
+				Keys: keys, Duration: end.Sub(start), Err: err})
+		}
 		close(f.done)
 	}()
 	return f
 }
 
 // fetch gets the key set and stores its usable keys, unless it has none.
-// It runs on j's context, not a caller's: a request that stops waiting does
-// not abort the fetch other requests wait for.
-func (j *JWKS) fetch() error {
+// It returns the answer's status (0 without one) and the number of keys
+// stored. It runs on j's context, not a caller's: a request that stops
+// waiting does not abort the fetch other requests wait for.
+func (j *JWKS) fetch() (status, stored int, err error) {
 	ctx, cancel := context.WithTimeout(j.ctx, j.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, j.url, nil)
 	if err != nil {
-		return fmt.Errorf("b2bauth: jwks: %w", err)
+		return 0, 0, fmt.Errorf("b2bauth: jwks: %w", err)
 	}
 	resp, err := j.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: jwks: %w", ErrUnavailable, err)
+		return 0, 0, fmt.Errorf("%w: jwks: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
+	status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%w: jwks answered status %d", ErrUnavailable, resp.StatusCode)
+		return status, 0, fmt.Errorf("%w: jwks answered status %d", ErrUnavailable, resp.StatusCode)
 	}
 	var set jwkset.JWKSMarshal
 	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
-		return fmt.Errorf("%w: jwks: decode: %w", ErrUnavailable, err)
+		return status, 0, fmt.Errorf("%w: jwks: decode: %w", ErrUnavailable, err)
 	}
 	var keys []jwkset.JWK
 	for _, m := range set.Keys {
@@ -303,15 +319,41 @@ func (j *JWKS) fetch() error {
 	if len(keys) == 0 {
 		// An empty or foreign answer is a fault upstream, not a revocation of
 		// every key: replacing the set with it would refuse every JWT.
-		return fmt.Errorf("%w: %w (%d keys in the answer)", ErrUnavailable, errNoUsableKey, len(set.Keys))
+		return status, 0, fmt.Errorf("%w: %w (%d keys in the answer)", ErrUnavailable, errNoUsableKey, len(set.Keys))
 	}
 	old, _ := j.keys.KeyReadAll(ctx)
 	if err := j.keys.KeyReplaceAll(ctx, keys); err != nil {
-		return fmt.Errorf("b2bauth: jwks: store: %w", err)
+		return status, 0, fmt.Errorf("b2bauth: jwks: store: %w", err)
 	}
 	j.retire(old, keys)
 	j.loaded.Store(true)
-	return nil
+	return status, len(keys), nil
+}
+
+// KeySetStatus is the state of a [JWKS]'s key set, for health checks.
+type KeySetStatus struct {
+	// FetchedAt is when a key set was last stored; zero when none ever was
+	// (the JWKS then holds no key).
+	FetchedAt time.Time
+	// Keys is the number of usable keys stored by that fetch.
+	Keys int
+	// LastError is the failure of the last failed fetch (it matches
+	// [ErrUnavailable] unless the answer could not be stored), nil when
+	// none failed; LastErrorAt is when it failed. A fetch that failed kept
+	// the last good set.
+	LastError   error
+	LastErrorAt time.Time
+}
+
+// Held reports whether a key set is held: whether JWTs can be verified
+// locally.
+func (s KeySetStatus) Held() bool { return !s.FetchedAt.IsZero() }
+
+// Status returns the state of the key set.
+func (j *JWKS) Status() KeySetStatus {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.status
 }
 
 // retire remembers the kids of old that are not in current, and forgets
@@ -420,7 +462,7 @@ func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 		return nil, fmt.Errorf("%w %q: the key was removed from the key set", ErrUnknownKID, kid)
 	}
 	var fetchErr error
-	if f := j.startFetch(true); f != nil {
+	if f := j.startFetch(KeySetUnknownKID); f != nil {
 		fetchErr = j.wait(ctx, f)
 	}
 	// Read again even without a fetch of our own: the one that brought the

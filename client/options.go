@@ -34,6 +34,7 @@ type config struct {
 	timeout       time.Duration
 	userAgent     string
 	logger        *slog.Logger
+	observer      Observer
 }
 
 // WithBaseURL sets the API base URL, such as the emulator's URL in tests.

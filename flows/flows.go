@@ -98,13 +98,13 @@ func (h *Handler) routes() (http.Handler, error) {
 	p := h.cfg.prefix
 	handle := func(pattern string, f http.HandlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+p+path, f)
+		mux.Handle(method+" "+p+path, h.observed(pattern, f))
 	}
 	// The step-up and logout routes read the session the middleware
 	// verifies; the login routes work without one.
 	session := func(pattern string, f http.HandlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+p+path, h.mw.OptionalSession(f))
+		mux.Handle(method+" "+p+path, h.observed(pattern, h.mw.OptionalSession(f)))
 	}
 
 	handle("GET /login", h.getLogin)
@@ -144,9 +144,9 @@ func (h *Handler) routes() (http.Handler, error) {
 	if err := cop.AddTrustedOrigin(origin); err != nil {
 		return nil, fmt.Errorf("b2bauth: flows: public URL origin: %w", err)
 	}
-	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	deny := h.observed("cross_origin", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, ErrCrossOrigin)
-	})
+	}))
 	cop.SetDenyHandler(deny)
 	return cop.Handler(h.refererCheck(mux, deny)), nil
 }

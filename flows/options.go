@@ -64,6 +64,7 @@ type config struct {
 	stepUpEnroll    bool
 	store           Store
 	storeCapacity   int // of the default store
+	observer        Observer
 }
 
 func defaultConfig() config {

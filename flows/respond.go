@@ -238,8 +238,10 @@ func (h *Handler) stepURL(s step, returnTo string) string {
 }
 
 // log records a failure without credentials: the error text of the client
-// carries Stytch's error type, message and request id, never a token.
+// carries Stytch's error type, message and request id, never a token. Every
+// failed step passes here, which notes it for the observer.
 func (h *Handler) log(r *http.Request, st *flowState, e *Error) {
+	noteFailure(r, e)
 	level := slog.LevelInfo
 	var apiErr *client.Error
 	switch {

@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +32,10 @@ type Middleware struct {
 	flight   singleflight.Group
 	closeFns []func()
 	revoked  revokedSet
+	// health is what the calls to Stytch taught (see HealthHandler);
+	// checkCredentials is the client's CheckCredentials.
+	health           health
+	checkCredentials func(context.Context) error
 }
 
 // New returns a Middleware for the project of c. Unless replaced by options,
@@ -75,6 +78,8 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		verdicts: newVerdictCache(cfg.cacheSize),
 		refusals: newVerdictCache(cfg.cacheSize),
 		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
+
+		checkCredentials: c.CheckCredentials,
 	}
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
@@ -200,237 +205,6 @@ func (m *Middleware) issuerOK(iss string) bool {
 	return false
 }
 
-// authenticate decides the session of r. It writes refreshed cookies after a
-// remote authentication and clears them when the session they hold is
-// invalid.
-//
-// A JWT from another source than the JWT cookie (a bearer header) is the
-// credential the caller chose and is judged alone: the session-token
-// sources are not read, the cookies are neither used in its place nor
-// written. A JWT cookie that fails verification does not end a session
-// whose token is also presented: a stray JWT cookie (planted by a sibling
-// domain, say) says nothing of the session token, which Stytch decides.
-// Only a credential read from the middleware's own cookies ever gets those
-// cookies cleared, and never when one of them is sent twice (see
-// authenticateAmbiguous).
-func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state {
-	jwtRaw := firstToken(r, m.cfg.jwtSources)
-	var rejectedJWT error // why jwtRaw, if set, cannot be the session's proof
-	if len(jwtRaw) > MaxTokenSize {
-		rejectedJWT = ErrInvalidToken.with(errTooLongCredential)
-	} else if jwtRaw != "" {
-		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok && !m.refused(s) {
-			return &state{owner: m, session: s}
-		}
-	}
-	// The rest is read only past the cache: the common request carries a
-	// JWT already verified.
-	bearer := jwtRaw != "" && jwtRaw != cookieValue(r.Header["Cookie"], m.cfg.cookies.jwtName)
-	var tokenRaw string
-	if !bearer {
-		tokenRaw = firstToken(r, m.cfg.tokenSources)
-		if st := m.authenticateAmbiguous(r, jwtRaw, tokenRaw); st != nil {
-			return st
-		}
-	}
-	token := tokenRaw
-	var rejectedToken error
-	switch {
-	case len(token) > MaxTokenSize:
-		rejectedToken, token = ErrInvalidToken.with(errTooLongCredential), ""
-	case token != "" && !plausibleSessionToken(token):
-		// Only Stytch can check an opaque token, but one that is not even
-		// shaped like Stytch's is refused without asking.
-		rejectedToken, token = ErrInvalidToken.with(errors.New("malformed session token")), ""
-	}
-	if jwtRaw == "" && tokenRaw == "" {
-		return &state{owner: m, err: ErrNoSession.with(nil)}
-	}
-
-	var local *Session // a JWT valid in all but age, served if Stytch is down
-	if jwtRaw != "" && rejectedJWT == nil {
-		s, validUntil, err := m.verifyLocal(r.Context(), jwtRaw)
-		if m.refused(s) {
-			err = ErrSessionInvalid.with(errRevoked)
-		}
-		switch {
-		case err == nil:
-			m.cache.put(jwtRaw, s, validUntil)
-			return &state{owner: m, session: s}
-		case errors.Is(err, errTooOld):
-			local = s
-		case errors.Is(err, errExpired):
-		case errors.Is(err, errKeyStale):
-			// A kid still unknown after the refresh is only worth asking
-			// Stytch about with the session token from our own cookie; a
-			// lone JWT signed by a key Stytch does not publish is refused
-			// here, unless the key set itself could not be fetched.
-			if token == "" && !errors.Is(err, ErrUnavailable) {
-				rejectedJWT = ErrInvalidToken.with(err)
-			}
-		default:
-			rejectedJWT = err
-		}
-	}
-	if rejectedJWT != nil {
-		if token == "" {
-			return m.reject(w, r, cmp.Or(rejectedToken, rejectedJWT), tokenRaw, jwtRaw)
-		}
-		m.cfg.logger.DebugContext(r.Context(), "b2bauth: jwt cookie rejected; authenticating the session token", "reason", rejectedJWT)
-		jwtRaw = "" // never sent to Stytch: the token alone decides
-	}
-	if token == "" && jwtRaw == "" {
-		return m.reject(w, r, rejectedToken, tokenRaw)
-	}
-
-	// Stytch judges the token when there is one, else the JWT; the cookies
-	// are refreshed, or cleared, only when that credential came from them.
-	judged := cmp.Or(token, jwtRaw)
-	s, err := m.judge(r.Context(), judged, token != "")
-	switch {
-	case err == nil:
-		if m.isCookieValue(r, judged) {
-			m.SetSessionCookies(w, token, s.JWT, s.ExpiresAt)
-		}
-		return &state{owner: m, session: s}
-	case errors.Is(err, ErrUnavailable):
-		if local != nil {
-			m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable; serving a locally valid jwt past its max age",
-				"member_id", local.MemberID, "error", err)
-			return &state{owner: m, session: local}
-		}
-		m.cfg.logger.WarnContext(r.Context(), "b2bauth: stytch unavailable", "error", err)
-		return &state{owner: m, err: err}
-	default:
-		m.goneAtStytch(r, err, judged, jwtRaw)
-		return m.reject(w, r, err, judged)
-	}
-}
-
-// maxAmbiguous bounds the cookies of one name read from an ambiguous request,
-// and so the upstream calls it can cost.
-const maxAmbiguous = 3
-
-// authenticateAmbiguous decides a request whose session-token or
-// session-JWT cookie is sent more than once, or returns nil when neither is.
-// Duplicates come from cookies of one name set for several domains or paths,
-// such as one planted by a sibling subdomain (cookie tossing): which of them
-// the middleware wrote cannot be told, so the request writes no cookie at
-// all, neither clearing (that would log the member out on the planter's
-// behalf) nor refreshing (that could replace the member's own cookies with
-// the planted ones). A JWT among them that verifies locally wins; otherwise
-// the session tokens, then the JWTs only Stytch can judge (expired or too
-// old), are judged in the order sent until Stytch accepts one, at most
-// maxAmbiguous of each.
-func (m *Middleware) authenticateAmbiguous(r *http.Request, jwtRaw, tokenRaw string) *state {
-	lines := r.Header["Cookie"]
-	jwts := cookieValues(lines, m.cfg.cookies.jwtName, maxAmbiguous)
-	tokens := cookieValues(lines, m.cfg.cookies.sessionName, maxAmbiguous)
-	if len(jwts) < 2 && len(tokens) < 2 {
-		return nil
-	}
-	// Only the credentials the configured sources read from the cookies
-	// are replaced by the cookies' candidates.
-	if jwtRaw == "" || jwtRaw != jwts[0] {
-		jwts = nonEmpty(jwtRaw)
-	}
-	if tokenRaw == "" || len(tokens) == 0 || tokenRaw != tokens[0] {
-		tokens = nonEmpty(tokenRaw)
-	}
-	ctx := r.Context()
-	m.cfg.logger.DebugContext(ctx, "b2bauth: duplicate session cookies; deciding without writing cookies",
-		"jwt_cookies", len(jwts), "token_cookies", len(tokens))
-	var (
-		local   *Session // a JWT valid in all but age, served if Stytch is down
-		remote  []string // JWTs only Stytch can judge
-		refusal error    = ErrNoSession.with(nil)
-	)
-	for _, raw := range jwts {
-		if len(raw) > MaxTokenSize {
-			refusal = ErrInvalidToken.with(errTooLongCredential)
-			continue
-		}
-		if s, ok := m.cache.get(raw, m.cfg.now()); ok {
-			return &state{owner: m, session: s}
-		}
-		s, validUntil, err := m.verifyLocal(ctx, raw)
-		switch {
-		case err == nil:
-			m.cache.put(raw, s, validUntil)
-			return &state{owner: m, session: s}
-		case errors.Is(err, errTooOld):
-			local = cmp.Or(local, s)
-			remote = append(remote, raw)
-		case errors.Is(err, errExpired):
-			remote = append(remote, raw)
-		case errors.Is(err, errKeyStale) && errors.Is(err, ErrUnavailable):
-			remote = append(remote, raw)
-		case errors.Is(err, errKeyStale):
-			refusal = ErrInvalidToken.with(err)
-		default:
-			refusal = err
-		}
-	}
-	type candidate struct {
-		raw     string
-		isToken bool
-	}
-	var candidates []candidate
-	for _, t := range tokens {
-		if len(t) <= MaxTokenSize && plausibleSessionToken(t) {
-			candidates = append(candidates, candidate{t, true})
-		} else {
-			refusal = ErrInvalidToken.with(errors.New("malformed session token"))
-		}
-	}
-	for _, j := range remote {
-		candidates = append(candidates, candidate{j, false})
-	}
-	for _, c := range candidates {
-		s, err := m.judge(ctx, c.raw, c.isToken)
-		switch {
-		case err == nil:
-			return &state{owner: m, session: s}
-		case errors.Is(err, ErrUnavailable):
-			if local != nil {
-				return &state{owner: m, session: local}
-			}
-			return &state{owner: m, err: err}
-		default:
-			refusal = err
-		}
-	}
-	return &state{owner: m, err: refusal}
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
-}
-
-// reject answers r with err, clearing the session cookies when one of the
-// rejected credentials is the value of one of them: a bad credential from a
-// header, or from a cookie the middleware does not own, leaves them alone.
-func (m *Middleware) reject(w http.ResponseWriter, r *http.Request, err error, rejected ...string) *state {
-	m.cfg.logger.DebugContext(r.Context(), "b2bauth: session rejected", "reason", err)
-	for _, c := range rejected {
-		if m.isCookieValue(r, c) {
-			m.ClearSessionCookies(w)
-			break
-		}
-	}
-	return &state{owner: m, err: err}
-}
-
-// isCookieValue reports whether v is the value of one of r's session
-// cookies.
-func (m *Middleware) isCookieValue(r *http.Request, v string) bool {
-	lines := r.Header["Cookie"]
-	return v != "" && (v == cookieValue(lines, m.cfg.cookies.sessionName) || v == cookieValue(lines, m.cfg.cookies.jwtName))
-}
-
 // refusalMemory is how long Stytch's refusal of a credential is remembered:
 // a refused session never comes back, but a refusal misclassified by an
 // incident at Stytch must not outlive it by much.
@@ -439,23 +213,23 @@ const refusalMemory = time.Minute
 var errRefusedRecently = errors.New("refused by stytch within the last minute")
 
 // judge asks Stytch about credential (see remote) unless its verdict is
-// known: a credential Stytch refused is refused again for refusalMemory
+// known, and says which source decided: a credential Stytch refused is refused again for refusalMemory
 // without asking, and a JWT Stytch accepted (one expired or too old to be
 // trusted locally) is served again from the same answer until the earlier
 // of the maximum token age from now and the session's end. Calls for a
 // session token, which anyone can make up, pass the upstream limiter (see
 // [WithUpstreamLimit]).
-func (m *Middleware) judge(ctx context.Context, credential string, isToken bool) (*Session, error) {
+func (m *Middleware) judge(ctx context.Context, credential string, isToken bool) (*Session, Source, error) {
 	now := m.cfg.now()
 	key := keyOf(credential, isToken)
 	if _, ok := m.refusals.get(key, now); ok {
-		return nil, ErrSessionInvalid.with(errRefusedRecently)
+		return nil, SourceRefusalCache, ErrSessionInvalid.with(errRefusedRecently)
 	}
 	if e, ok := m.verdicts.get(key, now); ok {
-		return e.session, nil
+		return e.session, SourceVerdictCache, nil
 	}
 	if isToken && !m.limiter.allow(now) {
-		return nil, ErrUnavailable.with(ErrUpstreamLimited)
+		return nil, SourceUpstreamLimit, ErrUnavailable.with(ErrUpstreamLimited)
 	}
 	s, err := m.remote(ctx, credential, isToken)
 	switch {
@@ -468,7 +242,7 @@ func (m *Middleware) judge(ctx context.Context, credential string, isToken bool)
 	case errors.Is(err, ErrSessionInvalid):
 		m.refusals.put(key, nil, now.Add(refusalMemory))
 	}
-	return s, err
+	return s, SourceRemote, err
 }
 
 // remote authenticates credential at Stytch: a session token when isToken,
@@ -493,6 +267,7 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	case <-ctx.Done():
 		return nil, ErrUnavailable.with(ctx.Err())
 	}
+	m.health.record(res.Err, time.Now())
 	var apiErr *client.Error
 	switch {
 	case res.Err == nil:
@@ -527,7 +302,15 @@ func (m *Middleware) verify(w http.ResponseWriter, r *http.Request) (*http.Reque
 	if st, ok := stateFrom(r.Context()); ok && st.owner == m {
 		return r, st
 	}
-	st := m.authenticate(w, r)
+	var start time.Time
+	if m.cfg.observer != nil {
+		start = time.Now()
+	}
+	v := m.authenticate(w, r)
+	if m.cfg.observer != nil {
+		m.cfg.observer.Verified(r.Context(), Verification{Source: v.source, Session: v.session, Err: v.err, Duration: time.Since(start)})
+	}
+	st := &state{owner: m, session: v.session, err: v.err}
 	return r.WithContext(withState(r.Context(), st)), st
 }
 

@@ -61,6 +61,7 @@ type config struct {
 	authorizer      PolicyAuthorizer
 	m2m             m2mConfig
 	revocations     RevocationFeed
+	observer        Observer // nil: none
 }
 
 func defaultConfig() config {

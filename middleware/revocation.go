@@ -163,9 +163,11 @@ func (m *Middleware) refused(s *Session) bool {
 // The JWT's signature is verified first: an id read from a forged JWT
 // would let anyone end someone else's session.
 func (m *Middleware) goneAtStytch(r *http.Request, err error, credential, jwtRaw string) {
+	lines := r.Header["Cookie"]
+	own := credentials{cookieJWT: cookieValue(lines, m.cfg.cookies.jwtName), cookieToken: cookieValue(lines, m.cfg.cookies.sessionName)}
 	var apiErr *client.Error
 	if jwtRaw == "" || !errors.As(err, &apiErr) || apiErr.ErrorType != "session_not_found" ||
-		credential != jwtRaw && !(m.isCookieValue(r, credential) && m.isCookieValue(r, jwtRaw)) {
+		credential != jwtRaw && !(own.isCookieValue(credential) && own.isCookieValue(jwtRaw)) {
 		return
 	}
 	keyfunc := m.cfg.keyfunc

@@ -27,6 +27,7 @@ func New(app *demo.App) http.Handler {
 	e.GET(demo.PathHome, echo.WrapHandler(app.Pages.Home), b2becho.OptionalSession(mw))
 	e.GET(demo.PathDashboard, echo.WrapHandler(app.Pages.Dashboard), b2becho.RequireSession(mw))
 	e.GET(demo.PathAdmin, echo.WrapHandler(app.Pages.Admin), b2becho.RequirePermission(mw, demo.AdminResource, demo.AdminAction))
+	e.GET(demo.PathHealth, echo.WrapHandler(mw.HealthHandler()))
 	e.GET(demo.PathReports, echo.WrapHandler(http.HandlerFunc(demo.Reports)), b2becho.RequireSessionOrScopes(mw, demo.ReportsScope))
 	e.GET(demo.PathSettings, echo.WrapHandler(app.Pages.Settings), b2becho.RequireFreshFactor(mw, middleware.MFAFactor, demo.SettingsFreshness))
 	if app.Pages.Outbox != nil {

@@ -25,6 +25,7 @@ func New(app *demo.App) http.Handler {
 	r.GET(demo.PathHome, b2bgin.OptionalSession(mw), gin.WrapF(app.Pages.Home))
 	r.GET(demo.PathDashboard, b2bgin.RequireSession(mw), gin.WrapF(app.Pages.Dashboard))
 	r.GET(demo.PathAdmin, b2bgin.RequirePermission(mw, demo.AdminResource, demo.AdminAction), gin.WrapF(app.Pages.Admin))
+	r.GET(demo.PathHealth, gin.WrapH(mw.HealthHandler()))
 	r.GET(demo.PathReports, b2bgin.RequireSessionOrScopes(mw, demo.ReportsScope), gin.WrapF(demo.Reports))
 	r.GET(demo.PathSettings, b2bgin.RequireFreshFactor(mw, middleware.MFAFactor, demo.SettingsFreshness), gin.WrapF(app.Pages.Settings))
 	if app.Pages.Outbox != nil {

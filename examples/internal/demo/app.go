@@ -160,6 +160,9 @@ func (a *App) start(ctx context.Context) error {
 	if a.Middleware, err = middleware.New(a.Client, mwOpts...); err != nil {
 		return err
 	}
+	if err := a.checkCredentials(ctx); err != nil {
+		return err
+	}
 	flowOpts := []flows.Option{
 		flows.WithPrefix(Prefix),
 		flows.WithCookieKeys(cfg.CookieKeys...),
@@ -181,6 +184,25 @@ func (a *App) start(ctx context.Context) error {
 	}
 	a.Pages, err = newPages(a.Emulator, a.Logger)
 	return err
+}
+
+// checkCredentials asks Stytch, once at start, whether it accepts the
+// project credentials: a wrong secret stops the app with a clear message
+// instead of answering 503 to every request that needs Stytch. An outage
+// is only logged: the app starts and waits for Stytch.
+func (a *App) checkCredentials(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	err := a.Middleware.Check(ctx)
+	switch {
+	case errors.Is(err, client.ErrCredentialsRefused):
+		a.Logger.ErrorContext(ctx, "Stytch refused the project credentials: check STYTCH_PROJECT_ID and STYTCH_SECRET "+
+			"(the secret of that project, test or live as the id says)", "project_id", a.Client.ProjectID())
+		return fmt.Errorf("stytch refused the credentials of project %s: check STYTCH_PROJECT_ID and STYTCH_SECRET", a.Client.ProjectID())
+	case err != nil:
+		a.Logger.WarnContext(ctx, "could not check the project credentials with Stytch; starting anyway, see "+PathHealth, "error", err)
+	}
+	return nil
 }
 
 // Close stops the middleware's background work and the emulator the app

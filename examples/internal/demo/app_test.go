@@ -43,3 +43,23 @@ func TestNewMiddlewareOptions(t *testing.T) {
 		}
 	})
 }
+
+// TestNewChecksTheCredentialsAndIsReady: New asks Stytch about the project
+// credentials at start (one RBAC policy read), and the app it returns
+// reports ready at its health path.
+func TestNewChecksTheCredentialsAndIsReady(t *testing.T) {
+	t.Parallel()
+	app, err := demo.New(t.Context(), demo.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	if n := app.Emulator.Calls(http.MethodGet, "/v1/b2b/rbac/policy"); n < 1 {
+		t.Errorf("%d credential checks at start, want at least 1", n)
+	}
+	rec := httptest.NewRecorder()
+	app.Middleware.HealthHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, demo.PathHealth, nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"ready":true`) {
+		t.Errorf("health = %d %s, want 200 and ready", rec.Code, rec.Body.String())
+	}
+}

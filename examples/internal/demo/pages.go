@@ -19,6 +19,8 @@ const (
 	PathAdmin     = "/admin"
 	PathSettings  = "/settings"
 	PathOutbox    = "/dev/outbox"
+	// PathHealth is the readiness probe: the middleware's health handler.
+	PathHealth = "/healthz"
 )
 
 // SettingsFreshness is how recent the second factor of a session must be

@@ -23,6 +23,7 @@ func New(app *demo.App) http.Handler {
 	mux.Handle("GET "+demo.PathDashboard, b2bhttp.RequireSession(mw)(app.Pages.Dashboard))
 	mux.Handle("GET "+demo.PathAdmin, b2bhttp.RequirePermission(mw, demo.AdminResource, demo.AdminAction)(app.Pages.Admin))
 	mux.Handle("GET "+demo.PathSettings, b2bhttp.RequireFreshFactor(mw, middleware.MFAFactor, demo.SettingsFreshness)(app.Pages.Settings))
+	mux.Handle("GET "+demo.PathHealth, mw.HealthHandler())
 	mux.Handle("GET "+demo.PathReports, b2bhttp.RequireSessionOrScopes(mw, demo.ReportsScope)(http.HandlerFunc(demo.Reports)))
 	if app.Pages.Outbox != nil {
 		mux.Handle("GET "+demo.PathOutbox, app.Pages.Outbox)
