@@ -6,7 +6,6 @@ import (
 	"go/doc"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,43 +51,47 @@ type api map[string]string
 func loadAPI(t *testing.T, dir string) api {
 	t.Helper()
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, filepath.Join(root, dir), func(fi fs.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.ParseComments)
+	entries, err := os.ReadDir(filepath.Join(root, dir))
 	if err != nil {
-		t.Fatalf("parse %s: %v", dir, err)
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	var files []*ast.File
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(root, dir, name), nil, parser.ParseComments)
+		if err != nil {
+			t.Fatalf("parse %s: %v", name, err)
+		}
+		files = append(files, f)
 	}
 	out := api{}
-	for _, p := range pkgs {
-		files := make([]*ast.File, 0, len(p.Files))
-		for _, f := range p.Files {
-			files = append(files, f)
+	d, err := doc.NewFromFiles(fset, files, "example.com/"+dir)
+	if err != nil {
+		t.Fatalf("doc %s: %v", dir, err)
+	}
+	for _, v := range append(d.Consts, d.Vars...) {
+		for _, n := range v.Names {
+			out[n] = v.Doc
 		}
-		d, err := doc.NewFromFiles(fset, files, "example.com/"+dir)
-		if err != nil {
-			t.Fatalf("doc %s: %v", dir, err)
-		}
-		for _, v := range append(d.Consts, d.Vars...) {
+	}
+	for _, f := range d.Funcs {
+		out[f.Name] = f.Doc
+	}
+	for _, ty := range d.Types {
+		out[ty.Name] = ty.Doc
+		for _, v := range append(ty.Consts, ty.Vars...) {
 			for _, n := range v.Names {
 				out[n] = v.Doc
 			}
 		}
-		for _, f := range d.Funcs {
+		for _, f := range ty.Funcs {
 			out[f.Name] = f.Doc
 		}
-		for _, ty := range d.Types {
-			out[ty.Name] = ty.Doc
-			for _, v := range append(ty.Consts, ty.Vars...) {
-				for _, n := range v.Names {
-					out[n] = v.Doc
-				}
-			}
-			for _, f := range ty.Funcs {
-				out[f.Name] = f.Doc
-			}
-			for _, m := range ty.Methods {
-				out[ty.Name+"."+m.Name] = m.Doc
-			}
+		for _, m := range ty.Methods {
+			out[ty.Name+"."+m.Name] = m.Doc
 		}
 	}
 	return out
