@@ -1,5 +1,6 @@
 // Package flows serves the Stytch B2B login as drop-in net/http handlers:
-// discovery by email magic link or OAuth ([WithOAuth]), organization choice
+// discovery by email magic link, email one-time code, password
+// ([WithPrimaryMethods]) or OAuth ([WithOAuth]), organization choice
 // or creation, MFA (SMS one-time passcode, authenticator app with
 // enrollment, recovery code), step-up for logged-in members, and logout.
 //
@@ -9,16 +10,27 @@
 //
 //	GET  /login?return_to=/x   email form
 //	POST /login                send a discovery magic link (PKCE S256)
+//	POST /login/code           email a discovery code; POST /login/code/verify checks code=...
+//	POST /login/password       check email=... and password=... across organizations
 //	POST /oauth/start          start OAuth discovery at a provider=... (PKCE S256)
 //	GET  /callback             authenticate the token of a redirect: discovery magic link
 //	                           or OAuth, organization magic link or invite, OAuth, SSO
-//	GET  /organizations        discovered organizations and a create form
+//	GET  /organizations        discovered organizations and a create form; for a
+//	                           signed-in member without a sign-in in progress, the
+//	                           switcher of their other organizations
+//	POST /organizations/switch switch the session to organization_id=... (sessions
+//	                           exchange; MFA when the organization requires it)
 //	POST /organizations/select enter an organization
 //	POST /organizations/create create one and enter it
 //	GET  /o/{slug}             an organization's own login page: the methods its policy allows
 //	POST /o/{slug}/email       send its login or sign-up magic link (PKCE S256)
 //	POST /o/{slug}/oauth/start start OAuth into it with provider=... (PKCE S256)
 //	POST /o/{slug}/sso/start   start SSO with connection_id=... (PKCE S256)
+//	POST /o/{slug}/code        email its login or sign-up code; /o/{slug}/code/verify checks it
+//	POST /o/{slug}/password    sign in with email=... and password=...
+//	POST /o/{slug}/password/reset/start  email a reset link (PKCE S256) to the callback
+//	GET, POST /password/reset  the new password of an opened reset link (used once)
+//	POST /o/{slug}/password/change       new_password=... with existing_password=...
 //	GET  /mfa                  the second-factor choices
 //	POST /mfa/sms/send         send an SMS code (enrolling phone_number if needed)
 //	POST /mfa/sms/verify       check it

@@ -111,9 +111,11 @@ func (h *Handler) routes() (http.Handler, error) {
 	handle("POST /login", h.postLogin)
 	handle("POST /oauth/start", h.postOAuthStart)
 	handle("GET /callback", h.getCallback)
-	handle("GET /organizations", h.getOrganizations)
+	// A signed-in member's GET /organizations is the switcher.
+	session("GET /organizations", h.getOrganizations)
 	handle("POST /organizations/select", h.postSelectOrganization)
 	handle("POST /organizations/create", h.postCreateOrganization)
+	h.methodRoutes(handle, session)
 	// An organization's own login page and the starts of the methods its
 	// policy allows; their redirects come back to GET /callback.
 	handle("GET /o/{slug}", h.getOrganizationLogin)

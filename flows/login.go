@@ -35,6 +35,7 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 		Step:           stepNone.next(),
 		ReturnTo:       returnTo,
 		OAuthProviders: h.cfg.oauthProviders,
+		PrimaryMethods: h.cfg.primaryMethods,
 	})
 }
 
@@ -92,6 +93,10 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := newFlow(stepEmailSent, returnTo)
+	if !h.offersPrimary(authMagicLink) {
+		h.failLogin(w, r, st, in.Get("email"), ErrAuthMethodNotAllowed)
+		return
+	}
 	email, err := parseEmail(in.Get("email"))
 	if err != nil {
 		h.failLogin(w, r, st, in.Get("email"), err)
@@ -134,7 +139,8 @@ func (h *Handler) failLogin(w http.ResponseWriter, r *http.Request, st *flowStat
 	h.log(r, st, e)
 	h.render(w, r, e.Status, "login.html", &Page{
 		Step: stepNone.next(), ErrorCode: e.Code, ErrorMessage: e.msg,
-		ReturnTo: st.ReturnTo, Email: email,
+		ReturnTo: st.ReturnTo, Email: email, OAuthProviders: h.cfg.oauthProviders,
+		PrimaryMethods: h.cfg.primaryMethods,
 	})
 }
 

@@ -42,5 +42,11 @@ func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {
 	h.mw.ClearSessionCookies(w)
 	h.clearFlow(w, stepEmailSent)
 	h.clearFlow(w, stepStepUp)
-	h.redirect(w, r, "done", "/")
+	if h.cfg.afterLogoutHook != nil {
+		if !verified {
+			s = nil
+		}
+		h.cfg.afterLogoutHook(r.Context(), s)
+	}
+	h.redirect(w, r, "done", h.afterLogoutPath())
 }

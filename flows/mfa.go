@@ -210,7 +210,7 @@ func (h *Handler) verifySMS(w http.ResponseWriter, r *http.Request, st *flowStat
 			}
 			return nil, err
 		}
-		return &session{res.SessionToken, res.SessionJWT, res.MemberSession}, nil
+		return &session{res.SessionToken, res.SessionJWT, res.MemberSession, &res.Member, &res.Organization}, nil
 	})
 }
 
@@ -263,7 +263,7 @@ func (h *Handler) verifyTOTP(w http.ResponseWriter, r *http.Request, st *flowSta
 		if err != nil {
 			return nil, err
 		}
-		return &session{res.SessionToken, res.SessionJWT, res.MemberSession}, nil
+		return &session{res.SessionToken, res.SessionJWT, res.MemberSession, &res.Member, &res.Organization}, nil
 	})
 }
 
@@ -281,7 +281,7 @@ func (h *Handler) verifyRecovery(w http.ResponseWriter, r *http.Request, st *flo
 		if err != nil {
 			return nil, err
 		}
-		return &session{res.SessionToken, res.SessionJWT, res.MemberSession}, nil
+		return &session{res.SessionToken, res.SessionJWT, res.MemberSession, &res.Member, &res.Organization}, nil
 	})
 }
 
@@ -290,6 +290,10 @@ type session struct {
 	token  string
 	jwt    string
 	member *client.MemberSession
+	// who and org are the member and organization, for the after-login
+	// hook.
+	who *client.Member
+	org *client.Organization
 }
 
 // verifyCode reads the code field, enforces the attempt limit, runs auth
@@ -331,7 +335,7 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 	ctx := context.WithoutCancel(r.Context())
 	if err == nil {
 		h.guardFailed(r, h.guard.succeeded(ctx, m))
-		h.finish(w, r, st, s.token, s.jwt, s.member)
+		h.finish(w, r, st, s)
 		return
 	}
 	e := fromStytch(err)

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -65,6 +66,14 @@ type config struct {
 	store           Store
 	storeCapacity   int // of the default store
 	observer        Observer
+
+	// Primary methods, hooks and organization creation.
+	primaryMethods    []string
+	afterLoginHook    AfterLoginFunc
+	afterLogoutHook   AfterLogoutFunc
+	afterLogout       string
+	orgCreation       bool
+	orgCreationPolicy func(ctx context.Context, email string) bool
 }
 
 func defaultConfig() config {
@@ -77,6 +86,9 @@ func defaultConfig() config {
 		now:             time.Now,
 		stepUpEnroll:    true,
 		storeCapacity:   defaultStoreCapacity,
+		primaryMethods:  []string{authMagicLink, authEmailOTP, authPassword},
+		afterLogout:     DefaultAfterLogoutPath,
+		orgCreation:     true,
 	}
 }
 
@@ -306,6 +318,104 @@ func WithStore(s Store) Option {
 			return errors.New("b2bauth: flows: nil store")
 		}
 		c.store = s
+		return nil
+	})
+}
+
+// DefaultAfterLogoutPath is where a logout leads unless
+// [WithAfterLogoutPath] says otherwise.
+const DefaultAfterLogoutPath = "/"
+
+// WithPrimaryMethods sets the email-based primary methods the handlers
+// offer, by the names of an organization's allowed_auth_methods:
+// "magic_link" (a sign-in link), "email_otp" (a one-time code by email) and
+// "password". The login page offers each for discovery; an organization's
+// login page offers those its policy allows too. A method left out is
+// refused on its routes (403 [ErrAuthMethodNotAllowed]). SSO and OAuth are
+// set by [WithPublicToken] and [WithOAuth]. Default: all three.
+func WithPrimaryMethods(methods ...string) Option {
+	return optionFunc(func(c *config) error {
+		if len(methods) == 0 {
+			return errors.New("b2bauth: flows: WithPrimaryMethods needs at least one method")
+		}
+		for _, m := range methods {
+			switch m {
+			case authMagicLink, authEmailOTP, authPassword:
+			default:
+				return fmt.Errorf("b2bauth: flows: unknown primary method %q: use \"magic_link\", \"email_otp\" or \"password\"", m)
+			}
+		}
+		c.primaryMethods = slices.Clone(methods)
+		return nil
+	})
+}
+
+// WithOrganizationCreation sets whether a discovered member may create an
+// organization: with false, the organization choice offers no create form
+// (JSON can_create false) and POST Prefix+"/organizations/create" answers
+// 403 [ErrOrganizationCreationNotAllowed]. Default true, as Stytch's
+// discovery allows; an application whose organizations are provisioned by
+// its staff, or sold, turns it off.
+func WithOrganizationCreation(allow bool) Option {
+	return optionFunc(func(c *config) error {
+		c.orgCreation = allow
+		return nil
+	})
+}
+
+// WithOrganizationCreationPolicy decides per discovered email address
+// whether it may create an organization, when [WithOrganizationCreation]
+// allows creation at all (e.g. only addresses of a domain, or of a
+// waiting list). allow runs on the request's goroutine, concurrently for
+// different requests; false refuses as [WithOrganizationCreation](false)
+// does. Default: every address may.
+func WithOrganizationCreationPolicy(allow func(ctx context.Context, email string) bool) Option {
+	return optionFunc(func(c *config) error {
+		if allow == nil {
+			return errors.New("b2bauth: flows: nil organization creation policy")
+		}
+		c.orgCreationPolicy = allow
+		return nil
+	})
+}
+
+// WithAfterLogin sets a hook called when a sign-in (by any method, MFA
+// included, or an organization switch) has a complete session, before the
+// session cookies are written: to provision the application's own record
+// of the member, write an audit entry, or refuse the login (see
+// [AfterLoginFunc] and [RefuseLogin]). Step-ups do not call it. Default:
+// none.
+func WithAfterLogin(hook AfterLoginFunc) Option {
+	return optionFunc(func(c *config) error {
+		if hook == nil {
+			return errors.New("b2bauth: flows: nil after-login hook")
+		}
+		c.afterLoginHook = hook
+		return nil
+	})
+}
+
+// WithAfterLogout sets a hook called after a logout revoked the session
+// and cleared the cookies (see [AfterLogoutFunc]). Default: none.
+func WithAfterLogout(hook AfterLogoutFunc) Option {
+	return optionFunc(func(c *config) error {
+		if hook == nil {
+			return errors.New("b2bauth: flows: nil after-logout hook")
+		}
+		c.afterLogoutHook = hook
+		return nil
+	})
+}
+
+// WithAfterLogoutPath sets where a logout leads. It must be a local
+// absolute path (an absolute URL or "//host" is refused, so a logout never
+// redirects to another site). Default [DefaultAfterLogoutPath] ("/").
+func WithAfterLogoutPath(path string) Option {
+	return optionFunc(func(c *config) error {
+		if !middleware.IsSafeReturnPath(path) {
+			return fmt.Errorf("b2bauth: flows: after-logout path %q must be a local absolute path", path)
+		}
+		c.afterLogout = path
 		return nil
 	})
 }

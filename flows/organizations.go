@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/middleware"
 )
 
 // MFA method names of JSON answers and [Page.Methods].
@@ -20,8 +21,15 @@ const (
 
 // getOrganizations lists the organizations the discovered email can enter,
 // with a form to create one.
+//
+// Without a sign-in in progress, a signed-in member gets the organization
+// switcher instead (see switch.go).
 func (h *Handler) getOrganizations(w http.ResponseWriter, r *http.Request) {
 	st, err := h.loadFlow(r, stepOrganizations, stepMFA)
+	if s, ok := middleware.SessionFrom(r.Context()); err != nil && ok && s != nil {
+		h.getSwitch(w, r, s)
+		return
+	}
 	if err != nil {
 		h.fail(w, r, st, err)
 		return
@@ -33,13 +41,13 @@ func (h *Handler) getOrganizations(w http.ResponseWriter, r *http.Request) {
 	}
 	if wantsJSON(r) {
 		h.writeJSON(w, http.StatusOK, organizationsBody{
-			Next: stepOrganizations.next(), Organizations: orgs, CanCreate: true,
+			Next: stepOrganizations.next(), Organizations: orgs, CanCreate: h.canCreate(r, st.Email),
 		})
 		return
 	}
 	h.render(w, r, http.StatusOK, "organizations.html", &Page{
 		Step: stepOrganizations.next(), Email: st.Email, Organizations: orgs,
-		CanCreate: true, ReturnTo: st.ReturnTo,
+		CanCreate: h.canCreate(r, st.Email), ReturnTo: st.ReturnTo,
 	})
 }
 
@@ -66,7 +74,7 @@ func (h *Handler) organizations(r *http.Request, st *flowState) ([]Organization,
 func (h *Handler) fillOrganizations(r *http.Request, st *flowState, p *Page) {
 	p.Step = stepOrganizations.next()
 	p.Email = st.Email
-	p.CanCreate = true
+	p.CanCreate = h.canCreate(r, st.Email)
 	if orgs, err := h.organizations(r, st); err == nil {
 		p.Organizations = orgs
 	}
@@ -151,6 +159,10 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, err)
 		return
 	}
+	if !h.canCreate(r, st.Email) {
+		h.fail(w, r, st, ErrOrganizationCreationNotAllowed)
+		return
+	}
 	name := strings.TrimSpace(in.Get("organization_name"))
 	// Stytch stores slugs in lowercase.
 	slug := strings.ToLower(strings.TrimSpace(in.Get("organization_slug")))
@@ -210,7 +222,7 @@ func backToList(st *flowState) {
 // entered finishes the login with the session, or moves the flow to MFA.
 func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState, x *client.DiscoveryExchangeResponse) {
 	if x.MemberAuthenticated && (x.SessionToken != "" || x.SessionJWT != "") {
-		h.finish(w, r, st, x.SessionToken, x.SessionJWT, x.MemberSession)
+		h.finish(w, r, st, &session{x.SessionToken, x.SessionJWT, x.MemberSession, &x.Member, &x.Organization})
 		return
 	}
 	if x.PrimaryRequired != nil || x.MFARequired == nil {
@@ -235,6 +247,7 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 		ISTExpiresAt:   st.ISTExpiresAt,
 		OrganizationID: x.Organization.OrganizationID,
 		MemberID:       x.Member.MemberID,
+		Switched:       st.Switched,
 	}
 	if x.IntermediateSessionToken != "" {
 		next.IST, next.ISTExpiresAt = x.IntermediateSessionToken, h.istExpiry(x.IntermediateSessionTokenExpiresAt)
@@ -296,14 +309,17 @@ func mfaMethods(org client.Organization, totpEnrolled bool) []string {
 	return methods
 }
 
-// finish writes the session cookies, ends the flow and leads to the return
+// finish runs the after-login hook, then writes the session cookies, ends the flow and leads to the return
 // path.
-func (h *Handler) finish(w http.ResponseWriter, r *http.Request, st *flowState, token, jwt string, ms *client.MemberSession) {
-	expires := h.cfg.now().Add(time.Duration(h.cfg.sessionDuration) * time.Minute)
-	if ms != nil && ms.ExpiresAt != nil {
-		expires = *ms.ExpiresAt
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, st *flowState, s *session) {
+	if !h.afterLoginHook(w, r, st, s) {
+		return
 	}
-	h.mw.SetSessionCookies(w, token, jwt, expires)
+	expires := h.cfg.now().Add(time.Duration(h.cfg.sessionDuration) * time.Minute)
+	if s.member != nil && s.member.ExpiresAt != nil {
+		expires = *s.member.ExpiresAt
+	}
+	h.mw.SetSessionCookies(w, s.token, s.jwt, expires)
 	h.clearFlow(w, st.Step)
 	h.redirect(w, r, "done", h.destination(st))
 }

@@ -40,10 +40,16 @@ type OrganizationLogin struct {
 	// allows: form POST to Prefix+"/o/"+Slug+"/oauth/start" with field
 	// provider.
 	OAuthProviders []string `json:"oauth_providers"`
-	// EmailOTP and Password report that the organization allows email
-	// one-time passcodes and passwords; the default page does not offer
-	// them yet.
+	// EmailOTP offers a one-time code by email: form POST to
+	// Prefix+"/o/"+Slug+"/code" with field email, then the code to
+	// Prefix+"/o/"+Slug+"/code/verify" with field code.
 	EmailOTP bool `json:"email_otp"`
+	// Password offers a password: form POST to Prefix+"/o/"+Slug+"/password"
+	// with fields email and password; a reset link is asked for at
+	// Prefix+"/o/"+Slug+"/password/reset/start" with field email, and a
+	// password changed with the current one at
+	// Prefix+"/o/"+Slug+"/password/change" (email, existing_password,
+	// new_password).
 	Password bool `json:"password"`
 }
 
@@ -59,7 +65,7 @@ type SSOConnection struct {
 
 // Offers reports whether the page offers any method it can start.
 func (o *OrganizationLogin) Offers() bool {
-	return len(o.SSOConnections) > 0 || o.MagicLink || len(o.OAuthProviders) > 0
+	return len(o.SSOConnections) > 0 || o.MagicLink || o.EmailOTP || o.Password || len(o.OAuthProviders) > 0
 }
 
 // organizationLoginBody is the JSON answer of the organization login page.
@@ -97,9 +103,9 @@ func (h *Handler) organizationLogin(org *client.Organization) *OrganizationLogin
 	l := &OrganizationLogin{
 		ID: org.OrganizationID, Name: org.OrganizationName, Slug: org.OrganizationSlug,
 		SSOConnections: []SSOConnection{}, OAuthProviders: []string{},
-		MagicLink: allowsAuth(org, authMagicLink),
-		EmailOTP:  allowsAuth(org, authEmailOTP),
-		Password:  allowsAuth(org, authPassword),
+		MagicLink: h.offers(org, authMagicLink),
+		EmailOTP:  h.offers(org, authEmailOTP),
+		Password:  h.offers(org, authPassword),
 	}
 	// SSO and OAuth start in the browser at Stytch, with the public token.
 	if h.cfg.oauthToken == "" {
@@ -329,6 +335,9 @@ func (h *Handler) organizationCallback(w http.ResponseWriter, r *http.Request, t
 	case tokenTypeSSO, tokenTypeOAuth:
 	case tokenTypeOrgMagicLink:
 		h.magicLinkCallback(w, r, token)
+		return true
+	case tokenTypePasswordReset:
+		h.passwordResetCallback(w, r, token)
 		return true
 	default:
 		return false

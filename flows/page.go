@@ -64,7 +64,31 @@ type Page struct {
 	// OrganizationLogin is the organization of its own login page
 	// ("organization_login.html"); nil there when the slug is unknown.
 	OrganizationLogin *OrganizationLogin
+	// PrimaryMethods are the email-based primary methods the login page
+	// offers for discovery: "magic_link", "email_otp", "password" (see
+	// [WithPrimaryMethods]).
+	PrimaryMethods []string
+	// CodeOrganization is, on "enter_code.html", the slug of the
+	// organization whose email code is entered ("" for discovery: the form
+	// posts to Prefix+"/login/code/verify", else to
+	// Prefix+"/o/"+CodeOrganization+"/code/verify").
+	CodeOrganization string
+	// PasswordReset is, on "password_reset.html", what the page asks:
+	// "required" (the password must be reset: email a link, or change it
+	// with the current one), "sent" (a reset link was emailed) or "new"
+	// (choose the new password of an opened reset link).
+	PasswordReset string
+	// PasswordFeedback is Stytch's advice on a new password refused as too
+	// weak.
+	PasswordFeedback *PasswordFeedback
+	// Switch is the organization switcher of a signed-in member
+	// ("switch_organization.html").
+	Switch *Switch
 }
+
+// OffersPrimary reports whether the login page offers the primary method
+// ("magic_link", "email_otp" or "password").
+func (p *Page) OffersPrimary(method string) bool { return slices.Contains(p.PrimaryMethods, method) }
 
 // Allows reports whether the page offers the MFA method.
 func (p *Page) Allows(method string) bool { return slices.Contains(p.Methods, method) }

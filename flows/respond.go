@@ -202,6 +202,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		h.render(w, r, e.Status, "step_up.html", p)
 	default:
 		p.Step = "email"
+		p.OAuthProviders, p.PrimaryMethods = h.cfg.oauthProviders, h.cfg.primaryMethods
 		h.render(w, r, e.Status, "login.html", p)
 	}
 }

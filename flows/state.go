@@ -86,6 +86,14 @@ type flowState struct {
 	// OrganizationID its organization; at stepOrganizations, OrganizationID
 	// alone names the organization whose primary method is pending.
 	Started string `json:"sta,omitempty"`
+	// Switched marks an organization switch of a signed-in member (see
+	// switch.go), for the after-login hook.
+	Switched bool `json:"sw,omitempty"`
+
+	// Email codes and password resets: when the code was sent, and the
+	// token of an opened reset link (never a password).
+	CodeSentAt time.Time `json:"cs,omitzero"`
+	ResetToken string    `json:"rst,omitempty"`
 
 	// MFA and step-up.
 	OrganizationID string    `json:"org,omitempty"`

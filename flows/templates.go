@@ -13,6 +13,7 @@ var defaultTemplateFS embed.FS
 var pageNames = []string{
 	"login.html", "check_email.html", "organizations.html", "mfa.html",
 	"totp_enroll.html", "step_up.html", "error.html", "organization_login.html",
+	"enter_code.html", "password_reset.html", "switch_organization.html",
 }
 
 // buildTemplates parses the embedded pages and lays the user's templates

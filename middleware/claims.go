@@ -100,6 +100,7 @@ func (c *sessionClaims) session(raw string) *Session {
 		OrganizationSlug:      c.Organization.Slug,
 		Roles:                 c.Session.Roles,
 		AuthenticationFactors: c.Session.AuthenticationFactors,
+		Email:                 emailOf(c.Session.AuthenticationFactors),
 		StartedAt:             parseTime(c.Session.StartedAt),
 		ExpiresAt:             expires,
 		JWT:                   raw,

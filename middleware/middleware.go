@@ -36,6 +36,7 @@ type Middleware struct {
 	// checkCredentials is the client's CheckCredentials.
 	health           health
 	checkCredentials func(context.Context) error
+	members          *memberLookup
 }
 
 // New returns a Middleware for the project of c. Unless replaced by options,
@@ -82,6 +83,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		checkCredentials: c.CheckCredentials,
 	}
 	m.m2mCache = newM2MCache(cfg.cacheSize)
+	m.members = newMemberLookup(c.Organizations, cfg.now, MemberCacheTTL, MemberCacheSize)
 	if m.cfg.keyfunc == nil {
 		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
 		if err != nil {
@@ -293,7 +295,11 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	if resp == nil {
 		return nil, ErrUnavailable.with(errors.New("empty answer from the session authenticator"))
 	}
-	return sessionFromMemberSession(&resp.MemberSession, resp.SessionJWT), nil
+	s := sessionFromMemberSession(&resp.MemberSession, resp.SessionJWT)
+	if resp.Member.EmailAddress != "" {
+		s.Email = resp.Member.EmailAddress
+	}
+	return s, nil
 }
 
 // verify attaches the request's session state, reusing one attached by an

@@ -27,6 +27,11 @@ type Session struct {
 	// StartedAt and ExpiresAt bound the session (not the JWT).
 	StartedAt time.Time
 	ExpiresAt time.Time
+	// Email is the member's email address when the session reveals it: an
+	// email factor (magic link, email code) of the JWT, or the member of a
+	// remote answer. It is "" for a JWT whose factors carry no address
+	// (Google or Microsoft OAuth, SSO): use [Middleware.Member] then.
+	Email string
 	// JWT is the session JWT the session was verified from: the request's,
 	// or the fresh one from Stytch after a remote authentication.
 	JWT string
@@ -103,6 +108,7 @@ func sessionFromMemberSession(ms *client.MemberSession, jwt string) *Session {
 		OrganizationSlug:      ms.OrganizationSlug,
 		Roles:                 ms.Roles,
 		AuthenticationFactors: ms.AuthenticationFactors,
+		Email:                 emailOf(ms.AuthenticationFactors),
 		StartedAt:             deref(ms.StartedAt),
 		ExpiresAt:             deref(ms.ExpiresAt),
 		JWT:                   jwt,

@@ -263,7 +263,7 @@ func (s *session) loginToMFA(email string) string {
 
 // expectDashboard checks that the dashboard shows the member of the
 // organization orgSlug with email, or with no email row when email is ""
-// (an OAuth session names no email factor).
+// (a member whose address the app cannot read).
 func (s *session) expectDashboard(orgSlug, memberID, email string) {
 	s.t.Helper()
 	s.run("see the dashboard", chromedp.WaitVisible(chromedp.CSS(`#member-id`)))

@@ -55,6 +55,36 @@ func TestBrowser(t *testing.T) {
 		s.expectAt("redirected to login after logout", demo.Prefix+"/login?return_to=%2Fdashboard")
 	})
 
+	t.Run("logs a member in with a password and switches organizations through MFA", func(t *testing.T) {
+		t.Parallel()
+		s := start(t)
+		emu := s.app.Emulator
+		globex, _ := emu.OrganizationID(demo.GlobexSlug)
+		acme, _ := emu.OrganizationID(demo.AcmeSlug)
+		inGlobex, _ := emu.MemberID(globex, demo.AliceEmail)
+		inAcme, _ := emu.MemberID(acme, demo.AliceEmail)
+
+		s.navigate("open Globex's login page", s.base+demo.Prefix+"/o/"+demo.GlobexSlug)
+		s.run("sign in with the password",
+			chromedp.WaitVisible(chromedp.CSS(`#password`)),
+			chromedp.SendKeys(chromedp.CSS(`#password-email`), demo.AliceEmail),
+			chromedp.SendKeys(chromedp.CSS(`#password`), demo.AlicePassword),
+			submit(demo.Prefix+"/o/"+demo.GlobexSlug+"/password", `#member-id`),
+		)
+		s.expectDashboard(demo.GlobexSlug, inGlobex, demo.AliceEmail)
+		if got := s.text(`#current-organization`); got != demo.GlobexSlug {
+			s.fail("current organization", stepError("menu shows "+got))
+		}
+
+		s.run("open the switcher",
+			chromedp.Click(chromedp.CSS(`#switch-organization`)),
+			chromedp.WaitVisible(chromedp.CSS(`ul.orgs`)),
+		)
+		s.run("switch to Acme", chooseOrganization(acme, `form[action="`+demo.Prefix+`/mfa/sms/send"]`))
+		s.verifySMS(demo.AlicePhone)
+		s.expectDashboard(demo.AcmeSlug, inAcme, demo.AliceEmail)
+	})
+
 	t.Run("logs a member in with OAuth at the emulated provider", func(t *testing.T) {
 		t.Parallel()
 		s := start(t)
@@ -90,7 +120,8 @@ func TestBrowser(t *testing.T) {
 		s.expectAt("back on the organization choice", demo.Prefix+"/organizations")
 		// Globex's MFA is optional and Gina has no second factor: no MFA step.
 		s.run("choose Globex", chooseOrganization(orgID, `#member-id`))
-		s.expectDashboard(demo.GlobexSlug, memberID, "")
+		// The OAuth JWT names no address: the dashboard reads the member.
+		s.expectDashboard(demo.GlobexSlug, memberID, demo.GinaEmail)
 		if got := s.text(`#factors`); !strings.Contains(got, "oauth_google") {
 			s.fail("dashboard factors", stepError("factors "+got))
 		}
@@ -113,7 +144,7 @@ func TestBrowser(t *testing.T) {
 		s.ssoToMFA(`//form[@action="`+demo.Prefix+`/o/`+demo.InitechSlug+`/sso/start"]/button[normalize-space()="Continue with Okta"]`, demo.IvanEmail)
 		s.verifySMS(demo.IvanPhone)
 		// A SAML session names no email factor.
-		s.expectDashboard(demo.InitechSlug, memberID, "")
+		s.expectDashboard(demo.InitechSlug, memberID, demo.IvanEmail)
 		if got := s.text(`#factors`); !strings.Contains(got, "sso_saml") {
 			s.fail("dashboard factors", stepError("factors "+got))
 		}

@@ -182,7 +182,7 @@ func (a *App) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Pages, err = newPages(a.Emulator, a.Logger)
+	a.Pages, err = newPages(a.Emulator, a.Middleware, a.Logger)
 	return err
 }
 

@@ -78,6 +78,7 @@ type factorView struct {
 func sessionViewOf(s *middleware.Session) *sessionView {
 	v := &sessionView{
 		MemberID:         s.MemberID,
+		Email:            s.Email,
 		OrganizationID:   s.OrganizationID,
 		OrganizationSlug: s.OrganizationSlug,
 		Roles:            s.Roles,
@@ -96,12 +97,12 @@ func sessionViewOf(s *middleware.Session) *sessionView {
 	return v
 }
 
-func newPages(emu *emulator.Server, logger *slog.Logger) (Pages, error) {
+func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logger) (Pages, error) {
 	t, err := template.ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return Pages{}, err
 	}
-	r := renderer{t: t, outbox: emu != nil, logger: logger}
+	r := renderer{t: t, outbox: emu != nil, logger: logger, mw: mw}
 	p := Pages{
 		Home:      r.page("home.html", "b2bauth demo", false),
 		Dashboard: r.page("dashboard.html", "Dashboard", true),
@@ -118,6 +119,7 @@ type renderer struct {
 	t      *template.Template
 	outbox bool
 	logger *slog.Logger
+	mw     *middleware.Middleware
 }
 
 // page renders a template with the request's session. A page that needs a
@@ -128,6 +130,13 @@ func (rd renderer) page(name, title string, needsSession bool) http.HandlerFunc 
 		v := view{Title: title, Prefix: Prefix, Outbox: rd.outbox}
 		if s, ok := middleware.SessionFrom(r.Context()); ok {
 			v.Session = sessionViewOf(s)
+			if v.Session.Email == "" && rd.mw != nil {
+				// An OAuth, SSO or password JWT names no address: ask
+				// Stytch, through the middleware's member cache.
+				if m, err := rd.mw.Member(r.Context(), s); err == nil {
+					v.Session.Email = m.EmailAddress
+				}
+			}
 		} else if needsSession {
 			rd.logger.ErrorContext(r.Context(), "demo: page served without a session: wrap it in RequireSession", "path", r.URL.Path)
 			http.Error(w, "internal error", http.StatusInternalServerError)

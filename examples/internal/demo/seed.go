@@ -13,6 +13,9 @@ const (
 
 	// AliceEmail is an admin (stytch_admin) of Acme and a member of Globex.
 	AliceEmail = "alice@acme.test"
+	// AlicePassword is Alice's password in Globex (passwords are per
+	// organization).
+	AlicePassword = "globex-demo-Password-7"
 	// AlicePhone is Alice's MFA phone number.
 	AlicePhone = "+15555550100"
 	// BobEmail is a plain member of Acme, with a phone and no
@@ -63,7 +66,8 @@ const (
 )
 
 // Seed returns the emulator's starting data: Acme (MFA required for all)
-// with Alice, Bob, Carol and Dave; Globex (MFA optional) with Alice and Gina;
+// with Alice, Bob, Carol and Dave; Globex (MFA optional) with Alice (who has
+// the password AlicePassword there) and Gina;
 // Initech (SSO only, SAML, MFA required for all) with Ivan; Umbrella (OIDC
 // or magic link) with Uma; Hooli (any address of hooli.test joins); and
 // the RBAC resource "reports" (actions read and write) with the role
@@ -108,7 +112,7 @@ func Seed() emulator.Seed {
 				Roles: []string{ReportsEditorRole},
 			},
 			{Organization: AcmeSlug, Email: DaveEmail, Name: "Dave Newcomer"},
-			{Organization: GlobexSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone},
+			{Organization: GlobexSlug, Email: AliceEmail, Name: "Alice Admin", Phone: AlicePhone, Password: AlicePassword},
 			{Organization: GlobexSlug, Email: GinaEmail, Name: "Gina Globex"},
 			{Organization: InitechSlug, Email: IvanEmail, Name: "Ivan Initech", Phone: IvanPhone},
 			{Organization: UmbrellaSlug, Email: UmaEmail, Name: "Uma Umbrella"},
