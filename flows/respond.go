@@ -241,9 +241,8 @@ func (h *Handler) stepURL(s step, returnTo string) string {
 // carries Stytch's error type, message and request id, never a token.
 func (h *Handler) log(r *http.Request, st *flowState, e *Error) {
 	level := slog.LevelInfo
-	var apiErr *client.Error
 	switch {
-	case errors.As(e, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+	case errors.Is(e, client.ErrProjectCredentials):
 		// Our project credentials were refused: a configuration error,
 		// answered as an outage.
 		level = slog.LevelError

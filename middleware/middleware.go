@@ -487,18 +487,18 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	var apiErr *client.Error
 	switch {
 	case res.Err == nil:
-	case errors.As(res.Err, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+	case errors.Is(res.Err, client.ErrProjectCredentials) && errors.As(res.Err, &apiErr):
 		// Stytch refused our project credentials, not the member's session:
 		// a misconfiguration must not log every member out.
 		m.cfg.logger.ErrorContext(ctx, "b2bauth: stytch refused the project credentials; check the project id and secret",
 			"request_id", apiErr.RequestID)
 		return nil, ErrUnavailable.with(res.Err)
-	case apiErr != nil && apiErr.ErrorType == "":
+	case errors.Is(res.Err, client.ErrNotStytch):
 		// A 4xx without Stytch's error body came from something between us
 		// and Stytch (a proxy, a wrong base URL): it says nothing about the
 		// session.
 		return nil, ErrUnavailable.with(res.Err)
-	case apiErr != nil && !errors.Is(res.Err, client.ErrUnavailable):
+	case errors.As(res.Err, &apiErr) && !errors.Is(res.Err, client.ErrUnavailable):
 		return nil, ErrSessionInvalid.with(res.Err)
 	default:
 		// Transport failures, timeouts, 5xx, 429 and anything unexpected:
