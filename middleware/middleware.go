@@ -30,7 +30,7 @@ type Middleware struct {
 	verdicts *verdictCache
 	refusals *verdictCache
 	limiter  *upstreamLimiter
-	flight   singleflight.Group
+	flight   *singleflight.Group // shared with the Middlewares derived by With
 	closeFns []func()
 }
 
@@ -52,6 +52,9 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("b2bauth: nil option")
+		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
@@ -74,6 +77,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		verdicts: newVerdictCache(cfg.cacheSize),
 		refusals: newVerdictCache(cfg.cacheSize),
 		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
+		flight:   new(singleflight.Group),
 	}
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
@@ -90,9 +94,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 	if m.cfg.authorizer == nil {
 		m.cfg.authorizer = c.NewPolicyCache()
 	}
-	if m.cfg.errorHandler == nil {
-		m.cfg.errorHandler = m.DefaultErrorHandler
-	}
+	m.setErrorHandler()
 	m.parser = jwt.NewParser(
 		// Stytch signs with RS256 only; pinning it refuses "none" and HMAC
 		// tokens keyed with the public key.
@@ -109,7 +111,8 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 }
 
 // Close stops the background work New started. The Middleware must not be
-// used afterwards.
+// used afterwards, nor those derived from it with [Middleware.With]; Close of
+// a derived Middleware does nothing.
 func (m *Middleware) Close() {
 	for _, f := range m.closeFns {
 		f()
