@@ -22,11 +22,14 @@ type Option interface {
 	apply(*config) error
 }
 
-// optionFunc is an option that cannot differ per group: [Middleware.With]
-// refuses it.
+// optionFunc is an option without a name, which [Middleware.With] refuses
+// as one that cannot differ per group; prefer shared and perGroup, whose
+// refusals name the option.
 type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
+
+var _ Option = optionFunc(nil)
 
 // namedOption is an option that knows the function that made it, so
 // [Middleware.With] can name an option it refuses.
