@@ -80,9 +80,10 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 		cfg.baseURL = LiveBaseURL
 	}
 	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
+		if o == nil {
+			return nil, errors.New("b2bauth: client: nil option")
 		}
+		o.apply(&cfg)
 	}
 	u, err := url.Parse(cfg.baseURL)
 	if err != nil {
@@ -102,6 +103,9 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	}
 	if cfg.timeout <= 0 {
 		return nil, fmt.Errorf("b2bauth: client: timeout %v is not positive", cfg.timeout)
+	}
+	if cfg.loggerSet && cfg.logger == nil {
+		return nil, errors.New("b2bauth: client: nil logger")
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)

@@ -41,8 +41,10 @@ func TestNew(t *testing.T) {
 			opts: []client.Option{client.WithHTTPClient(nil)}, wantErr: "nil http client"},
 		{name: "a zero timeout is refused", projectID: "project-test-1", secret: "s",
 			opts: []client.Option{client.WithTimeout(0)}, wantErr: "timeout"},
-		{name: "a nil logger keeps the silent default", projectID: "project-test-1", secret: "s",
-			opts: []client.Option{client.WithLogger(nil), nil}, wantBase: client.TestBaseURL},
+		{name: "a nil logger is refused", projectID: "project-test-1", secret: "s",
+			opts: []client.Option{client.WithLogger(nil)}, wantErr: "nil logger"},
+		{name: "a nil option is refused", projectID: "project-test-1", secret: "s",
+			opts: []client.Option{nil}, wantErr: "nil option"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

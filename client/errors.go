@@ -36,6 +36,20 @@ var ErrTenancyMismatch = errors.New("b2bauth: authorization check names another 
 // organization (its allowed_auth_methods) to offer what it allows.
 var ErrOrganizationPolicy = errors.New("b2bauth: refused by the organization's authentication policy")
 
+// ErrProjectCredentials is matched by an [*Error] of type
+// "unauthorized_credentials": Stytch refused the project id and secret the
+// client calls with. It says nothing of the member's credential in the
+// call: treat it as a misconfiguration (b2bauth's middleware and flows answer
+// it as an outage and log it as an error), never as a logout.
+var ErrProjectCredentials = errors.New("b2bauth: stytch refused the project credentials")
+
+// ErrNotStytch is matched by an [*Error] of an answer without Stytch's JSON
+// error body (no error_type), whatever its status: it came from something
+// between the client and Stytch (a proxy, a wrong base URL), so it says
+// nothing of the credential in the call. Such an answer with status 429 or
+// 5xx also matches [ErrUnavailable].
+var ErrNotStytch = errors.New("b2bauth: answer without a stytch error body")
+
 // ErrMissingParameter is matched by the error of a call made without a
 // parameter that goes into the request path; no request is sent.
 var ErrMissingParameter = errors.New("b2bauth: missing required parameter")
@@ -52,6 +66,7 @@ func requireField(field string, missing bool) error {
 const (
 	errorTypeAuthorization = "session_authorization_error"
 	errorTypeTenancy       = "session_authorization_tenancy_error"
+	errorTypeCredentials   = "unauthorized_credentials"
 )
 
 // isPolicyErrorType reports whether an error type matches [ErrOrganizationPolicy].
@@ -67,8 +82,9 @@ func isPolicyErrorType(t string) bool {
 // Error is a rejection answered by the Stytch API: any status other than 200
 // and 201. StatusCode is the HTTP status; the other fields come from the JSON
 // error body and are empty when the body was not JSON. Use errors.As to read
-// it and errors.Is with [ErrUnavailable], [ErrAuthorizationDenied] or
-// [ErrTenancyMismatch] or [ErrOrganizationPolicy] to classify it.
+// it and errors.Is with [ErrUnavailable], [ErrAuthorizationDenied],
+// [ErrTenancyMismatch], [ErrOrganizationPolicy], [ErrProjectCredentials] or
+// [ErrNotStytch] to classify it.
 type Error struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
@@ -110,7 +126,9 @@ func (e *Error) Error() string {
 
 // Is reports whether e belongs to the class of target: [ErrUnavailable] for
 // status 429 and 5xx, [ErrAuthorizationDenied], [ErrTenancyMismatch],
-// [ErrWeakPassword] and [ErrPasswordResetRequired] for the matching error types.
+// [ErrOrganizationPolicy], [ErrProjectCredentials], [ErrWeakPassword] and
+// [ErrPasswordResetRequired] for the matching error types, [ErrNotStytch]
+// for an answer without Stytch's error body.
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnavailable:
@@ -125,6 +143,10 @@ func (e *Error) Is(target error) bool {
 		return e.ErrorType == errorTypeWeakPassword
 	case ErrPasswordResetRequired:
 		return e.ErrorType == errorTypeResetPassword
+	case ErrProjectCredentials:
+		return e.ErrorType == errorTypeCredentials
+	case ErrNotStytch:
+		return e.ErrorType == ""
 	}
 	return false
 }

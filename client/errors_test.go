@@ -26,17 +26,23 @@ func TestErrorDecoding(t *testing.T) {
 		wantUnavailable bool
 		wantDenied      bool
 		wantTenancy     bool
+		wantCredentials bool
+		wantNotStytch   bool
 		wantAPIError    bool
 	}{
 		{name: "a JSON error keeps all of Stytch's fields", status: 404, wantAPIError: true,
 			body:     `{"status_code":404,"request_id":"req-9","error_type":"session_not_found","error_message":"Session could not be found.","error_url":"https://stytch.com/docs/api/errors/404","error_details":{"k":"v"}}`,
 			wantType: "session_not_found", wantMessage: "Session could not be found.", wantRequestID: "req-9"},
-		{name: "bad credentials are a rejection, not an outage", status: 401, wantAPIError: true,
+		{name: "bad credentials are a rejection, not an outage", status: 401, wantAPIError: true, wantCredentials: true,
 			body: `{"status_code":401,"error_type":"unauthorized_credentials","error_message":"Unauthorized."}`, wantType: "unauthorized_credentials"},
-		{name: "a non-JSON error body still yields the status", status: 502, wantAPIError: true, wantUnavailable: true,
+		{name: "a non-JSON error body still yields the status", status: 502, wantAPIError: true, wantUnavailable: true, wantNotStytch: true,
 			body: `<html>Bad Gateway</html>`, wantMessage: "bad gateway (response is not a stytch error body)"},
-		{name: "an empty error body still yields the status", status: 400, wantAPIError: true, body: ``},
-		{name: "a huge error body is not decoded", status: 500, wantAPIError: true, wantUnavailable: true, body: huge,
+		{name: "an empty error body still yields the status", status: 400, wantAPIError: true, wantNotStytch: true, body: ``},
+		{name: "a 404 of a proxy without Stytch's body matches ErrNotStytch", status: 404, wantAPIError: true, wantNotStytch: true,
+			body: `<html>Not Found</html>`, wantMessage: "not found (response is not a stytch error body)"},
+		{name: "a JSON 401 without an error type matches ErrNotStytch, not ErrProjectCredentials", status: 401,
+			wantAPIError: true, wantNotStytch: true, body: `{"request_id":"req-1"}`, wantRequestID: "req-1"},
+		{name: "a huge error body is not decoded", status: 500, wantAPIError: true, wantUnavailable: true, wantNotStytch: true, body: huge,
 			wantMessage: "error response body larger than 1 MiB"},
 		{name: "429 means Stytch is unavailable", status: 429, wantAPIError: true, wantUnavailable: true,
 			body: `{"error_type":"too_many_requests","error_message":"Too many requests."}`, wantType: "too_many_requests"},
@@ -46,7 +52,7 @@ func TestErrorDecoding(t *testing.T) {
 			body: `{"error_type":"session_authorization_error"}`, wantType: "session_authorization_error"},
 		{name: "a tenancy denial matches ErrTenancyMismatch", status: 403, wantAPIError: true, wantTenancy: true,
 			body: `{"error_type":"session_authorization_tenancy_error"}`, wantType: "session_authorization_tenancy_error"},
-		{name: "204 is not a success", status: 204, wantAPIError: true},
+		{name: "204 is not a success", status: 204, wantAPIError: true, wantNotStytch: true},
 		{name: "a huge success body is an outage, not a truncated decode", status: 200, wantUnavailable: true,
 			body: `{"request_id":"` + strings.Repeat("a", 2<<20) + `"}`},
 		{name: "an undecodable success body is an outage", status: 200, wantUnavailable: true, body: `{"request_id":`},
@@ -75,6 +81,12 @@ func TestErrorDecoding(t *testing.T) {
 			}
 			if got := errors.Is(err, client.ErrUnavailable); got != tt.wantUnavailable {
 				t.Errorf("Is(ErrUnavailable) = %v, want %v", got, tt.wantUnavailable)
+			}
+			if got := errors.Is(err, client.ErrProjectCredentials); got != tt.wantCredentials {
+				t.Errorf("Is(ErrProjectCredentials) = %v, want %v", got, tt.wantCredentials)
+			}
+			if got := errors.Is(err, client.ErrNotStytch); got != tt.wantNotStytch {
+				t.Errorf("Is(ErrNotStytch) = %v, want %v", got, tt.wantNotStytch)
 			}
 			if got := errors.Is(err, client.ErrAuthorizationDenied); got != tt.wantDenied {
 				t.Errorf("Is(ErrAuthorizationDenied) = %v, want %v", got, tt.wantDenied)

@@ -37,14 +37,16 @@ const (
 	DefaultJWKSKeyWait = 5 * time.Second
 )
 
-// JWKSOption configures a [JWKS] in [Client.NewJWKS]. The interface is closed.
+// JWKSOption configures a [JWKS] in [Client.NewJWKS]. The interface is
+// closed. NewJWKS rejects a nil JWKSOption and an invalid value with an
+// error, never falling back to a default.
 type JWKSOption interface {
-	applyJWKS(*jwksConfig)
+	applyJWKS(*jwksConfig) error
 }
 
-type jwksOptionFunc func(*jwksConfig)
+type jwksOptionFunc func(*jwksConfig) error
 
-func (f jwksOptionFunc) applyJWKS(c *jwksConfig) { f(c) }
+func (f jwksOptionFunc) applyJWKS(c *jwksConfig) error { return f(c) }
 
 type jwksConfig struct {
 	refreshInterval    time.Duration
@@ -55,61 +57,71 @@ type jwksConfig struct {
 }
 
 // WithRefreshInterval sets how often the key set is fetched again in the
-// background. The default is [DefaultJWKSRefreshInterval] (1 h); a duration
-// that is not positive keeps the default.
+// background. The default is [DefaultJWKSRefreshInterval] (1 h); it must be
+// positive.
 func WithRefreshInterval(d time.Duration) JWKSOption {
-	return jwksOptionFunc(func(c *jwksConfig) {
-		if d > 0 {
-			c.refreshInterval = d
+	return jwksOptionFunc(func(c *jwksConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("b2bauth: jwks: refresh interval must be positive, got %s", d)
 		}
+		c.refreshInterval = d
+		return nil
 	})
 }
 
 // WithUnknownKIDInterval sets how often, at most, a token naming an unknown
 // key ID makes [JWKS.Keyfunc] fetch the key set again (the first such token
-// always may). The default is [DefaultUnknownKIDInterval] (5 min); a duration
-// that is not positive keeps the default.
+// always may). The default is [DefaultUnknownKIDInterval] (5 min); it must be
+// positive.
 func WithUnknownKIDInterval(d time.Duration) JWKSOption {
-	return jwksOptionFunc(func(c *jwksConfig) {
-		if d > 0 {
-			c.unknownKIDInterval = d
+	return jwksOptionFunc(func(c *jwksConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("b2bauth: jwks: unknown kid interval must be positive, got %s", d)
 		}
+		c.unknownKIDInterval = d
+		return nil
 	})
 }
 
 // WithStartWait sets how long [Client.NewJWKS] waits, at most, for the first
 // fetch of the key set; the fetch goes on in the background after that. The
 // default is [DefaultJWKSStartWait] (1 s); zero makes NewJWKS return at
-// once, and a negative duration keeps the default.
+// once. It must not be negative.
 func WithStartWait(d time.Duration) JWKSOption {
-	return jwksOptionFunc(func(c *jwksConfig) {
-		if d >= 0 {
-			c.startWait = d
+	return jwksOptionFunc(func(c *jwksConfig) error {
+		if d < 0 {
+			return fmt.Errorf("b2bauth: jwks: start wait must not be negative, got %s", d)
 		}
+		c.startWait = d
+		return nil
 	})
 }
 
 // WithKeyWait sets how long a key lookup waits, at most, for a fetch of the
 // key set in flight (the first fetch, or the refresh an unknown key ID
 // triggered) before it gives up with an error matching [ErrUnavailable];
-// the fetch itself goes on. The default is [DefaultJWKSKeyWait] (5 s); a
-// duration that is not positive keeps the default.
+// the fetch itself goes on. The default is [DefaultJWKSKeyWait] (5 s); it
+// must be positive.
 func WithKeyWait(d time.Duration) JWKSOption {
-	return jwksOptionFunc(func(c *jwksConfig) {
-		if d > 0 {
-			c.keyWait = d
+	return jwksOptionFunc(func(c *jwksConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("b2bauth: jwks: key wait must be positive, got %s", d)
 		}
+		c.keyWait = d
+		return nil
 	})
 }
 
 // WithJWKSHTTPClient sets the HTTP client that fetches the key set. The
 // default is the client given to [WithHTTPClient] (or the [Client]'s default).
-// The client is not modified; nil keeps the default.
+// The client is not modified; it must not be nil.
 func WithJWKSHTTPClient(hc *http.Client) JWKSOption {
-	return jwksOptionFunc(func(c *jwksConfig) {
-		if hc != nil {
-			c.httpClient = hc
+	return jwksOptionFunc(func(c *jwksConfig) error {
+		if hc == nil {
+			return errors.New("b2bauth: jwks: nil http client")
 		}
+		c.httpClient = hc
+		return nil
 	})
 }
 
@@ -172,8 +184,8 @@ type jwksFetch struct {
 // [WithStartWait]), whichever comes first, and a failed first fetch does not
 // fail it. Lookups meanwhile wait for that fetch, each at most the key wait
 // ([DefaultJWKSKeyWait], 5 s, see [WithKeyWait]). Every fetch is bounded by
-// the client's timeout. The error is non-nil only for a key set URL that
-// cannot be requested.
+// the client's timeout. The error is non-nil only for an invalid option and
+// for a key set URL that cannot be requested.
 //
 // The background refresh stops when ctx is done or [JWKS.Close] is called.
 func (c *Client) NewJWKS(ctx context.Context, opts ...JWKSOption) (*JWKS, error) {
@@ -185,8 +197,11 @@ func (c *Client) NewJWKS(ctx context.Context, opts ...JWKSOption) (*JWKS, error)
 		httpClient:         c.httpClient,
 	}
 	for _, o := range opts {
-		if o != nil {
-			o.applyJWKS(&cfg)
+		if o == nil {
+			return nil, errors.New("b2bauth: jwks: nil option")
+		}
+		if err := o.applyJWKS(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	u := c.JWKSURL()

@@ -399,6 +399,36 @@ func TestJWKSRotationHerdSharesOneRefresh(t *testing.T) {
 	})
 }
 
+func TestNewJWKSRefusesInvalidOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opt     client.JWKSOption
+		wantErr string
+	}{
+		{"a nil option is refused", nil, "nil option"},
+		{"a zero refresh interval is refused", client.WithRefreshInterval(0), "refresh interval must be positive"},
+		{"a negative unknown kid interval is refused", client.WithUnknownKIDInterval(-time.Second), "unknown kid interval must be positive"},
+		{"a negative start wait is refused", client.WithStartWait(-time.Second), "start wait must not be negative"},
+		{"a zero key wait is refused", client.WithKeyWait(0), "key wait must be positive"},
+		{"a nil HTTP client is refused", client.WithJWKSHTTPClient(nil), "nil http client"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newClient(t, "http://stytch.invalid")
+			j, err := c.NewJWKS(context.Background(), tt.opt)
+			if err == nil {
+				j.Close()
+				t.Fatalf("NewJWKS accepted the option; want an error containing %q", tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "b2bauth: ") {
+				t.Errorf("error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestNewJWKSDoesNotWaitForASlowKeySet(t *testing.T) {
 	k1 := newRSAKey(t)
 	token := signToken(t, k1, "jwk-test-1")
@@ -411,8 +441,6 @@ func TestNewJWKSDoesNotWaitForASlowKeySet(t *testing.T) {
 		{name: "the defaults bound the start and the first lookups", wantStart: client.DefaultJWKSStartWait, wantWait: client.DefaultJWKSKeyWait},
 		{name: "a zero start wait returns at once", opts: []client.JWKSOption{client.WithStartWait(0), client.WithKeyWait(2 * time.Second)},
 			wantStart: 0, wantWait: 2 * time.Second},
-		{name: "a negative start wait keeps the default", opts: []client.JWKSOption{client.WithStartWait(-time.Second)},
-			wantStart: client.DefaultJWKSStartWait, wantWait: client.DefaultJWKSKeyWait},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,9 @@ const (
 )
 
 // Option configures a [Client] in [New]. Options are created by the With...
-// functions of this package; the interface is closed.
+// functions of this package; the interface is closed. [New] rejects a nil
+// Option and an invalid value with an error, never falling back to a
+// default.
 type Option interface {
 	apply(*config)
 }
@@ -35,6 +37,7 @@ type config struct {
 	userAgent     string
 	logger        *slog.Logger
 	observer      Observer
+	loggerSet     bool
 }
 
 // WithBaseURL sets the API base URL, such as the emulator's URL in tests.
@@ -71,7 +74,10 @@ func WithUserAgent(ua string) Option {
 
 // WithLogger sets a logger for call outcomes (method, path, status, request
 // ID, duration, retries) at debug and warn levels. Secrets, tokens and bodies
-// are never logged. The default logs nothing. A nil logger keeps the default.
+// are never logged. The default logs nothing. [New] rejects nil.
 func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) { c.logger = l })
+	return optionFunc(func(c *config) {
+		c.logger = l
+		c.loggerSet = true
+	})
 }

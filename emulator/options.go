@@ -5,7 +5,9 @@ import (
 	"time"
 )
 
-// Option configures a [Server] built by [New] or [NewTest].
+// Option configures a [Server] built by [New] or [NewTest]. New rejects a nil
+// Option and an invalid value (an empty project id or secret, a nil clock or
+// logger) with an error, never falling back to a default.
 type Option interface {
 	apply(*config)
 }

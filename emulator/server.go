@@ -86,6 +86,9 @@ func New(opts ...Option) (*Server, error) {
 func newServer(opts ...Option) (*Server, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("b2bauth: emulator: nil option")
+		}
 		o.apply(&cfg)
 	}
 	if cfg.projectID == "" || strings.ContainsAny(cfg.projectID, "/:?#") {

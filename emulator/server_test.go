@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,8 @@ func TestNewValidatesOptions(t *testing.T) {
 		{"a nil clock is refused", []Option{WithClock(nil)}},
 		{"a bad seed is refused", []Option{WithSeed(Seed{Members: []MemberSeed{{Organization: "none", Email: "a@b.c"}}})}},
 		{"an unusable address is refused", []Option{WithAddr("256.0.0.1:0")}},
+		{"a nil logger is refused", []Option{WithLogger(nil)}},
+		{"a nil option is refused", []Option{nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +97,29 @@ func TestNewValidatesOptions(t *testing.T) {
 				t.Fatal("New succeeded")
 			}
 		})
+	}
+}
+
+func TestTheEmulatorDoesNotLinkTesting(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "testing" {
+			t.Fatal("the emulator package imports testing: a program using it outside tests would link it")
+		}
+	}
+}
+
+func TestCreateSessionRefusesANilOption(t *testing.T) {
+	t.Parallel()
+	s := NewTest(t, WithSeed(Seed{Organizations: []OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []MemberSeed{{Organization: "acme", Email: "a@acme.test"}}}))
+	id, _ := s.MemberID("acme", "a@acme.test")
+	if _, _, err := s.CreateSession(id, nil); err == nil || !strings.Contains(err.Error(), "nil session option") {
+		t.Errorf("CreateSession(nil option) error = %v, want a nil session option error", err)
 	}
 }
 

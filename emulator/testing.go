@@ -1,14 +1,24 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
-	"testing"
 	"time"
 )
 
+// TB is the part of testing.TB that [NewTest] uses; *testing.T and
+// *testing.B satisfy it. The package takes this interface rather than
+// testing.TB so that a program using the emulator outside tests (an app's
+// development mode) does not link the testing package.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
+
 // NewTest starts a server for a test or benchmark and closes it when the test
 // ends; a failure to start is fatal.
-func NewTest(tb testing.TB, opts ...Option) *Server {
+func NewTest(tb TB, opts ...Option) *Server {
 	tb.Helper()
 	s, err := New(opts...)
 	if err != nil {
@@ -66,6 +76,9 @@ func WithSessionFactors(factors ...Factor) SessionOption {
 func (s *Server) CreateSession(memberID string, opts ...SessionOption) (sessionToken, sessionJWT string, err error) {
 	cfg := sessionConfig{factors: []Factor{{Type: "magic_link", DeliveryMethod: "email"}}}
 	for _, o := range opts {
+		if o == nil {
+			return "", "", errors.New("b2bauth: emulator: nil session option")
+		}
 		o.applySession(&cfg)
 	}
 	if err := (sessionOptions{SessionDurationMinutes: cfg.minutes, SessionCustomClaims: cfg.claims}).check(); err != nil {

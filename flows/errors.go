@@ -183,16 +183,15 @@ func fromStytch(err error) *Error {
 	if errors.Is(err, client.ErrUnavailable) {
 		return ErrUnavailable.with(err)
 	}
+	if errors.Is(err, client.ErrProjectCredentials) || errors.Is(err, client.ErrNotStytch) {
+		// Stytch refused the project's credentials, or the answer came from
+		// something between us and Stytch (a proxy, a wrong base URL):
+		// neither says anything of the member's sign-in, which is kept for
+		// a retry, as the middleware keeps sessions.
+		return ErrUnavailable.with(err)
+	}
 	var apiErr *client.Error
 	if errors.As(err, &apiErr) {
-		switch apiErr.ErrorType {
-		case "unauthorized_credentials", "":
-			// Stytch refused the project's credentials, or the answer came
-			// from something between us and Stytch (a proxy, a wrong base
-			// URL): neither says anything of the member's sign-in, which is
-			// kept for a retry, as the middleware keeps sessions.
-			return ErrUnavailable.with(err)
-		}
 		if e := policyError(apiErr.ErrorType); e != nil {
 			return e.with(err)
 		}

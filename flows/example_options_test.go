@@ -22,7 +22,7 @@ func ExampleWithSessionDuration() {
 
 	for _, opts := range [][]flows.Option{
 		nil,
-		{flows.WithSessionDuration(8 * 60)},
+		{flows.WithSessionDuration(8 * time.Hour)},
 	} {
 		login := newLogin(c, m, append([]flows.Option{flows.WithClock(clk.Now)}, opts...)...)
 		res, next := selectOrganization(login, emu, "acme", startLogin(login, emu, "ada@acme.test", ""))
@@ -112,11 +112,15 @@ func ExampleWithClock() {
 // ExampleWithPrefix serves the flows under /account: the magic link leads
 // back to /account/callback. The prefix is a path without a trailing slash.
 func ExampleWithPrefix() {
-	emu, c, m := exampleStytch()
+	emu, c, _ := exampleStytch()
 	defer emu.Close()
+	m, err := middleware.New(c, middleware.WithLoginURL("/account/login"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
-	_, err := flows.New(c, m,
+	_, err = flows.New(c, m,
 		flows.WithCookieKeys(exampleKeys()),
 		flows.WithPublicURL("https://app.example"),
 		flows.WithPrefix("/account/"))

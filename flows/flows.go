@@ -37,10 +37,17 @@ type Handler struct {
 
 // New returns the login handlers for the project of c, writing sessions
 // through m. [WithCookieKeys] and [WithPublicURL] are required; see the
-// With... options for the other defaults. For the step-up redirect of
-// m.RequireFreshFactor, create m with middleware.WithStepUpURL(prefix +
-// "/step-up"); for the login redirect, middleware.WithLoginURL(prefix +
-// "/login").
+// With... options for the other defaults.
+//
+// The paths are configured once, on m: middleware.WithLoginURL(prefix +
+// "/login") sends browsers without a session to these handlers, and the
+// prefix is taken from it unless [WithPrefix] is given;
+// middleware.WithStepUpURL(prefix + "/step-up") sends those
+// m.RequireFreshFactor refuses to the step-up page. New returns an error when
+// either URL of m, if set, is not the one these handlers serve, or when m
+// carries the return path in another parameter than "return_to"
+// (middleware.WithReturnParam). Answers given while Stytch is unavailable
+// carry m's Retry-After (middleware.WithRetryAfter).
 func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, error) {
 	if c == nil {
 		return nil, errors.New("b2bauth: flows: nil client")
@@ -56,6 +63,9 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if err := agree(&cfg, m); err != nil {
+		return nil, err
 	}
 	if len(cfg.keys) == 0 {
 		return nil, errors.New("b2bauth: flows: cookie keys are required: use WithCookieKeys with a 32- or 64-byte hash key and a 16-, 24- or 32-byte block key")
@@ -83,6 +93,29 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 		return nil, err
 	}
 	return h, nil
+}
+
+// agree takes the prefix from m's login URL unless WithPrefix set it, and
+// checks that m's login and step-up URLs name the routes these handlers
+// serve: a mismatch would send browsers to a page that does not exist.
+func agree(cfg *config, m *middleware.Middleware) error {
+	login, stepUp := m.LoginURL(), m.StepUpURL()
+	if !cfg.prefixSet && login != "" {
+		p, ok := strings.CutSuffix(login, "/login")
+		if !ok || WithPrefix(p).apply(cfg) != nil {
+			return fmt.Errorf("b2bauth: flows: the middleware's login URL %q is not a prefix followed by \"/login\": set middleware.WithLoginURL(prefix + \"/login\")", login)
+		}
+	}
+	if login != "" && login != cfg.prefix+"/login" {
+		return fmt.Errorf("b2bauth: flows: the middleware's login URL %q is not this handler's %q: set one prefix in both", login, cfg.prefix+"/login")
+	}
+	if stepUp != "" && stepUp != cfg.prefix+"/step-up" {
+		return fmt.Errorf("b2bauth: flows: the middleware's step-up URL %q is not this handler's %q: set one prefix in both", stepUp, cfg.prefix+"/step-up")
+	}
+	if (login != "" || stepUp != "") && m.ReturnParam() != "return_to" {
+		return fmt.Errorf("b2bauth: flows: the middleware's return parameter %q is not the \"return_to\" these handlers read", m.ReturnParam())
+	}
+	return nil
 }
 
 // ServeHTTP serves the routes under the prefix; other paths get 404.

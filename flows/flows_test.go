@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/b2bauth/b2bauth/flows"
+	"github.com/b2bauth/b2bauth/middleware"
 )
 
 // TestNewValidatesItsConfiguration: every required option and every bound
@@ -35,8 +37,12 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 		{"a prefix that is not a path is refused", []flows.Option{keys, public, flows.WithPrefix("//evil")}, "prefix"},
 		{"another prefix is accepted", []flows.Option{keys, public, flows.WithPrefix("/account/login")}, ""},
 		{"an external after-login path is refused", []flows.Option{keys, public, flows.WithAfterLoginPath("https://evil.example")}, "after-login path"},
-		{"a too short session is refused", []flows.Option{keys, public, flows.WithSessionDuration(4)}, "5..527040"},
-		{"a too long session is refused", []flows.Option{keys, public, flows.WithSessionDuration(527041)}, "5..527040"},
+		{"a too short session is refused", []flows.Option{keys, public, flows.WithSessionDuration(4 * time.Minute)}, "from 5m to 366 days"},
+		{"a too long session is refused", []flows.Option{keys, public, flows.WithSessionDuration(367 * 24 * time.Hour)}, "from 5m to 366 days"},
+		{"a session of 366 days is accepted", []flows.Option{keys, public, flows.WithSessionDuration(366 * 24 * time.Hour)}, ""},
+		{"a session of no whole number of minutes is refused", []flows.Option{keys, public, flows.WithSessionDuration(90 * time.Second)}, "whole number of minutes"},
+		{"a session of zero is refused", []flows.Option{keys, public, flows.WithSessionDuration(0)}, "from 5m to 366 days"},
+		{"a nil option is refused", []flows.Option{keys, public, nil}, "nil option"},
 		{"a negative cooldown is refused", []flows.Option{keys, public, flows.WithSMSResendCooldown(-1)}, "cooldown"},
 		{"a nil clock is refused", []flows.Option{keys, public, flows.WithClock(nil)}, "nil clock"},
 		{"a nil logger is refused", []flows.Option{keys, public, flows.WithLogger(nil)}, "nil logger"},
@@ -64,6 +70,66 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 	}
 	if _, err := flows.New(c, nil, keys, public); err == nil {
 		t.Error("New accepted a nil middleware")
+	}
+}
+
+// TestNewTakesThePathsFromTheMiddleware: the login and step-up URLs are
+// configured once, on the middleware; the flows take their prefix from the
+// login URL and refuse URLs that name other routes than theirs.
+func TestNewTakesThePathsFromTheMiddleware(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	keys := flows.WithCookieKeys(testKeys)
+	public := flows.WithPublicURL("https://app.example")
+	tests := []struct {
+		name       string
+		mw         []middleware.Option
+		opts       []flows.Option
+		wantPrefix string
+		wantErr    string
+	}{
+		{name: "without URLs on the middleware the default prefix is kept", wantPrefix: flows.DefaultPrefix},
+		{name: "the prefix is taken from the login URL",
+			mw: []middleware.Option{middleware.WithLoginURL("/account/login")}, wantPrefix: "/account"},
+		{name: "matching login and step-up URLs and prefix are accepted",
+			mw:   []middleware.Option{middleware.WithLoginURL("/sso/login"), middleware.WithStepUpURL("/sso/step-up")},
+			opts: []flows.Option{flows.WithPrefix("/sso")}, wantPrefix: "/sso"},
+		{name: "a login URL under another prefix is refused",
+			mw:   []middleware.Option{middleware.WithLoginURL("/auth/login")},
+			opts: []flows.Option{flows.WithPrefix("/account")}, wantErr: `login URL "/auth/login" is not this handler's "/account/login"`},
+		{name: "a login URL that is not a prefix and /login is refused",
+			mw: []middleware.Option{middleware.WithLoginURL("/signin")}, wantErr: `login URL "/signin" is not a prefix followed by "/login"`},
+		{name: "a step-up URL under another prefix is refused",
+			mw:      []middleware.Option{middleware.WithLoginURL("/auth/login"), middleware.WithStepUpURL("/mfa/step-up")},
+			wantErr: `step-up URL "/mfa/step-up" is not this handler's "/auth/step-up"`},
+		{name: "a step-up URL alone must agree with the default prefix",
+			mw: []middleware.Option{middleware.WithStepUpURL("/account/step-up")}, wantErr: "step-up URL"},
+		{name: "another return parameter is refused",
+			mw:      []middleware.Option{middleware.WithLoginURL("/auth/login"), middleware.WithReturnParam("next")},
+			wantErr: `return parameter "next"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := middleware.New(c, tt.mw...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(m.Close)
+			h, err := flows.New(c, m, append([]flows.Option{keys, public}, tt.opts...)...)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("New error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Prefix() != tt.wantPrefix {
+				t.Errorf("Prefix = %q, want %q", h.Prefix(), tt.wantPrefix)
+			}
+		})
 	}
 }
 

@@ -63,6 +63,13 @@ const testPublicToken = "public-token-test-flows"
 // then opts.
 func newHarness(t *testing.T, opts ...flows.Option) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, opts...)
+}
+
+// newHarnessWith is newHarness with more options for the middleware, after
+// its clock, login and step-up URLs.
+func newHarnessWith(t *testing.T, mwOpts []middleware.Option, opts ...flows.Option) *harness {
+	t.Helper()
 	// The clock starts at the real time: the cookie jar expires cookies by
 	// the real clock.
 	h := &harness{t: t, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}}
@@ -72,10 +79,10 @@ func newHarness(t *testing.T, opts ...flows.Option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.mw, err = middleware.New(h.client,
+	h.mw, err = middleware.New(h.client, append([]middleware.Option{
 		middleware.WithClock(h.clock.Now),
 		middleware.WithLoginURL("/auth/login"),
-		middleware.WithStepUpURL("/auth/step-up"))
+		middleware.WithStepUpURL("/auth/step-up")}, mwOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
+	"github.com/b2bauth/b2bauth/middleware"
 )
 
 const phone = "+15555550123"
@@ -341,6 +342,30 @@ func TestStytchDownKeepsTheFlow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			testStytchDownKeepsTheFlow(t, tt.fault)
+		})
+	}
+}
+
+// TestOutagesCarryTheMiddlewaresRetryAfter: the flows answer an outage with
+// the Retry-After configured once, on the middleware.
+func TestOutagesCarryTheMiddlewaresRetryAfter(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		mw   []middleware.Option
+		want string
+	}{
+		{"the middleware's default is used", nil, "5"},
+		{"the middleware's setting is used", []middleware.Option{middleware.WithRetryAfter(42 * time.Second)}, "42"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarnessWith(t, tt.mw)
+			h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/magic_links/email/discovery/send", Status: http.StatusServiceUnavailable})
+			a := h.post("/auth/login", url.Values{"email": {"hank@acme.example"}})
+			if a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") != tt.want {
+				t.Fatalf("login during an outage = %d with Retry-After %q, want 503 with %q", a.status, a.header.Get("Retry-After"), tt.want)
+			}
 		})
 	}
 }

@@ -23,16 +23,18 @@ const (
 	// DefaultAfterLoginPath is where members land after login when no valid
 	// return path was given, unless [WithAfterLoginPath] says otherwise.
 	DefaultAfterLoginPath = "/"
-	// DefaultSessionDuration is the lifetime, in minutes, of the sessions the
-	// login creates (7 days) unless [WithSessionDuration] says otherwise.
-	DefaultSessionDuration int32 = 7 * 24 * 60
+	// DefaultSessionDuration is the lifetime of the sessions the login
+	// creates unless [WithSessionDuration] says otherwise.
+	DefaultSessionDuration = 7 * 24 * time.Hour
 	// DefaultSMSResendCooldown is the wait between two SMS sends to a member
 	// unless [WithSMSResendCooldown] says otherwise.
 	DefaultSMSResendCooldown = 30 * time.Second
 )
 
 // Option configures a [Handler] in [New]. Options are created by the With...
-// functions of this package; the interface is closed.
+// functions of this package; the interface is closed. New refuses a nil
+// Option and an invalid value with an error, never falling back to a
+// default.
 type Option interface {
 	apply(*config) error
 }
@@ -52,6 +54,7 @@ type KeyPair struct {
 
 type config struct {
 	prefix          string
+	prefixSet       bool
 	keys            []KeyPair
 	publicURL       *url.URL
 	afterLogin      string
@@ -80,7 +83,7 @@ func defaultConfig() config {
 	return config{
 		prefix:          DefaultPrefix,
 		afterLogin:      DefaultAfterLoginPath,
-		sessionDuration: DefaultSessionDuration,
+		sessionDuration: int32(DefaultSessionDuration / time.Minute),
 		logger:          slog.New(slog.DiscardHandler),
 		smsCooldown:     DefaultSMSResendCooldown,
 		now:             time.Now,
@@ -94,14 +97,17 @@ func defaultConfig() config {
 
 // WithPrefix sets the path under which [Handler.ServeHTTP] serves its routes,
 // e.g. "/auth" for "/auth/login". It must be a local absolute path without a
-// trailing slash. Default [DefaultPrefix] ("/auth").
+// trailing slash. Default: taken from the middleware's login URL
+// (middleware.WithLoginURL("/auth/login") gives "/auth"), else
+// [DefaultPrefix] ("/auth"). [New] refuses a prefix the middleware's login
+// or step-up URL does not agree with.
 func WithPrefix(prefix string) Option {
 	return optionFunc(func(c *config) error {
 		if !middleware.IsSafeReturnPath(prefix) || strings.ContainsAny(prefix, "?#{}") ||
 			len(prefix) < 2 || strings.HasSuffix(prefix, "/") {
 			return fmt.Errorf("b2bauth: flows: prefix %q must be a local path like \"/auth\" without a trailing slash", prefix)
 		}
-		c.prefix = prefix
+		c.prefix, c.prefixSet = prefix, true
 		return nil
 	})
 }
@@ -160,13 +166,17 @@ func WithAfterLoginPath(path string) Option {
 	})
 }
 
-// WithSessionDuration sets the lifetime in minutes of the sessions the login
-// creates (Stytch's session_duration_minutes, 5..527040). Default
-// [DefaultSessionDuration] (7 days).
-func WithSessionDuration(minutes int32) Option {
+// WithSessionDuration sets the lifetime of the sessions the login creates
+// (Stytch's session_duration_minutes): a whole number of minutes from 5
+// minutes to 366 days. Default [DefaultSessionDuration] (7 days).
+func WithSessionDuration(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
-		if minutes < 5 || minutes > 527040 {
-			return fmt.Errorf("b2bauth: flows: session duration must be 5..527040 minutes, got %d", minutes)
+		minutes, err := middleware.SessionDurationMinutes(d)
+		if err == nil && minutes == 0 {
+			err = errors.New("b2bauth: session duration must be a whole number of minutes from 5m to 366 days (8784h), got 0s")
+		}
+		if err != nil {
+			return fmt.Errorf("b2bauth: flows: %w", err)
 		}
 		c.sessionDuration = minutes
 		return nil

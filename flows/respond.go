@@ -14,9 +14,6 @@ import (
 	"github.com/b2bauth/b2bauth/client"
 )
 
-// retryAfter is the Retry-After of answers given while Stytch is down.
-const retryAfter = 5 * time.Second
-
 // wantsJSON reports whether the request's Accept header prefers
 // application/json to text/html. Equal preferences go to the type listed
 // first; no Accept header, or only wildcards, means HTML.
@@ -166,7 +163,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		current = stepNone
 	}
 	if e.Status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.mw.RetryAfter()/time.Second)))
 	}
 	if wantsJSON(r) {
 		h.writeJSON(w, e.Status, errorBody{
@@ -244,9 +241,8 @@ func (h *Handler) stepURL(s step, returnTo string) string {
 func (h *Handler) log(r *http.Request, st *flowState, e *Error) {
 	noteFailure(r, e)
 	level := slog.LevelInfo
-	var apiErr *client.Error
 	switch {
-	case errors.As(e, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+	case errors.Is(e, client.ErrProjectCredentials):
 		// Our project credentials were refused: a configuration error,
 		// answered as an outage.
 		level = slog.LevelError

@@ -48,7 +48,7 @@ func defaultCookies() cookieConfig {
 // Stytch in the order the browser sent them (at most three of each) until
 // one is accepted.
 func WithCookieNames(session, jwt string) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithCookieNames", func(c *config) error {
 		c.cookies.sessionName, c.cookies.jwtName = session, jwt
 		return nil
 	})
@@ -56,7 +56,7 @@ func WithCookieNames(session, jwt string) Option {
 
 // WithCookiePath sets the Path of the session cookies. Default "/".
 func WithCookiePath(path string) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithCookiePath", func(c *config) error {
 		c.cookies.path = path
 		return nil
 	})
@@ -65,7 +65,7 @@ func WithCookiePath(path string) Option {
 // WithCookieDomain sets the Domain of the session cookies. Default "": the
 // cookies are host-only.
 func WithCookieDomain(domain string) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithCookieDomain", func(c *config) error {
 		c.cookies.domain = domain
 		return nil
 	})
@@ -76,7 +76,7 @@ func WithCookieDomain(domain string) Option {
 // attribute). Default http.SameSiteLaxMode. SameSite=None requires Secure
 // cookies.
 func WithSameSite(s http.SameSite) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithSameSite", func(c *config) error {
 		c.cookies.sameSite = s
 		return nil
 	})
@@ -86,7 +86,7 @@ func WithSameSite(s http.SameSite) Option {
 // HTTP. Only for development on hosts browsers do not treat as secure
 // contexts; localhost is already one. Default: Secure cookies.
 func WithInsecureCookies() Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithInsecureCookies", func(c *config) error {
 		c.cookies.secure = false
 		return nil
 	})

@@ -191,7 +191,7 @@ func ExampleWithSessionDuration() {
 	})
 	for _, opts := range [][]middleware.Option{
 		{middleware.WithClock(clk.Now)},
-		{middleware.WithClock(clk.Now), middleware.WithSessionDuration(8 * 60)},
+		{middleware.WithClock(clk.Now), middleware.WithSessionDuration(8 * time.Hour)},
 	} {
 		m := newMiddleware(c, opts...)
 		fmt.Println(call(m.RequireSession(expiresIn), withCookies("/", cookies[:1])))

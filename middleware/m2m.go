@@ -162,7 +162,7 @@ type m2mConfig struct {
 // client at Stytch does not revoke its tokens). Default
 // [DefaultM2MMaxTokenAge], one hour. Must be positive.
 func WithM2MMaxTokenAge(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithM2MMaxTokenAge", func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("b2bauth: m2m max token age must be positive, got %s", d)
 		}
@@ -174,7 +174,7 @@ func WithM2MMaxTokenAge(d time.Duration) Option {
 // WithM2MTokenSources replaces where M2M access tokens are read from, tried
 // in order. Default: [TokenFromHeader] only; machines do not keep cookies.
 func WithM2MTokenSources(sources ...TokenSource) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithM2MTokenSources", func(c *config) error {
 		if len(sources) == 0 {
 			return errors.New("b2bauth: no m2m token source")
 		}

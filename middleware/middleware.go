@@ -29,12 +29,12 @@ type Middleware struct {
 	verdicts *verdictCache
 	refusals *verdictCache
 	limiter  *upstreamLimiter
-	flight   singleflight.Group
+	flight   *singleflight.Group // shared with the Middlewares derived by With
 	closeFns []func()
-	revoked  revokedSet
+	revoked  *revokedSet // shared with the Middlewares derived by With
 	// health is what the calls to Stytch taught (see HealthHandler);
 	// checkCredentials is the client's CheckCredentials.
-	health           health
+	health           *health
 	checkCredentials func(context.Context) error
 	members          *memberLookup
 }
@@ -57,6 +57,9 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("b2bauth: nil option")
+		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
@@ -81,6 +84,9 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
 
 		checkCredentials: c.CheckCredentials,
+		flight:           new(singleflight.Group),
+		revoked:          new(revokedSet),
+		health:           new(health),
 	}
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	m.members = newMemberLookup(c.Organizations, cfg.now, MemberCacheTTL, MemberCacheSize)
@@ -98,9 +104,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 	if m.cfg.authorizer == nil {
 		m.cfg.authorizer = c.NewPolicyCache()
 	}
-	if m.cfg.errorHandler == nil {
-		m.cfg.errorHandler = m.DefaultErrorHandler
-	}
+	m.setErrorHandler()
 	m.parser = jwt.NewParser(
 		// Stytch signs with RS256 only; pinning it refuses "none" and HMAC
 		// tokens keyed with the public key.
@@ -121,7 +125,8 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 }
 
 // Close stops the background work New started. The Middleware must not be
-// used afterwards.
+// used afterwards, nor those derived from it with [Middleware.With]; Close of
+// a derived Middleware does nothing.
 func (m *Middleware) Close() {
 	for _, f := range m.closeFns {
 		f()
@@ -273,18 +278,18 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	var apiErr *client.Error
 	switch {
 	case res.Err == nil:
-	case errors.As(res.Err, &apiErr) && apiErr.ErrorType == "unauthorized_credentials":
+	case errors.Is(res.Err, client.ErrProjectCredentials) && errors.As(res.Err, &apiErr):
 		// Stytch refused our project credentials, not the member's session:
 		// a misconfiguration must not log every member out.
 		m.cfg.logger.ErrorContext(ctx, "b2bauth: stytch refused the project credentials; check the project id and secret",
 			"request_id", apiErr.RequestID)
 		return nil, ErrUnavailable.with(res.Err)
-	case apiErr != nil && apiErr.ErrorType == "":
+	case errors.Is(res.Err, client.ErrNotStytch):
 		// A 4xx without Stytch's error body came from something between us
 		// and Stytch (a proxy, a wrong base URL): it says nothing about the
 		// session.
 		return nil, ErrUnavailable.with(res.Err)
-	case apiErr != nil && !errors.Is(res.Err, client.ErrUnavailable):
+	case errors.As(res.Err, &apiErr) && !errors.Is(res.Err, client.ErrUnavailable):
 		return nil, ErrSessionInvalid.with(res.Err)
 	default:
 		// Transport failures, timeouts, 5xx, 429 and anything unexpected:

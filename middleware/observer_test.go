@@ -129,7 +129,7 @@ func TestObserverIsToldWhichSourceDecided(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			obs := &verifications{}
-			e := middlewaretest.NewEnv(t, append(tt.opts, middleware.WithObserver(obs))...)
+			e := middlewaretest.NewEnv(t, middlewaretest.WithMiddlewareOptions(append(tt.opts, middleware.WithObserver(obs))...))
 			// Two middlewares of one instance in a chain decide once.
 			h := e.Middleware.OptionalSession(protected(e.Middleware))
 			tt.run(t, e, h)

@@ -15,14 +15,47 @@ import (
 	"github.com/b2bauth/b2bauth/client"
 )
 
-// Option configures a [Middleware]. Options are applied in order by [New].
+// Option configures a [Middleware]. Options are applied in order by [New]
+// and [Middleware.With]; the interface is closed. New refuses a nil Option
+// and an invalid value with an error, never falling back to a default.
 type Option interface {
 	apply(*config) error
 }
 
+// optionFunc is an option without a name, which [Middleware.With] refuses
+// as one that cannot differ per group; prefer shared and perGroup, whose
+// refusals name the option.
 type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
+
+var _ Option = optionFunc(nil)
+
+// namedOption is an option that knows the function that made it, so
+// [Middleware.With] can name an option it refuses.
+type namedOption struct {
+	name string
+	// perGroup: the option may differ between a Middleware and those
+	// derived from it with [Middleware.With].
+	perGroup bool
+	f        func(*config) error
+}
+
+func (o namedOption) apply(c *config) error { return o.f(c) }
+
+// shared makes an option that configures what a Middleware shares with
+// those derived from it: [Middleware.With] refuses it.
+func shared(name string, f func(*config) error) Option { return namedOption{name: name, f: f} }
+
+// perGroup makes an option [Middleware.With] accepts.
+func perGroup(name string, f func(*config) error) Option {
+	return namedOption{name: name, perGroup: true, f: f}
+}
+
+// ErrSharedOption is matched (errors.Is) by the error of [Middleware.With]
+// given an option that cannot differ per group, such as cookie names or the
+// cache size: what it configures is shared with the parent Middleware.
+var ErrSharedOption = errors.New("b2bauth: option cannot differ per group")
 
 // SessionAuthenticator authenticates a session token or JWT at Stytch. It is
 // satisfied by the client's Sessions service (client.Client.Sessions). It must
@@ -43,7 +76,8 @@ type config struct {
 	leeway          time.Duration
 	now             func() time.Time
 	logger          *slog.Logger
-	errorHandler    func(http.ResponseWriter, *http.Request, error)
+	errorHandler    func(http.ResponseWriter, *http.Request, error) // the effective one, set by New
+	customHandler   func(http.ResponseWriter, *http.Request, error) // WithErrorHandler's
 	loginURL        string
 	stepUpURL       string
 	returnParam     string
@@ -84,7 +118,7 @@ func defaultConfig() config {
 // older JWT is re-checked with Stytch. Default 5 minutes (Stytch's JWT
 // lifetime). Must be positive.
 func WithMaxTokenAge(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithMaxTokenAge", func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("b2bauth: max token age must be positive, got %s", d)
 		}
@@ -100,7 +134,7 @@ func WithMaxTokenAge(d time.Duration) Option {
 // matters mostly while Stytch is down, and the one on nbf whenever this
 // server's clock runs behind Stytch's.
 func WithLeeway(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithLeeway", func(c *config) error {
 		if d < 0 || d > 5*time.Minute {
 			return fmt.Errorf("b2bauth: leeway must be within 0..5m, got %s", d)
 		}
@@ -112,7 +146,7 @@ func WithLeeway(d time.Duration) Option {
 // WithClock sets the time source for token validity and caching. Default
 // time.Now.
 func WithClock(now func() time.Time) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithClock", func(c *config) error {
 		if now == nil {
 			return errors.New("b2bauth: nil clock")
 		}
@@ -124,7 +158,7 @@ func WithClock(now func() time.Time) Option {
 // WithLogger sets the logger. Default: nothing is logged. Tokens and secrets
 // are never logged.
 func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithLogger", func(c *config) error {
 		if l == nil {
 			return errors.New("b2bauth: nil logger")
 		}
@@ -140,11 +174,11 @@ func WithLogger(l *slog.Logger) Option {
 // redirects browser navigations to the login URL and answers others with a
 // JSON error body.
 func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error)) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithErrorHandler", func(c *config) error {
 		if h == nil {
 			return errors.New("b2bauth: nil error handler")
 		}
-		c.errorHandler = h
+		c.customHandler = h
 		return nil
 	})
 }
@@ -154,7 +188,7 @@ func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error))
 // [WithReturnParam]). It must be a local path such as "/auth/login". Default
 // "": no redirect, every rejection is a 401.
 func WithLoginURL(path string) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithLoginURL", func(c *config) error {
 		if !IsSafeReturnPath(path) {
 			return fmt.Errorf("b2bauth: login URL %q must be a local absolute path", path)
 		}
@@ -167,7 +201,7 @@ func WithLoginURL(path string) Option {
 // [Middleware.RequireFreshFactor] are redirected (with the return
 // parameter), e.g. the flows' step-up page. Default "": a 403 response.
 func WithStepUpURL(path string) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithStepUpURL", func(c *config) error {
 		if !IsSafeReturnPath(path) {
 			return fmt.Errorf("b2bauth: step-up URL %q must be a local absolute path", path)
 		}
@@ -179,7 +213,7 @@ func WithStepUpURL(path string) Option {
 // WithReturnParam sets the query parameter carrying the return path on
 // redirects to the login URL. Default "return_to".
 func WithReturnParam(name string) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithReturnParam", func(c *config) error {
 		if name == "" {
 			return errors.New("b2bauth: empty return parameter")
 		}
@@ -194,7 +228,7 @@ func WithReturnParam(name string) Option {
 // [WithCookieNames]) is judged alone: the session-token sources are not read
 // for its request, and no cookie is written or cleared for it.
 func WithJWTSources(sources ...TokenSource) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithJWTSources", func(c *config) error {
 		if slices.ContainsFunc(sources, isNilSource) {
 			return errors.New("b2bauth: nil JWT source")
 		}
@@ -209,7 +243,7 @@ func isNilSource(s TokenSource) bool { return s == nil }
 // tried in order after the JWT sources; no sources at all turns them off.
 // Default: the session cookie.
 func WithSessionTokenSources(sources ...TokenSource) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithSessionTokenSources", func(c *config) error {
 		if slices.ContainsFunc(sources, isNilSource) {
 			return errors.New("b2bauth: nil session token source")
 		}
@@ -218,17 +252,39 @@ func WithSessionTokenSources(sources ...TokenSource) Option {
 	})
 }
 
-// WithSessionDuration extends the session by this many minutes on every
-// remote authentication (Stytch's session_duration_minutes, 5..527040).
+// Stytch's bounds of session_duration_minutes.
+const (
+	minSessionDuration = 5 * time.Minute
+	maxSessionDuration = 366 * 24 * time.Hour
+)
+
+// WithSessionDuration extends the session to last d from now on every
+// remote authentication (Stytch's session_duration_minutes). d must be a
+// whole number of minutes within Stytch's range of 5 minutes to 366 days.
 // Default 0: the session's lifetime is left unchanged.
-func WithSessionDuration(minutes int32) Option {
-	return optionFunc(func(c *config) error {
-		if minutes != 0 && (minutes < 5 || minutes > 527040) {
-			return fmt.Errorf("b2bauth: session duration must be 5..527040 minutes, got %d", minutes)
+func WithSessionDuration(d time.Duration) Option {
+	return shared("WithSessionDuration", func(c *config) error {
+		minutes, err := SessionDurationMinutes(d)
+		if err != nil {
+			return err
 		}
 		c.sessionDuration = minutes
 		return nil
 	})
+}
+
+// SessionDurationMinutes converts a session duration to Stytch's
+// session_duration_minutes: 0 for 0, else d must be a whole number of
+// minutes from 5 minutes to 366 days. The flows package validates its
+// session duration with it too.
+func SessionDurationMinutes(d time.Duration) (int32, error) {
+	if d == 0 {
+		return 0, nil
+	}
+	if d < minSessionDuration || d > maxSessionDuration || d%time.Minute != 0 {
+		return 0, fmt.Errorf("b2bauth: session duration must be a whole number of minutes from 5m to 366 days (8784h), got %s", d)
+	}
+	return int32(d / time.Minute), nil
 }
 
 // WithCacheSize bounds each of the middleware's caches (entries): the
@@ -238,7 +294,7 @@ func WithSessionDuration(minutes int32) Option {
 // on every request and every credential that needs Stytch's opinion is sent
 // to Stytch every time.
 func WithCacheSize(n int) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithCacheSize", func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("b2bauth: negative cache size %d", n)
 		}
@@ -269,7 +325,7 @@ func WithCacheSize(n int) Option {
 // would answer 503 to the members of a busy one coming back at once.
 // perSecond must not be negative and burst must be at least 1 with a limit.
 func WithUpstreamLimit(perSecond float64, burst int) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithUpstreamLimit", func(c *config) error {
 		if perSecond < 0 || math.IsNaN(perSecond) || math.IsInf(perSecond, 0) || perSecond > 0 && burst < 1 {
 			return fmt.Errorf("b2bauth: upstream limit needs a rate >= 0 and a burst >= 1, got %v and %d", perSecond, burst)
 		}
@@ -281,7 +337,7 @@ func WithUpstreamLimit(perSecond float64, burst int) Option {
 // WithRetryAfter sets the Retry-After of 503 answers given while Stytch is
 // unavailable. Default 5 seconds.
 func WithRetryAfter(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithRetryAfter", func(c *config) error {
 		if d < time.Second {
 			return fmt.Errorf("b2bauth: retry-after must be at least 1s, got %s", d)
 		}
@@ -292,9 +348,9 @@ func WithRetryAfter(d time.Duration) Option {
 
 // WithNavigationDetector overrides how a request is classified as a browser
 // navigation (redirected to the login URL) rather than an API call (answered
-// with a JSON 401). Default [IsNavigation].
+// with a JSON 401). Default [IsNavigation]. See also [WithJSONOnly].
 func WithNavigationDetector(f func(*http.Request) bool) Option {
-	return optionFunc(func(c *config) error {
+	return perGroup("WithNavigationDetector", func(c *config) error {
 		if f == nil {
 			return errors.New("b2bauth: nil navigation detector")
 		}
@@ -303,13 +359,27 @@ func WithNavigationDetector(f func(*http.Request) bool) Option {
 	})
 }
 
+// WithJSONOnly answers every rejection with the JSON error body, never with
+// a redirect to the login or step-up URL nor an HTML page: for a group of API
+// routes (see [Middleware.With]) that browsers' scripts call. It is
+// [WithNavigationDetector] with a detector that never sees a navigation.
+// Default: browser navigations are told apart with [IsNavigation].
+func WithJSONOnly() Option {
+	return perGroup("WithJSONOnly", func(c *config) error {
+		c.navigation = neverNavigation
+		return nil
+	})
+}
+
+func neverNavigation(*http.Request) bool { return false }
+
 // WithKeyfunc replaces the JWKS key lookup. Default: the client's JWKS
 // (client.Client.NewJWKS), refreshed hourly and on unknown kid. A key lookup
 // error wrapping client.ErrUnknownKID sends the request to the remote
 // fallback when a session credential can still be checked there; one
 // wrapping client.ErrUnavailable is treated as an outage.
 func WithKeyfunc(kf jwt.Keyfunc) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithKeyfunc", func(c *config) error {
 		if kf == nil {
 			return errors.New("b2bauth: nil keyfunc")
 		}
@@ -321,7 +391,7 @@ func WithKeyfunc(kf jwt.Keyfunc) Option {
 // WithAuthenticator replaces the remote sessions authenticate call. Default:
 // the client's Sessions service.
 func WithAuthenticator(a SessionAuthenticator) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithAuthenticator", func(c *config) error {
 		if a == nil {
 			return errors.New("b2bauth: nil authenticator")
 		}
@@ -333,7 +403,7 @@ func WithAuthenticator(a SessionAuthenticator) Option {
 // WithPolicyAuthorizer replaces the RBAC decision. Default: a
 // client.PolicyCache with its default refresh age (5 minutes).
 func WithPolicyAuthorizer(a PolicyAuthorizer) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithPolicyAuthorizer", func(c *config) error {
 		if a == nil {
 			return errors.New("b2bauth: nil policy authorizer")
 		}
@@ -343,11 +413,78 @@ func WithPolicyAuthorizer(a PolicyAuthorizer) Option {
 }
 
 // WithJWKSOptions passes options to the JWKS the middleware creates (see
-// client.Client.NewJWKS), such as the refresh interval. Ignored with
-// [WithKeyfunc].
+// client.Client.NewJWKS), such as the refresh interval; an invalid one is an
+// error from [New]. Ignored with [WithKeyfunc].
 func WithJWKSOptions(opts ...client.JWKSOption) Option {
-	return optionFunc(func(c *config) error {
+	return shared("WithJWKSOptions", func(c *config) error {
+		if slices.Contains(opts, nil) {
+			return errors.New("b2bauth: nil JWKS option")
+		}
 		c.jwksOpts = append(c.jwksOpts, opts...)
 		return nil
 	})
 }
+
+// With returns a Middleware for a group of routes that shares m's key set,
+// caches, upstream limit, authenticator and policy, and differs from m only
+// by opts: the options that change how the group reads credentials and
+// answers refusals ([WithErrorHandler], [WithJWTSources],
+// [WithSessionTokenSources], [WithM2MTokenSources], [WithJSONOnly],
+// [WithNavigationDetector], [WithLoginURL], [WithStepUpURL],
+// [WithReturnParam], [WithLogger]). Every other option configures what is
+// shared (cookie names and attributes, cache size, clock, token ages,
+// session duration, upstream limit, Retry-After, key lookup, RBAC) and is
+// refused with an error matching [ErrSharedOption]; so is a nil Option. An
+// option not given keeps m's value.
+//
+// A bearer-only JSON API group and a cookie-based web group thus need one
+// Middleware, so one background JWKS refresh:
+//
+//	api, err := m.With(
+//		middleware.WithJWTSources(middleware.TokenFromHeader),
+//		middleware.WithSessionTokenSources(),
+//		middleware.WithJSONOnly())
+//
+// Ownership: m owns the shared key set. The derived Middleware owns
+// nothing: its [Middleware.Close] does nothing, and it must not be used after
+// m.Close. Deriving is cheap and starts nothing.
+func (m *Middleware) With(opts ...Option) (*Middleware, error) {
+	cfg := m.cfg
+	for i, o := range opts {
+		no, ok := o.(namedOption)
+		switch {
+		case o == nil:
+			return nil, errors.New("b2bauth: With: nil option")
+		case !ok:
+			return nil, fmt.Errorf("%w: option %d of With", ErrSharedOption, i+1)
+		case !no.perGroup:
+			return nil, fmt.Errorf("%w: %s configures what a group shares with its parent; set it in New", ErrSharedOption, no.name)
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	d := *m
+	d.cfg = cfg
+	d.closeFns = nil
+	d.setErrorHandler()
+	return &d, nil
+}
+
+// LoginURL returns the login URL browser navigations without a valid session
+// are redirected to ([WithLoginURL]); "" when there is none.
+func (m *Middleware) LoginURL() string { return m.cfg.loginURL }
+
+// StepUpURL returns the URL browser navigations refused by
+// [Middleware.RequireFreshFactor] are redirected to ([WithStepUpURL]); ""
+// when there is none.
+func (m *Middleware) StepUpURL() string { return m.cfg.stepUpURL }
+
+// ReturnParam returns the query parameter that carries the return path on
+// redirects to the login and step-up URLs ([WithReturnParam]).
+func (m *Middleware) ReturnParam() string { return m.cfg.returnParam }
+
+// RetryAfter returns the Retry-After of the 503 answers given while Stytch
+// is unavailable ([WithRetryAfter]), for other handlers that answer such
+// outages (the login flows take it from here).
+func (m *Middleware) RetryAfter() time.Duration { return m.cfg.retryAfter }

@@ -1,6 +1,7 @@
 package b2becho
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -17,6 +18,9 @@ type Option interface {
 
 type config struct {
 	skipper echomw.Skipper
+	// written: the Middleware's error handler writes the answers, instead
+	// of echo's HTTPErrorHandler.
+	written bool
 }
 
 type optionFunc func(*config)
@@ -33,12 +37,42 @@ func WithSkipper(s echomw.Skipper) Option {
 	})
 }
 
+// WithMiddlewareErrorHandler makes the Middleware's own error handler
+// (middleware.WithErrorHandler, default
+// [middleware.Middleware.DefaultErrorHandler]: redirects of browser
+// navigations to the login URL, JSON bodies, Retry-After) write the answer
+// to a refused request, and return nil to echo. Default: the failure is
+// returned to echo's HTTPErrorHandler (see [Wrap]).
+func WithMiddlewareErrorHandler() Option {
+	return optionFunc(func(c *config) { c.written = true })
+}
+
+// failureKey is the echo.Context key of the failure Wrap returned, for
+// HTTPErrorHandler.
+const failureKey = "b2bauth.failure"
+
+// failure is a refusal returned to echo, with the answer the Middleware
+// would have written.
+type failure struct {
+	err    *echo.HTTPError
+	answer http.Handler
+}
+
 // Wrap turns a net/http middleware of the core into an echo middleware. The
 // route's parameters are given to the core as the request's path values
 // (r.PathValue("org") for a route /orgs/:org), and the request the core
 // passes on is written back with c.SetRequest, so what it attached to the
 // context reaches the next handlers. The error returned by the next handler
 // is passed through.
+//
+// A refused request reaches echo's HTTPErrorHandler, as with echo-jwt: Wrap
+// returns an *echo.HTTPError whose Code is the answer's status (401, 403,
+// 503...), whose Message is the machine-readable code of middleware.Code
+// ("session_missing"...) and whose Internal is the b2bauth error, so
+// errors.Is(err, middleware.ErrNoSession) and errors.As work on it. The
+// cookies of an invalid session are already cleared. Install
+// [HTTPErrorHandler] to answer these as the Middleware's error handler does,
+// or give [WithMiddlewareErrorHandler] to let it write them directly.
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFunc {
 	cfg := config{skipper: echomw.DefaultSkipper}
 	for _, o := range opts {
@@ -52,13 +86,62 @@ func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFun
 				return next(c)
 			}
 			withPathValues(c)
-			var err error
+			var (
+				err    error
+				passed bool
+				failed error
+				answer http.Handler
+			)
+			r := c.Request()
+			if !cfg.written {
+				r = r.WithContext(middleware.DeferFailures(r.Context(), func(e error, a http.Handler) {
+					if passed {
+						// A b2bauth middleware further down, outside
+						// this package's, refused: answer as it would.
+						a.ServeHTTP(c.Response(), c.Request())
+						return
+					}
+					failed, answer = e, a
+				}))
+			}
 			mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				passed = true
 				c.SetRequest(r)
 				err = next(c)
-			})).ServeHTTP(c.Response(), c.Request())
+			})).ServeHTTP(c.Response(), r)
+			if failed != nil {
+				code, status := middleware.Code(failed)
+				he := &echo.HTTPError{Code: status, Message: code, Internal: failed}
+				c.Set(failureKey, &failure{err: he, answer: answer})
+				return he
+			}
 			return err
 		}
+	}
+}
+
+// HTTPErrorHandler returns an echo HTTPErrorHandler that answers the
+// failures this package's middlewares return as their Middleware's error
+// handler would (middleware.WithErrorHandler, default
+// [middleware.Middleware.DefaultErrorHandler]), each with the error handler
+// of the Middleware that refused (so a group made with
+// middleware.Middleware.With keeps its own), and passes every other error
+// to next (e.DefaultHTTPErrorHandler when nil):
+//
+//	e.HTTPErrorHandler = b2becho.HTTPErrorHandler(e.DefaultHTTPErrorHandler)
+func HTTPErrorHandler(next echo.HTTPErrorHandler) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if f, ok := c.Get(failureKey).(*failure); ok && errors.Is(err, f.err) {
+			if !c.Response().Committed {
+				f.answer.ServeHTTP(c.Response(), c.Request())
+			}
+			return
+		}
+		if next == nil {
+			c.Echo().DefaultHTTPErrorHandler(err, c)
+			return
+		}
+		next(err, c)
 	}
 }
 

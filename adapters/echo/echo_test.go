@@ -1,6 +1,7 @@
 package b2becho_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,7 +14,20 @@ import (
 	"github.com/b2bauth/b2bauth/middleware/middlewaretest"
 )
 
+// mount builds the conformance routes; the failures reach echo's
+// HTTPErrorHandler, which b2becho.HTTPErrorHandler answers.
 func mount(m *middleware.Middleware) http.Handler {
+	e := routes(m)
+	e.HTTPErrorHandler = b2becho.HTTPErrorHandler(e.DefaultHTTPErrorHandler)
+	return e
+}
+
+// mountWritten builds them with the Middleware writing the answers.
+func mountWritten(m *middleware.Middleware) http.Handler {
+	return routes(m, b2becho.WithMiddlewareErrorHandler())
+}
+
+func routes(m *middleware.Middleware, opts ...b2becho.Option) *echo.Echo {
 	e := echo.New()
 	show := func(c echo.Context) error {
 		s, ok := b2becho.Session(c)
@@ -33,19 +47,85 @@ func mount(m *middleware.Middleware) http.Handler {
 		}
 		return c.String(http.StatusOK, middlewaretest.Body(s))
 	}
-	e.GET("/me", show, b2becho.RequireSession(m))
-	e.GET("/optional", show, b2becho.OptionalSession(m))
-	e.GET("/admin", show, b2becho.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite))
-	e.GET("/orgs/:org/admin", show, b2becho.RequireOrganizationPermission(m, middlewaretest.OrgFromPath, middlewaretest.Resource, middlewaretest.ActionWrite))
-	e.GET("/role", show, b2becho.RequireRole(m, "stytch_admin"))
-	e.GET("/fresh", show, b2becho.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute))
-	e.GET("/api", show, b2becho.RequireScopes(m, middlewaretest.ScopeRead))
-	e.GET("/either", show, b2becho.RequireSessionOrScopes(m, middlewaretest.ScopeRead))
+	e.GET("/me", show, b2becho.RequireSession(m, opts...))
+	e.GET("/optional", show, b2becho.OptionalSession(m, opts...))
+	e.GET("/admin", show, b2becho.RequirePermission(m, middlewaretest.Resource, middlewaretest.ActionWrite, opts...))
+	e.GET("/orgs/:org/admin", show, b2becho.RequireOrganizationPermission(m, middlewaretest.OrgFromPath, middlewaretest.Resource, middlewaretest.ActionWrite, opts...))
+	e.GET("/role", show, b2becho.RequireRole(m, "stytch_admin", opts...))
+	e.GET("/fresh", show, b2becho.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute, opts...))
+	e.GET("/api", show, b2becho.Wrap(m.RequireScopes(middlewaretest.ScopeRead), opts...))
+	e.GET("/either", show, b2becho.Wrap(m.RequireSessionOrScopes(middlewaretest.ScopeRead), opts...))
+	e.GET("/skipped", show, b2becho.RequireSession(m, append(opts, b2becho.WithSkipper(func(echo.Context) bool { return true }))...))
 	return e
 }
 
 func TestConformance(t *testing.T) {
-	middlewaretest.RunConformance(t, mount)
+	t.Run("with failures answered by echo's HTTPErrorHandler", func(t *testing.T) {
+		middlewaretest.RunConformance(t, mount)
+	})
+	t.Run("with failures written by the middleware", func(t *testing.T) {
+		middlewaretest.RunConformance(t, mountWritten)
+	})
+}
+
+// TestFailuresReachEchosErrorHandler: as with echo-jwt, a refusal is an
+// *echo.HTTPError carrying the b2bauth error, which errors.Is matches, and
+// echo's own handler answers it unless the app installs HTTPErrorHandler.
+func TestFailuresReachEchosErrorHandler(t *testing.T) {
+	t.Parallel()
+	env := middlewaretest.NewEnv(t)
+	tests := []struct {
+		name       string
+		mw         echo.MiddlewareFunc
+		wantStatus int
+		wantCode   string
+		wantIs     error
+	}{
+		{"a missing session is a 401 matching ErrNoSession", b2becho.RequireSession(env.Middleware), 401, "session_missing", middleware.ErrNoSession},
+		{"a missing access token is a 401 matching ErrM2MTokenMissing", b2becho.RequireScopes(env.Middleware, middlewaretest.ScopeRead), 401, "access_token_missing", middleware.ErrM2MTokenMissing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := echo.New()
+			var got error
+			e.HTTPErrorHandler = func(err error, c echo.Context) {
+				got = err
+				e.DefaultHTTPErrorHandler(err, c)
+			}
+			e.GET("/private", func(c echo.Context) error { return c.String(http.StatusOK, "secret") }, tt.mw)
+			r := httptest.NewRequest(http.MethodGet, "/private", nil)
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+
+			var he *echo.HTTPError
+			if !errors.As(got, &he) || he.Code != tt.wantStatus || he.Message != tt.wantCode {
+				t.Fatalf("error = %#v, want an *echo.HTTPError %d %q", got, tt.wantStatus, tt.wantCode)
+			}
+			if !errors.Is(got, tt.wantIs) || !errors.Is(he.Internal, tt.wantIs) {
+				t.Errorf("errors.Is(%v, %v) = false", got, tt.wantIs)
+			}
+			if w.Code != tt.wantStatus || w.Body.String() != `{"message":"`+tt.wantCode+`"}`+"\n" {
+				t.Errorf("echo answered %d %q", w.Code, w.Body)
+			}
+		})
+	}
+}
+
+// TestHTTPErrorHandlerPassesOtherErrors: the app's own errors reach the next
+// handler unchanged.
+func TestHTTPErrorHandlerPassesOtherErrors(t *testing.T) {
+	t.Parallel()
+	e := echo.New()
+	e.HTTPErrorHandler = b2becho.HTTPErrorHandler(func(err error, c echo.Context) {
+		c.String(http.StatusTeapot, "app: "+err.Error())
+	})
+	e.GET("/boom", func(c echo.Context) error { return errors.New("boom") })
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/boom", nil))
+	if w.Code != http.StatusTeapot || w.Body.String() != "app: boom" {
+		t.Errorf("%d %q, want the app's 418", w.Code, w.Body)
+	}
 }
 
 func TestSkipperBypasses(t *testing.T) {

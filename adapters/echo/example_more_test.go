@@ -28,8 +28,8 @@ func ExampleRequireSession() {
 	fmt.Println(exampleGet(e, "/me", "not-a-jwt"))
 	// Output:
 	// 200 hello, member of acme
-	// 401 {"error":{"code":"session_missing","message":"no session"}}
-	// 401 {"error":{"code":"token_invalid","message":"invalid session token"}}
+	// 401 {"message":"session_missing"}
+	// 401 {"message":"token_invalid"}
 }
 
 func ExampleOptionalSession() {
@@ -76,7 +76,7 @@ func ExampleRequirePermission() {
 	// ada@acme.test
 	// 200 member 42 deleted
 	// bob@acme.test
-	// 403 {"error":{"code":"permission_denied","message":"permission denied"}}
+	// 403 {"message":"permission_denied"}
 }
 
 func ExampleRequireRole() {
@@ -94,8 +94,8 @@ func ExampleRequireRole() {
 	fmt.Println(exampleGet(e, "/admin", ""))
 	// Output:
 	// 200 admin console
-	// 403 {"error":{"code":"role_required","message":"role required"}}
-	// 401 {"error":{"code":"session_missing","message":"no session"}}
+	// 403 {"message":"role_required"}
+	// 401 {"message":"session_missing"}
 }
 
 func ExampleRequireFreshFactor() {
@@ -118,7 +118,7 @@ func ExampleRequireFreshFactor() {
 	fmt.Println(exampleDo(e, http.MethodPost, "/billing", emailOnly))
 	fmt.Println(exampleDo(e, http.MethodPost, "/billing", withTOTP))
 	// Output:
-	// 403 {"error":{"code":"step_up_required","message":"recent authentication required","factor":"mfa","within_seconds":600}}
+	// 403 {"message":"step_up_required"}
 	// 200 billing updated
 }
 
@@ -237,6 +237,6 @@ func ExampleWithSkipper() {
 	fmt.Println(exampleGet(e, "/reports", exampleLogin(emu, "acme", "ada@acme.test")))
 	// Output:
 	// 200 ok (session verified: false)
-	// 401 {"error":{"code":"session_missing","message":"no session"}}
+	// 401 {"message":"session_missing"}
 	// 200 reports
 }

@@ -9,14 +9,48 @@ import (
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
+// Option configures the gin handlers.
+type Option interface {
+	apply(*config)
+}
+
+type config struct {
+	skipper func(*gin.Context) bool
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithSkipper sets a skipper, as echo's: requests it selects bypass
+// b2bauth and go on down the chain. Default (and with nil): skip nothing.
+func WithSkipper(skip func(*gin.Context) bool) Option {
+	return optionFunc(func(c *config) {
+		if skip != nil {
+			c.skipper = skip
+		}
+	})
+}
+
 // Wrap turns a net/http middleware of the core into a gin handler. The
 // route's parameters are given to the core as the request's path values
 // (r.PathValue("org") for a route /orgs/:org), and the request the core
 // passes on is written back to c.Request, so what it attached to the context
 // reaches the next handlers. When the core rejects the request (it has
-// written the answer), the chain is aborted.
-func Wrap(mw func(http.Handler) http.Handler) gin.HandlerFunc {
+// written the answer, with the Middleware's error handler), the chain is
+// aborted.
+func Wrap(mw func(http.Handler) http.Handler, opts ...Option) gin.HandlerFunc {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
 	return func(c *gin.Context) {
+		if cfg.skipper != nil && cfg.skipper(c) {
+			c.Next()
+			return
+		}
 		withPathValues(c)
 		passed := false
 		mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
@@ -49,41 +83,48 @@ func withPathValues(c *gin.Context) {
 }
 
 // OptionalSession is [middleware.Middleware.OptionalSession] for gin.
-func OptionalSession(m *middleware.Middleware) gin.HandlerFunc { return Wrap(m.OptionalSession) }
+func OptionalSession(m *middleware.Middleware, opts ...Option) gin.HandlerFunc {
+	return Wrap(m.OptionalSession, opts...)
+}
 
 // RequireSession is [middleware.Middleware.RequireSession] for gin.
-func RequireSession(m *middleware.Middleware) gin.HandlerFunc { return Wrap(m.RequireSession) }
+func RequireSession(m *middleware.Middleware, opts ...Option) gin.HandlerFunc {
+	return Wrap(m.RequireSession, opts...)
+}
 
 // RequirePermission is [middleware.Middleware.RequirePermission] for gin.
-func RequirePermission(m *middleware.Middleware, resource, action string) gin.HandlerFunc {
-	return Wrap(m.RequirePermission(resource, action))
+func RequirePermission(m *middleware.Middleware, resource, action string, opts ...Option) gin.HandlerFunc {
+	return Wrap(m.RequirePermission(resource, action), opts...)
 }
 
 // RequireOrganizationPermission is [middleware.Middleware.RequirePermission]
 // for gin, for a resource of the organization org reads from the request
 // (see [middleware.InOrganization]): for a route /orgs/:org,
 // r.PathValue("org").
-func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string) gin.HandlerFunc {
-	return Wrap(m.RequirePermission(resource, action, middleware.InOrganization(org)))
+func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string, opts ...Option) gin.HandlerFunc {
+	return Wrap(m.RequirePermission(resource, action, middleware.InOrganization(org)), opts...)
 }
 
 // RequireRole is [middleware.Middleware.RequireRole] for gin.
-func RequireRole(m *middleware.Middleware, role string) gin.HandlerFunc {
-	return Wrap(m.RequireRole(role))
+func RequireRole(m *middleware.Middleware, role string, opts ...Option) gin.HandlerFunc {
+	return Wrap(m.RequireRole(role), opts...)
 }
 
 // RequireFreshFactor is [middleware.Middleware.RequireFreshFactor] for gin.
-func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration) gin.HandlerFunc {
-	return Wrap(m.RequireFreshFactor(kind, within))
+func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration, opts ...Option) gin.HandlerFunc {
+	return Wrap(m.RequireFreshFactor(kind, within), opts...)
 }
 
-// RequireScopes is [middleware.Middleware.RequireScopes] for gin.
+// RequireScopes is [middleware.Middleware.RequireScopes] for gin. The scopes
+// take the variadic place of the options: with options such as
+// [WithSkipper], write Wrap(m.RequireScopes(scopes...), opts...).
 func RequireScopes(m *middleware.Middleware, scopes ...string) gin.HandlerFunc {
 	return Wrap(m.RequireScopes(scopes...))
 }
 
 // RequireSessionOrScopes is [middleware.Middleware.RequireSessionOrScopes]
-// for gin.
+// for gin; with options, write Wrap(m.RequireSessionOrScopes(scopes...),
+// opts...).
 func RequireSessionOrScopes(m *middleware.Middleware, scopes ...string) gin.HandlerFunc {
 	return Wrap(m.RequireSessionOrScopes(scopes...))
 }

@@ -50,6 +50,7 @@ func mount(m *middleware.Middleware) http.Handler {
 	r.GET("/fresh", b2bgin.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute), show)
 	r.GET("/api", b2bgin.RequireScopes(m, middlewaretest.ScopeRead), show)
 	r.GET("/either", b2bgin.RequireSessionOrScopes(m, middlewaretest.ScopeRead), show)
+	r.GET("/skipped", b2bgin.RequireSession(m, b2bgin.WithSkipper(func(*gin.Context) bool { return true })), show)
 	return r
 }
 

@@ -1,8 +1,8 @@
 // Package b2bhttp adapts b2bauth's session middleware to plain net/http
 // routers such as http.ServeMux and chi, with the same functions as the gin
-// and echo adapters (they also have Wrap, which net/http does not need). The
-// core middleware is already net/http-shaped; this package only names its
-// pieces the way the other adapters do.
+// and echo adapters. The core middleware is already net/http-shaped; this
+// package only names its pieces the way the other adapters do, and adds
+// their skipper option.
 package b2bhttp
 
 import (
@@ -12,44 +12,94 @@ import (
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
+// Option configures the middlewares of this package.
+type Option interface {
+	apply(*config)
+}
+
+type config struct {
+	skipper func(*http.Request) bool
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithSkipper sets a skipper, as echo's: requests it selects bypass
+// b2bauth. Default (and with nil): skip nothing.
+func WithSkipper(skip func(*http.Request) bool) Option {
+	return optionFunc(func(c *config) {
+		if skip != nil {
+			c.skipper = skip
+		}
+	})
+}
+
+// Wrap applies opts to a net/http middleware of the core. Without options
+// it returns mw itself.
+func Wrap(mw func(http.Handler) http.Handler, opts ...Option) func(http.Handler) http.Handler {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	if cfg.skipper == nil {
+		return mw
+	}
+	return func(next http.Handler) http.Handler {
+		guarded := mw(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if cfg.skipper(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			guarded.ServeHTTP(w, r)
+		})
+	}
+}
+
 // OptionalSession is [middleware.Middleware.OptionalSession].
-func OptionalSession(m *middleware.Middleware) func(http.Handler) http.Handler {
-	return m.OptionalSession
+func OptionalSession(m *middleware.Middleware, opts ...Option) func(http.Handler) http.Handler {
+	return Wrap(m.OptionalSession, opts...)
 }
 
 // RequireSession is [middleware.Middleware.RequireSession].
-func RequireSession(m *middleware.Middleware) func(http.Handler) http.Handler {
-	return m.RequireSession
+func RequireSession(m *middleware.Middleware, opts ...Option) func(http.Handler) http.Handler {
+	return Wrap(m.RequireSession, opts...)
 }
 
 // RequirePermission is [middleware.Middleware.RequirePermission].
-func RequirePermission(m *middleware.Middleware, resource, action string) func(http.Handler) http.Handler {
-	return m.RequirePermission(resource, action)
+func RequirePermission(m *middleware.Middleware, resource, action string, opts ...Option) func(http.Handler) http.Handler {
+	return Wrap(m.RequirePermission(resource, action), opts...)
 }
 
 // RequireOrganizationPermission is [middleware.Middleware.RequirePermission]
 // for a resource of the organization org reads from the request (see
 // [middleware.InOrganization]), such as r.PathValue("org").
-func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string) func(http.Handler) http.Handler {
-	return m.RequirePermission(resource, action, middleware.InOrganization(org))
+func RequireOrganizationPermission(m *middleware.Middleware, org func(*http.Request) string, resource, action string, opts ...Option) func(http.Handler) http.Handler {
+	return Wrap(m.RequirePermission(resource, action, middleware.InOrganization(org)), opts...)
 }
 
 // RequireRole is [middleware.Middleware.RequireRole].
-func RequireRole(m *middleware.Middleware, role string) func(http.Handler) http.Handler {
-	return m.RequireRole(role)
+func RequireRole(m *middleware.Middleware, role string, opts ...Option) func(http.Handler) http.Handler {
+	return Wrap(m.RequireRole(role), opts...)
 }
 
 // RequireFreshFactor is [middleware.Middleware.RequireFreshFactor].
-func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration) func(http.Handler) http.Handler {
-	return m.RequireFreshFactor(kind, within)
+func RequireFreshFactor(m *middleware.Middleware, kind middleware.FactorKind, within time.Duration, opts ...Option) func(http.Handler) http.Handler {
+	return Wrap(m.RequireFreshFactor(kind, within), opts...)
 }
 
-// RequireScopes is [middleware.Middleware.RequireScopes].
+// RequireScopes is [middleware.Middleware.RequireScopes]. The scopes take
+// the variadic place of the options: with options such as [WithSkipper],
+// write Wrap(m.RequireScopes(scopes...), opts...).
 func RequireScopes(m *middleware.Middleware, scopes ...string) func(http.Handler) http.Handler {
 	return m.RequireScopes(scopes...)
 }
 
-// RequireSessionOrScopes is [middleware.Middleware.RequireSessionOrScopes].
+// RequireSessionOrScopes is [middleware.Middleware.RequireSessionOrScopes];
+// with options, write Wrap(m.RequireSessionOrScopes(scopes...), opts...).
 func RequireSessionOrScopes(m *middleware.Middleware, scopes ...string) func(http.Handler) http.Handler {
 	return m.RequireSessionOrScopes(scopes...)
 }

@@ -36,6 +36,7 @@ func mount(m *middleware.Middleware) http.Handler {
 	mux.Handle("GET /fresh", b2bhttp.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute)(show))
 	mux.Handle("GET /api", b2bhttp.RequireScopes(m, middlewaretest.ScopeRead)(show))
 	mux.Handle("GET /either", b2bhttp.RequireSessionOrScopes(m, middlewaretest.ScopeRead)(show))
+	mux.Handle("GET /skipped", b2bhttp.RequireSession(m, b2bhttp.WithSkipper(func(*http.Request) bool { return true }))(show))
 	return mux
 }
 

@@ -30,6 +30,9 @@ import (
 //	               org, Resource, ActionWrite (in gin and echo, the route
 //	               /orgs/:org/admin; the organization is read with
 //	               r.PathValue("org"), see [OrgFromPath])
+//	GET /skipped   RequireSession with the adapter's skipper option set to
+//	               skip every request (b2bgin.WithSkipper,
+//	               b2becho.WithSkipper, b2bhttp.WithSkipper)
 //
 // The handlers must read the session through the adapter's accessor
 // (b2bgin.Session(c), b2becho.Session(c)) and through
@@ -194,6 +197,11 @@ func conformanceCases() []conformanceCase {
 			},
 			status:  303,
 			headers: map[string]string{"Location": LoginURL + "?return_to=%2Fme%3Ftab%3D1"},
+		},
+		{
+			name:    "a route the adapter's skipper selects is served without a session",
+			prepare: func(t *testing.T, e *Env) *http.Request { return request("/skipped", nil) },
+			status:  200, body: "anonymous reason=none",
 		},
 		{
 			name:    "an optional route serves anonymous requests with the reason",

@@ -73,19 +73,56 @@ const (
 	ActionWrite = "write"
 )
 
-// NewEnv starts a seeded emulator and builds a client and a middleware for
-// it, all on one manual clock. The middleware gets opts after the clock.
-// Everything is closed when the test ends.
-func NewEnv(tb testing.TB, opts ...middleware.Option) *Env {
-	tb.Helper()
-	return NewEnvWithClient(tb, nil, opts...)
+// EnvOption configures [NewEnv]: a middleware.Option, given to the
+// middleware after the clock, or one of [WithSeed], [WithEmulatorOptions],
+// [WithMiddlewareOptions] and [WithClientOptions]. NewEnv fails the test on
+// any other value (a nil one included).
+type EnvOption any
+
+// envConfig is what the EnvOptions set.
+type envConfig struct {
+	seed       *emulator.Seed
+	emulator   []emulator.Option
+	client     []client.Option
+	middleware []middleware.Option
 }
 
-// NewEnvWithClient is [NewEnv] with options for the client too.
-func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middleware.Option) *Env {
-	tb.Helper()
-	clk := NewClock(time.Now().UTC().Truncate(time.Second))
-	seed := emulator.Seed{
+// envOption is one of this package's EnvOptions.
+type envOption func(*envConfig)
+
+// WithSeed replaces the default seed (see [DefaultSeed]) with the app's own.
+// The ids of [Env] are then filled only for the organizations "acme" and
+// "globex", the members and the M2M client of the default seed that seed
+// also holds; find the others with [Env.Member] or the emulator.
+func WithSeed(seed emulator.Seed) EnvOption {
+	return envOption(func(c *envConfig) { c.seed = &seed })
+}
+
+// WithEmulatorOptions adds options to the emulator, after its clock and
+// seed (emulator.WithClock, emulator.WithSeed).
+func WithEmulatorOptions(opts ...emulator.Option) EnvOption {
+	return envOption(func(c *envConfig) { c.emulator = append(c.emulator, opts...) })
+}
+
+// WithClientOptions adds options to the client of the emulator.
+func WithClientOptions(opts ...client.Option) EnvOption {
+	return envOption(func(c *envConfig) { c.client = append(c.client, opts...) })
+}
+
+// WithMiddlewareOptions adds options to the middleware, after its clock;
+// the same as passing them to [NewEnv] directly.
+func WithMiddlewareOptions(opts ...middleware.Option) EnvOption {
+	return envOption(func(c *envConfig) { c.middleware = append(c.middleware, opts...) })
+}
+
+// DefaultSeed is the seed of [NewEnv] without [WithSeed]: the organizations
+// "acme" and "globex"; in acme, admin@acme.test (stytch_admin),
+// member@acme.test (stytch_member only) and editor@acme.test (the custom
+// "editor" role, [Resource]: *); in globex, editor@globex.test (editor);
+// and the M2M client "m2m-client-test-reports" with [ScopeRead] and
+// [ScopeWrite].
+func DefaultSeed() emulator.Seed {
+	return emulator.Seed{
 		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}, {Name: "Globex", Slug: "globex"}},
 		Members: []emulator.MemberSeed{
 			{Organization: "acme", Email: "admin@acme.test", Roles: []string{"stytch_admin"}},
@@ -97,40 +134,105 @@ func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middlew
 		Roles: []emulator.Role{
 			{RoleID: "editor", Permissions: []emulator.Permission{{ResourceID: Resource, Actions: []string{"*"}}}},
 		},
-		M2MClients: []emulator.M2MClientSeed{{ID: "m2m-client-test-reports", Secret: "reports-client-secret",
+		M2MClients: []emulator.M2MClientSeed{{ID: defaultM2MClientID, Secret: defaultM2MSecret,
 			Name: "reports", Scopes: []string{ScopeRead, ScopeWrite}, CustomClaims: map[string]any{"tenant": "acme"}}},
 	}
-	emu := emulator.NewTest(tb, emulator.WithClock(clk.Now), emulator.WithSeed(seed))
-	c, err := emu.Client(clientOpts...)
+}
+
+const (
+	defaultM2MClientID = "m2m-client-test-reports"
+	defaultM2MSecret   = "reports-client-secret"
+)
+
+// NewEnv starts a seeded emulator and builds a client and a middleware for
+// it, all on one manual clock. The seed is [DefaultSeed] unless [WithSeed]
+// gives the app's own; opts also take options for the emulator, the client
+// and the middleware (see [EnvOption]). Everything is closed when the test
+// ends; a failure to start fails the test.
+func NewEnv(tb testing.TB, opts ...EnvOption) *Env {
+	tb.Helper()
+	var cfg envConfig
+	for i, o := range opts {
+		switch o := o.(type) {
+		case envOption:
+			o(&cfg)
+		case middleware.Option:
+			cfg.middleware = append(cfg.middleware, o)
+		default:
+			tb.Fatalf("b2bauth: middlewaretest: option %d of NewEnv is a %T, not an EnvOption", i+1, o)
+		}
+	}
+	return newEnv(tb, cfg)
+}
+
+// NewEnvWithClient is [NewEnv] with options for the client too; the same as
+// NewEnv(tb, WithClientOptions(clientOpts...), WithMiddlewareOptions(opts...)).
+func NewEnvWithClient(tb testing.TB, clientOpts []client.Option, opts ...middleware.Option) *Env {
+	tb.Helper()
+	return newEnv(tb, envConfig{client: clientOpts, middleware: opts})
+}
+
+func newEnv(tb testing.TB, cfg envConfig) *Env {
+	tb.Helper()
+	clk := NewClock(time.Now().UTC().Truncate(time.Second))
+	seed := DefaultSeed()
+	if cfg.seed != nil {
+		seed = *cfg.seed
+	}
+	emu := emulator.NewTest(tb, append([]emulator.Option{emulator.WithClock(clk.Now), emulator.WithSeed(seed)}, cfg.emulator...)...)
+	c, err := emu.Client(cfg.client...)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := middleware.New(c, append([]middleware.Option{middleware.WithClock(clk.Now)}, opts...)...)
+	m, err := middleware.New(c, append([]middleware.Option{middleware.WithClock(clk.Now)}, cfg.middleware...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(m.Close)
-	e := &Env{Emulator: emu, Client: c, Middleware: m, Clock: clk,
-		M2MClientID: "m2m-client-test-reports", M2MSecret: "reports-client-secret"}
-	var ok bool
-	if e.OrganizationID, ok = emu.OrganizationID("acme"); !ok {
-		tb.Fatal("seeded organization missing")
-	}
-	if e.OtherOrganizationID, ok = emu.OrganizationID("globex"); !ok {
-		tb.Fatal("seeded organization missing")
-	}
-	if e.OtherEditorID, ok = emu.MemberID("globex", "editor@globex.test"); !ok {
-		tb.Fatal("seeded member editor@globex.test missing")
-	}
-	for _, p := range []struct {
-		id    *string
-		email string
-	}{{&e.AdminID, "admin@acme.test"}, {&e.MemberID, "member@acme.test"}, {&e.EditorID, "editor@acme.test"}} {
-		if *p.id, ok = emu.MemberID("acme", p.email); !ok {
-			tb.Fatalf("seeded member %s missing", p.email)
+	e := &Env{Emulator: emu, Client: c, Middleware: m, Clock: clk}
+	for _, mc := range seed.M2MClients {
+		if mc.ID == defaultM2MClientID {
+			e.M2MClientID, e.M2MSecret = mc.ID, mc.Secret
 		}
 	}
+	e.OrganizationID, _ = emu.OrganizationID("acme")
+	e.OtherOrganizationID, _ = emu.OrganizationID("globex")
+	e.OtherEditorID, _ = emu.MemberID("globex", "editor@globex.test")
+	e.AdminID, _ = emu.MemberID("acme", "admin@acme.test")
+	e.MemberID, _ = emu.MemberID("acme", "member@acme.test")
+	e.EditorID, _ = emu.MemberID("acme", "editor@acme.test")
+	if cfg.seed == nil && (e.OrganizationID == "" || e.OtherOrganizationID == "" || e.OtherEditorID == "" ||
+		e.AdminID == "" || e.MemberID == "" || e.EditorID == "") {
+		tb.Fatal("b2bauth: middlewaretest: the default seed is incomplete")
+	}
 	return e
+}
+
+// Member returns the id of the member of the organization with that slug
+// and email, failing the test when there is none: for the members of a seed
+// given with [WithSeed].
+func (e *Env) Member(tb testing.TB, organizationSlug, email string) string {
+	tb.Helper()
+	id, ok := e.Emulator.MemberID(organizationSlug, email)
+	if !ok {
+		tb.Fatalf("b2bauth: middlewaretest: no member %s in organization %q", email, organizationSlug)
+	}
+	return id
+}
+
+// SignIn starts a session for memberID at the emulator (see
+// emulator.Server.CreateSession for opts, such as its factors) and adds the
+// session cookies a browser would hold to r, which it returns.
+func (e *Env) SignIn(tb testing.TB, r *http.Request, memberID string, opts ...emulator.SessionOption) *http.Request {
+	tb.Helper()
+	token, jwt, err := e.Emulator.CreateSession(memberID, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range e.SessionCookies(token, jwt) {
+		r.AddCookie(c)
+	}
+	return r
 }
 
 // Login creates a session for memberID at the emulator and returns its

@@ -78,6 +78,34 @@ func ExampleNewEnv() {
 	_ = testDocuments // func TestDocuments(t *testing.T) { ... }
 }
 
+// ExampleNewEnv_appHandler tests an app's own handler with the app's own
+// organizations and login URL, and a real signed session. It needs the
+// test's *testing.T, so it is compiled but not run here.
+func ExampleNewEnv_appHandler() {
+	// In a _test.go file of the app:
+	testInvoices := func(t *testing.T) {
+		e := middlewaretest.NewEnv(t,
+			middlewaretest.WithSeed(emulator.Seed{
+				Organizations: []emulator.OrganizationSeed{{Name: "Initech", Slug: "initech"}},
+				Members:       []emulator.MemberSeed{{Organization: "initech", Email: "peter@initech.test"}},
+			}),
+			middlewaretest.WithMiddlewareOptions(middleware.WithLoginURL("/auth/login")))
+		invoices := e.Middleware.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s, _ := middleware.SessionFrom(r.Context())
+			io.WriteString(w, "invoices of "+s.OrganizationID)
+		}))
+
+		peter := e.Member(t, "initech", "peter@initech.test")
+		r := e.SignIn(t, httptest.NewRequest(http.MethodGet, "/invoices", nil), peter)
+		w := httptest.NewRecorder()
+		invoices.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Errorf("status %d, want 200", w.Code)
+		}
+	}
+	_ = testInvoices // func TestInvoices(t *testing.T) { ... }
+}
+
 // ExampleMount serves the conformance routes of a net/http router by hand,
 // as RunConformance does through every case of its table.
 func ExampleMount() {

@@ -22,6 +22,9 @@ func New(app *demo.App) http.Handler {
 	mw := app.Middleware
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// b2bauth's refusals reach echo's error handler; this one answers them
+	// as the middleware does (redirects to the login page, JSON bodies).
+	e.HTTPErrorHandler = b2becho.HTTPErrorHandler(e.DefaultHTTPErrorHandler)
 	e.Use(echomw.Recover(), echo.WrapMiddleware(demo.SecurityHeaders))
 	b2becho.Mount(e, demo.Prefix, app.Flows)
 	e.GET(demo.PathHome, echo.WrapHandler(app.Pages.Home), b2becho.OptionalSession(mw))

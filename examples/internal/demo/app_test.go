@@ -17,7 +17,7 @@ func TestNewMiddlewareOptions(t *testing.T) {
 		t.Parallel()
 		app, err := demo.New(t.Context(), demo.Config{
 			Logger:            slog.New(slog.DiscardHandler),
-			MiddlewareOptions: []middleware.Option{middleware.WithLoginURL("/elsewhere/login")},
+			MiddlewareOptions: []middleware.Option{middleware.WithJSONOnly()},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -27,8 +27,19 @@ func TestNewMiddlewareOptions(t *testing.T) {
 		req.Header.Set("Accept", "text/html")
 		rec := httptest.NewRecorder()
 		app.Middleware.RequireSession(app.Pages.Dashboard).ServeHTTP(rec, req)
-		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/elsewhere/login?") {
-			t.Errorf("status %d, Location %q; want 303 to /elsewhere/login", rec.Code, loc)
+		if rec.Code != http.StatusUnauthorized || !strings.HasPrefix(rec.Body.String(), `{"error":`) {
+			t.Errorf("status %d, body %q; want a JSON 401 instead of the redirect to the login page", rec.Code, rec.Body)
+		}
+	})
+	t.Run("make New fail when the login URL is not the flows'", func(t *testing.T) {
+		t.Parallel()
+		app, err := demo.New(t.Context(), demo.Config{
+			Logger:            slog.New(slog.DiscardHandler),
+			MiddlewareOptions: []middleware.Option{middleware.WithLoginURL("/elsewhere/login")},
+		})
+		if err == nil {
+			app.Close()
+			t.Fatal("New accepted a login URL the flows do not serve")
 		}
 	})
 	t.Run("make New fail when one is invalid", func(t *testing.T) {
