@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Reproduces the numbers of BENCHMARKS.md on this machine:
 #
-#   1. the Go benchmarks of middleware/ and bench/ (go test -bench, -count 5),
+#   1. the Go benchmarks, in COUNT interleaved rounds of one run each: all
+#      of middleware/ (RequireSession/repeat_parallel apart, at -cpu 1,2),
+#      bench/ and otel/, and BenchmarkGuardStore of flows/ and stores/redis/
+#      (on a redis-server of its own, when one is in PATH); once before,
+#      the middleware test that logs the memory per cached verified JWT;
 #      summarized with benchstat when it can be fetched;
 #   2. a wrk load of examples/cmd/loadtarget on loopback, with a logged-in
 #      session cookie, in three pairs of routes on the same server:
@@ -19,13 +23,16 @@
 # the generated part of BENCHMARKS.md.
 #
 # Usage: bench/run.sh [--update-doc]
-# Environment: COUNT (5), WRK_DURATION (5s), WRK_CONNECTIONS (64),
+# Environment: COUNT (5), STORE_BENCHTIME (1s, -benchtime of the
+# BenchmarkGuardStore runs), WRK_DURATION (5s), WRK_CONNECTIONS (64),
 # WRK_THREADS (2), WRK_ROUNDS (6, per pair), ADDR (127.0.0.1:18089), SOAK (1;
 # 0 skips the soak), MIN_RATIO (0.9).
 #
 # Exit status: 0, 3 when the protected route of the page or the middleware
 # pair is below MIN_RATIO of its unprotected route's req/s (median of the rounds' ratios; the report is
-# still written), anything else on failure.
+# still written), anything else on failure. The Go benchmarks' targets are
+# reported as pass or miss in the report's Targets table and do not change
+# the exit status.
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +46,12 @@ wrk_rounds=${WRK_ROUNDS:-6}
 addr=${ADDR:-127.0.0.1:18089}
 soak=${SOAK:-1}
 min_ratio=${MIN_RATIO:-0.9}
+store_benchtime=${STORE_BENCHTIME:-1s}
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+# The repeat path from every CPU at once, run on its own at -cpu 1,2.
+repeat_parallel='^BenchmarkRequireSession$/^repeat_parallel$'
+# The test that logs the memory per cached verified JWT.
+memory_test=TestTokenCacheMemoryPerEntry
 
 update_doc=false
 case "${1:-}" in
@@ -61,23 +73,42 @@ rm -f "$results"/*.txt "$results"/*.md "$results"/*.log "$results"/*.out
 
 # 1. Go benchmarks.
 record_load "start"
+# The memory a cached verified JWT keeps does not depend on the machine's
+# load: one run of the test that measures it.
+log "memory per cached verified JWT"
+(cd "$root/middleware" && go test -run "^$memory_test\$" -count 1 -v) | tee "$results/test-memory.txt" >&2
 # Rounds of one run of every benchmark, rather than -count runs of each in a
 # row: a burst of load from elsewhere on the machine then hits every
 # benchmark of a round alike, and the ratios of medians stay meaningful.
-log "go benchmarks: $count interleaved rounds of middleware and bench"
-: >"$results/bench-middleware.txt"
-: >"$results/bench-peer.txt"
+# repeat_parallel runs on its own at -cpu 1,2, so that its two runs are
+# adjacent in time.
+redis=true
+if ! command -v redis-server >/dev/null; then
+	redis=false
+	log "no redis-server in PATH: BenchmarkGuardStore/redis will show as not run"
+fi
+log "go benchmarks: $count interleaved rounds of middleware, bench, otel, flows and stores/redis"
+for f in middleware parallel peer otel flows redis; do : >"$results/bench-$f.txt"; done
 for round in $(seq "$count"); do
 	log "benchmark round $round"
-	(cd "$root/middleware" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-middleware.txt" >&2
+	(cd "$root/middleware" && go test -run '^$' -bench . -skip "$repeat_parallel" -benchmem -count 1) | tee -a "$results/bench-middleware.txt" >&2
+	(cd "$root/middleware" && go test -run '^$' -bench "$repeat_parallel" -cpu 1,2 -benchmem -count 1) | tee -a "$results/bench-parallel.txt" >&2
 	(cd "$bench_dir" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-peer.txt" >&2
+	(cd "$root/otel" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-otel.txt" >&2
+	(cd "$root" && go test -run '^$' -bench '^BenchmarkGuardStore$' -benchtime "$store_benchtime" -benchmem -count 1 ./flows) | tee -a "$results/bench-flows.txt" >&2
+	if $redis; then
+		# The benchmark starts its own redis-server on a free loopback port;
+		# B2BAUTH_REQUIRE_REDIS makes it fail rather than skip if it cannot.
+		(cd "$root/stores/redis" && B2BAUTH_REQUIRE_REDIS=1 go test -run '^$' -bench '^BenchmarkGuardStore$' -benchtime "$store_benchtime" -benchmem -count 1) | tee -a "$results/bench-redis.txt" >&2
+	fi
 done
-cat "$results/bench-middleware.txt" "$results/bench-peer.txt" >"$results/bench.txt"
+cat "$results"/bench-{middleware,peer,otel,flows,redis}.txt >"$results/bench.txt"
+cat "$results/bench.txt" "$results/bench-parallel.txt" >"$results/bench-all.txt"
 
 record_load "after the Go benchmarks"
 benchstat_args=()
 log "benchstat"
-if (cd "$bench_dir" && go run "$benchstat" "$results/bench.txt") >"$results/benchstat.txt" 2>"$results/benchstat.log"; then
+if (cd "$bench_dir" && go run "$benchstat" "$results/bench-all.txt") >"$results/benchstat.txt" 2>"$results/benchstat.log"; then
 	cat "$results/benchstat.txt" >&2
 	benchstat_args=(-benchstat "$results/benchstat.txt")
 else
@@ -186,7 +217,8 @@ status=0
 	-wrk-args "${wrk_args[*]} -H 'Cookie: <session>'" \
 	-min-ratio "$min_ratio" -target-pairs page,middleware \
 	-loadavg "$results/loadavg.txt" \
-	-bench "$results/bench.txt" \
+	-bench "$results/bench.txt" -bench-cpu "$results/bench-parallel.txt" \
+	-test-log "$results/test-memory.txt" \
 	"${benchstat_args[@]}" "${soak_args[@]}" "${report_args[@]}" >"$results/report.md" || status=$?
 if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
 	log "benchreport failed"

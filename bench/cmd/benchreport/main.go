@@ -1,22 +1,27 @@
 // Command benchreport turns the raw outputs of run.sh into the markdown
 // tables of BENCHMARKS.md: the machine, the Go benchmarks (medians of the
-// -count runs, with ratios between b2bauth, golang-jwt and auth0's
-// go-jwt-middleware) and the wrk runs, one table per pair of routes with the
+// interleaved rounds, with ratios between b2bauth, golang-jwt and auth0's
+// go-jwt-middleware, and a table of the issues' targets with pass or miss)
+// and the wrk runs, one table per pair of routes with the
 // protected/unprotected ratio.
 //
 //	benchreport -go "$(go version)" -bench results/bench.txt \
+//	    -bench-cpu results/bench-parallel.txt -test-log results/test-memory.txt \
 //	    -wrk page/unprotected:results/wrk-page-unprotected-1.txt \
 //	    -wrk page/protected:results/wrk-page-protected-1.txt \
 //	    -wrk middleware/unprotected:... -wrk middleware/protected:... ...
 //
-// It exits with status 3, after printing the report, when the protected
-// route of any pair named by -target-pairs (default "page,middleware") is
-// below -min-ratio of its unprotected route's req/s (median of the rounds'
-// ratios).
+// Every value-unit pair of a benchmark line is kept, custom metrics of
+// b.ReportMetric included; a benchmark the tables name that did not run
+// shows as "not run". It exits with status 3, after printing the report,
+// when the protected route of any pair named by -target-pairs (default
+// "page,middleware") is below -min-ratio of its unprotected route's req/s
+// (median of the rounds' ratios); the Go benchmarks' targets do not change
+// the exit status.
 package main
 
 import (
-	"bufio"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -36,8 +41,10 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
-	var wrkFiles listFlag
-	benchFile := flag.String("bench", "", "output of go test -bench (several packages may be concatenated)")
+	var wrkFiles, benchFiles, benchCPUFiles, testLogs listFlag
+	flag.Var(&benchFiles, "bench", "output of go test -bench, one run of each benchmark per round (several packages may be concatenated; repeatable)")
+	flag.Var(&benchCPUFiles, "bench-cpu", "output of go test -bench -cpu 1,2 rounds: their runs are told apart by GOMAXPROCS (repeatable)")
+	flag.Var(&testLogs, "test-log", "go test -v output of tests that log \"N bytes per entry\" (repeatable)")
 	benchstatFile := flag.String("benchstat", "", "benchstat's summary of -bench, included as is (optional)")
 	loadavgFile := flag.String("loadavg", "", "lines \"stage: 1m 5m 15m\" of /proc/loadavg taken during the run (optional)")
 	soakFile := flag.String("soak", "", "go test -v output of TestSoak, included as is (optional)")
@@ -52,11 +59,26 @@ func main() {
 	rep := &report{w: os.Stdout}
 	var runs map[string]*samples
 	goCPU := ""
-	if *benchFile != "" {
-		var err error
-		if runs, goCPU, err = parseBench(*benchFile); err != nil {
-			fatal(err)
+	if len(benchFiles) > 0 {
+		runs = map[string]*samples{}
+		for _, f := range benchFiles {
+			cpu, err := parseBench(runs, f, false)
+			if err != nil {
+				fatal(err)
+			}
+			goCPU = cmp.Or(goCPU, cpu)
 		}
+		for _, f := range benchCPUFiles {
+			if _, err := parseBench(runs, f, true); err != nil {
+				fatal(err)
+			}
+		}
+		for _, f := range testLogs {
+			if err := parseTestLog(runs, f); err != nil {
+				fatal(err)
+			}
+		}
+		summarize(runs)
 	}
 	var loadavg []string
 	if *loadavgFile != "" {
@@ -146,167 +168,6 @@ func cpuInfo() (model string, n int) {
 		}
 	}
 	return model, n
-}
-
-// samples are the measurements of one benchmark over the -count runs.
-type samples struct {
-	pkg                string
-	ns, bytes, allocs  []float64
-	nsMin, nsMax       float64
-	medNs, medB, medAl float64
-}
-
-var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
-
-// parseBench reads go test -bench output: the samples by benchmark name
-// (without the GOMAXPROCS suffix) and the cpu line.
-func parseBench(path string) (map[string]*samples, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", err
-	}
-	defer f.Close()
-	runs := map[string]*samples{}
-	pkg, cpu := "", ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
-			pkg = p
-			continue
-		}
-		if c, ok := strings.CutPrefix(line, "cpu: "); ok {
-			cpu = strings.TrimSpace(c)
-			continue
-		}
-		m := benchLine.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		s := runs[m[1]]
-		if s == nil {
-			s = &samples{pkg: pkg}
-			runs[m[1]] = s
-		}
-		fields := strings.Fields(m[2])
-		for i := 0; i+1 < len(fields); i += 2 {
-			v, err := strconv.ParseFloat(fields[i], 64)
-			if err != nil {
-				return nil, "", fmt.Errorf("%s: %q: %w", path, line, err)
-			}
-			switch fields[i+1] {
-			case "ns/op":
-				s.ns = append(s.ns, v)
-			case "B/op":
-				s.bytes = append(s.bytes, v)
-			case "allocs/op":
-				s.allocs = append(s.allocs, v)
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, "", err
-	}
-	if len(runs) == 0 {
-		return nil, "", fmt.Errorf("%s: no benchmark results", path)
-	}
-	for _, s := range runs {
-		s.medNs, s.medB, s.medAl = median(s.ns), median(s.bytes), median(s.allocs)
-		if len(s.ns) > 0 {
-			s.nsMin, s.nsMax = slices.Min(s.ns), slices.Max(s.ns)
-		}
-	}
-	return runs, cpu, nil
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	v = slices.Sorted(slices.Values(v))
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
-func ns(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.2f ms", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1f µs", v/1e3)
-	}
-	return fmt.Sprintf("%.0f ns", v)
-}
-
-func (r *report) table(runs map[string]*samples, rows [][2]string) {
-	r.printf("| benchmark | what it measures | ns/op (median) | ns/op min–max | B/op | allocs/op | runs |\n")
-	r.printf("|---|---|---:|---:|---:|---:|---:|\n")
-	for _, row := range rows {
-		s := runs[row[0]]
-		if s == nil {
-			r.printf("| %s | %s | missing | | | | |\n", row[0], row[1])
-			continue
-		}
-		r.printf("| %s | %s | %s | %s – %s | %.0f | %.0f | %d |\n",
-			row[0], row[1], ns(s.medNs), ns(s.nsMin), ns(s.nsMax), s.medB, s.medAl, len(s.ns))
-	}
-	r.printf("\n")
-}
-
-func ratio(a, b float64) string {
-	if b == 0 {
-		if a == 0 {
-			return "–"
-		}
-		return "∞"
-	}
-	if a/b < 0.1 {
-		// A cache hit next to a verification: two decimals would say 0.01.
-		return fmt.Sprintf("%.4f× (1/%.0f)", a/b, b/a)
-	}
-	return fmt.Sprintf("%.2f×", a/b)
-}
-
-func (r *report) benchmarks(runs map[string]*samples) {
-	count := 0
-	for _, s := range runs {
-		count = max(count, len(s.ns))
-	}
-	r.printf("### Go benchmarks\n\nMedians of %d interleaved rounds, each one run of `go test -run '^$' -bench . -benchmem -count 1` in middleware/ and in bench/; min–max shows the spread of ns/op.\n\n", count)
-	r.printf("#### Peers (bench/peer_test.go): one emulator-issued session JWT as a bearer token\n\n")
-	r.table(runs, [][2]string{
-		{"BenchmarkPeer/b2bauth_repeat", "RequireSession, same JWT every request (verified-JWT cache hit)"},
-		{"BenchmarkPeer/b2bauth_first_seen", "RequireSession, a JWT not seen before every request (RS256 verify + Stytch claims)"},
-		{"BenchmarkPeer/golang_jwt_parse", "golang-jwt v5 RS256 Parse, static key, no middleware"},
-		{"BenchmarkPeer/auth0_go_jwt_middleware", "auth0 go-jwt-middleware v2.3.1 CheckJWT, RS256 validator, JWKS CachingProvider"},
-	})
-	r.printf("#### Session middleware (middleware/bench_test.go): browser session cookies\n\n")
-	r.table(runs, [][2]string{
-		{"BenchmarkRequireSession/repeat", "same JWT cookie every request (cache hit)"},
-		{"BenchmarkRequireSession/first_seen", "a JWT cookie not seen before every request"},
-		{"BenchmarkRequireSession/remote", "remote fallback: expired JWT, sessions authenticate at the emulator over loopback every request"},
-		{"BenchmarkJWTParseBaseline", "golang-jwt v5 RS256 Parse of one session JWT"},
-	})
-
-	type pair struct{ label, a, b string }
-	r.printf("#### Ratios (medians)\n\n| ratio | ns/op | B/op | allocs/op |\n|---|---:|---:|---:|\n")
-	for _, p := range []pair{
-		{"b2bauth first_seen / golang-jwt parse (peers)", "BenchmarkPeer/b2bauth_first_seen", "BenchmarkPeer/golang_jwt_parse"},
-		{"middleware first_seen / JWTParseBaseline (cookies)", "BenchmarkRequireSession/first_seen", "BenchmarkJWTParseBaseline"},
-		{"b2bauth first_seen / auth0 go-jwt-middleware", "BenchmarkPeer/b2bauth_first_seen", "BenchmarkPeer/auth0_go_jwt_middleware"},
-		{"b2bauth repeat / auth0 go-jwt-middleware", "BenchmarkPeer/b2bauth_repeat", "BenchmarkPeer/auth0_go_jwt_middleware"},
-		{"middleware remote / middleware first_seen", "BenchmarkRequireSession/remote", "BenchmarkRequireSession/first_seen"},
-	} {
-		a, b := runs[p.a], runs[p.b]
-		if a == nil || b == nil {
-			r.printf("| %s | missing | | |\n", p.label)
-			continue
-		}
-		r.printf("| %s | %s | %s | %s |\n", p.label, ratio(a.medNs, b.medNs), ratio(a.medB, b.medB), ratio(a.medAl, b.medAl))
-	}
-	r.printf("\n")
 }
 
 // wrkRun is one wrk --latency run.
