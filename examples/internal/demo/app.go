@@ -167,6 +167,7 @@ func (a *App) start(ctx context.Context) error {
 		flows.WithAfterLoginPath(PathDashboard),
 		flows.WithClock(cfg.Clock),
 		flows.WithLogger(a.Logger),
+		flows.WithBranding(flows.Branding{ProductName: "b2bauth demo"}),
 	}
 	flowOpts = append(flowOpts, flowStore...)
 	switch {
@@ -179,7 +180,7 @@ func (a *App) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Pages, err = newPages(a.Emulator, a.Logger)
+	a.Pages, err = newPages(a.Emulator, a.Middleware, a.Logger)
 	return err
 }
 

@@ -55,6 +55,9 @@ type view struct {
 	Prefix  string
 	Outbox  bool
 	Session *sessionView
+	// CanAdmin reports whether the session may open the admin page: the
+	// navigation shows only the links a member may use.
+	CanAdmin bool
 }
 
 // sessionView is what the pages show of a session.
@@ -94,12 +97,12 @@ func sessionViewOf(s *middleware.Session) *sessionView {
 	return v
 }
 
-func newPages(emu *emulator.Server, logger *slog.Logger) (Pages, error) {
+func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logger) (Pages, error) {
 	t, err := template.ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return Pages{}, err
 	}
-	r := renderer{t: t, outbox: emu != nil, logger: logger}
+	r := renderer{t: t, outbox: emu != nil, mw: mw, logger: logger}
 	p := Pages{
 		Home:      r.page("home.html", "b2bauth demo", false),
 		Dashboard: r.page("dashboard.html", "Dashboard", true),
@@ -115,6 +118,7 @@ func newPages(emu *emulator.Server, logger *slog.Logger) (Pages, error) {
 type renderer struct {
 	t      *template.Template
 	outbox bool
+	mw     *middleware.Middleware
 	logger *slog.Logger
 }
 
@@ -126,6 +130,9 @@ func (rd renderer) page(name, title string, needsSession bool) http.HandlerFunc 
 		v := view{Title: title, Prefix: Prefix, Outbox: rd.outbox}
 		if s, ok := middleware.SessionFrom(r.Context()); ok {
 			v.Session = sessionViewOf(s)
+			// The same check as the admin route's RequirePermission; a
+			// policy that cannot be fetched hides the link.
+			v.CanAdmin = rd.mw.Authorize(r.Context(), AdminResource, AdminAction) == nil
 		} else if needsSession {
 			rd.logger.ErrorContext(r.Context(), "demo: page served without a session: wrap it in RequireSession", "path", r.URL.Path)
 			http.Error(w, "internal error", http.StatusInternalServerError)
