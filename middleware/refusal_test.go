@@ -75,3 +75,35 @@ func TestRefusalPages(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusalPagesAreSmall: a refusal page, stylesheet included, is under
+// 30 KB.
+func TestRefusalPagesAreSmall(t *testing.T) {
+	t.Parallel()
+	emu, c, _ := exampleWorld()
+	t.Cleanup(emu.Close)
+	m := newMiddleware(c, middleware.WithLoginURL("/auth/login"))
+	t.Cleanup(m.Close)
+	for _, err := range []error{middleware.ErrPermissionDenied, middleware.ErrTenancy, middleware.ErrUnavailable, middleware.ErrRoleRequired} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, "/admin", nil)
+		r.Header.Set("Sec-Fetch-Mode", "navigate")
+		m.DefaultErrorHandler(w, r, err)
+		if w.Body.Len() >= 30<<10 || !strings.Contains(w.Body.String(), "</html>") {
+			t.Errorf("page of %v: %d bytes", err, w.Body.Len())
+		}
+	}
+}
+
+// BenchmarkRefusalPage renders the 403 page of a refused navigation.
+func BenchmarkRefusalPage(b *testing.B) {
+	emu, c, _ := exampleWorld()
+	b.Cleanup(emu.Close)
+	m := newMiddleware(c, middleware.WithLoginURL("/auth/login"))
+	b.Cleanup(m.Close)
+	r := httptest.NewRequest(http.MethodGet, "/admin", nil)
+	r.Header.Set("Sec-Fetch-Mode", "navigate")
+	for b.Loop() {
+		m.DefaultErrorHandler(httptest.NewRecorder(), r, middleware.ErrPermissionDenied)
+	}
+}
