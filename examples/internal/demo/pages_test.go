@@ -49,7 +49,7 @@ func TestNavigationShowsWhatTheMemberMayUse(t *testing.T) {
 			if got := strings.Contains(body, `id="admin-link"`); got != tt.admin {
 				t.Errorf("Admin link shown = %v, want %v", got, tt.admin)
 			}
-			for _, want := range []string{`<span id="email">` + tt.email + `</span>`, `id="organization-slug">` + demo.AcmeSlug + `<`, memberID} {
+			for _, want := range []string{`<span id="email">` + tt.email + `</span>`, `<span id="organization-slug">` + demo.AcmeSlug + `</span>`, memberID} {
 				if !strings.Contains(body, want) {
 					t.Errorf("dashboard lacks %q", want)
 				}
