@@ -26,8 +26,13 @@ var oauthProviders = map[string]string{
 // SSO IdP): it asks which email signs in and posts it, with the hidden
 // fields, to the emulator's consent endpoint of the flow.
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in with {{.Name}} (emulated)</title></head>
-<body>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in with {{.Name}} (emulated)</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem}
+label{display:block;margin:1rem 0 .3rem;font-weight:600}input{box-sizing:border-box;width:100%;padding:.55rem;font:inherit}
+button{margin-top:1rem;padding:.55rem 1rem;font:inherit}</style></head>
+<body><main>
 <h1>Sign in with {{.Name}}</h1>
 <p>This page stands in for {{.Name}}: the emulator signs you in as the email you enter.</p>
 <form method="post" action="{{.Action}}">
@@ -37,7 +42,7 @@ var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 {{if .Choices}}<datalist id="members">{{range .Choices}}<option value="{{.}}">{{end}}</datalist>
 {{end}}<button type="submit">Continue</button>
 </form>
-</body></html>
+</main></body></html>
 `))
 
 // consent is what the consent page shows.

@@ -83,15 +83,17 @@ func (s *Server) handleOutbox(w http.ResponseWriter, r *http.Request) {
 }
 
 const outboxHTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>b2bauth emulator outbox</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}code{font-size:1.1em}</style>
-</head><body>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>b2bauth emulator outbox</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}code{font-size:1.1em}</style>
+</head><body><main>
 <h1>Outbox</h1>
 <p>Messages the emulator "sent", newest first. Nothing leaves this process.</p>
 {{if .}}<table><tr><th>Sent</th><th>Kind</th><th>To</th><th>Content</th></tr>
 {{range .}}<tr><td>{{.SentAt.Format "2006-01-02 15:04:05Z07:00"}}</td><td>{{.Kind}}</td><td>{{.To}}</td>
 <td>{{if .URL}}<a href="{{.URL}}">{{.URL}}</a>{{else if .Code}}code <code>{{.Code}}</code>{{else}}{{.Body}}{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No messages yet.</p>{{end}}
-</body></html>
+</main></body></html>
 `

@@ -216,7 +216,7 @@ func (h *Handler) verifyEmailCode(w http.ResponseWriter, r *http.Request, st *fl
 	fail := func(e *Error) { h.failCode(w, r, st, slug, e) }
 	now := h.cfg.now()
 	if now.Before(st.LockedUntil) {
-		fail(tooManyAttempts(st.LockedUntil.Sub(now)))
+		fail(tooManyAttempts(now, st.LockedUntil.Sub(now)))
 		return false
 	}
 	if !st.LockedUntil.IsZero() {
@@ -239,7 +239,7 @@ func (h *Handler) verifyEmailCode(w http.ResponseWriter, r *http.Request, st *fl
 		return false
 	}
 	if wait > 0 {
-		fail(tooManyAttempts(wait))
+		fail(tooManyAttempts(h.cfg.now(), wait))
 		return false
 	}
 	err = auth(r.Context(), code)

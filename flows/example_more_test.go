@@ -191,10 +191,19 @@ func ExampleWithTemplateFS() {
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Accept", "text/html")
 	w := record(login, r)
+	// A failed form leads back to its page (post/redirect/get), which
+	// shows the message.
+	fmt.Println(w.Code, w.Header().Get("Location"))
+	r = httptest.NewRequest(http.MethodGet, "https://app.example"+w.Header().Get("Location"), nil)
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	w = record(login, r)
 	fmt.Println(w.Code)
 	fmt.Println(w.Body.String())
 	// Output:
-	// 400
+	// 303 /auth/login
+	// 200
 	// <h1>Acme</h1><p class="error" role="alert" id="error">Enter a valid email address.</p>
 }
 

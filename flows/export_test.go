@@ -50,3 +50,6 @@ func WithStoreCapacity(n int) Option {
 func NewMemoryStore(now func() time.Time, capacity int) Store {
 	return newMemoryStore(now, capacity)
 }
+
+// NoticeCookieName returns the name of h's notice cookie.
+func NoticeCookieName(h *Handler) string { return h.noticeName() }

@@ -76,7 +76,7 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 	if cfg.store == nil {
 		cfg.store = newMemoryStore(cfg.now, cfg.storeCapacity)
 	}
-	t, err := buildTemplates(cfg.templates)
+	t, err := buildTemplates(cfg.templates, cfg.branding)
 	if err != nil {
 		return nil, err
 	}

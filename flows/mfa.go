@@ -3,7 +3,9 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +30,12 @@ func (h *Handler) getMFA(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showFactors(w http.ResponseWriter, r *http.Request, st *flowState, page string) {
 	if wantsJSON(r) {
 		h.writeJSON(w, http.StatusOK, h.mfaBodyOf(st))
+		return
+	}
+	if n := h.peekNotice(r); n != nil && n.Page == "totp_enroll.html" && st.TOTP != nil {
+		// A wrong first code of a new authenticator app (see
+		// Handler.failureTarget): its setup stays on the page.
+		h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, "")
 		return
 	}
 	p := &Page{ReturnTo: st.ReturnTo}
@@ -139,7 +147,7 @@ func (h *Handler) factor(load factorFlow, method string, step func(http.Response
 func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState, pr proof) {
 	now := h.cfg.now()
 	if wait := st.SMSSentAt.Add(h.cfg.smsCooldown).Sub(now); !st.SMSSentAt.IsZero() && wait > 0 {
-		h.fail(w, r, st, smsCooldown(wait))
+		h.fail(w, r, st, smsCooldown(now, wait))
 		return
 	}
 	in, err := input(w, r)
@@ -163,7 +171,7 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 		return
 	}
 	if wait > 0 {
-		h.fail(w, r, st, smsCooldown(wait))
+		h.fail(w, r, st, smsCooldown(now, wait))
 		return
 	}
 	if _, err := h.client.OTPs.SMSSend(r.Context(), &client.OTPsSMSSendParams{
@@ -303,7 +311,7 @@ type session struct {
 func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowState, auth func(context.Context, string) (*session, error)) {
 	now := h.cfg.now()
 	if now.Before(st.LockedUntil) {
-		h.fail(w, r, st, tooManyAttempts(st.LockedUntil.Sub(now)))
+		h.fail(w, r, st, tooManyAttempts(now, st.LockedUntil.Sub(now)))
 		return
 	}
 	if !st.LockedUntil.IsZero() {
@@ -326,7 +334,7 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 		return
 	}
 	if wait > 0 {
-		h.fail(w, r, st, tooManyAttempts(wait))
+		h.fail(w, r, st, tooManyAttempts(now, wait))
 		return
 	}
 	s, err := auth(r.Context(), code)
@@ -357,7 +365,7 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 	locked, guardErr := h.guard.failed(ctx, m, n)
 	if locked || st.Attempts >= maxAttempts {
 		st.LockedUntil = now.Add(lockoutPeriod)
-		e = tooManyAttempts(lockoutPeriod).with(err)
+		e = lockedByWrongCode(now, lockoutPeriod).with(err)
 	}
 	if err := h.saveFlow(w, st); err != nil {
 		h.fail(w, r, st, err)
@@ -370,9 +378,11 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 	h.fail(w, r, st, e)
 }
 
-func smsCooldown(wait time.Duration) *Error {
+// smsCooldown refuses a text asked for within the cooldown of the last one,
+// saying when the member can ask again.
+func smsCooldown(now time.Time, wait time.Duration) *Error {
 	return ErrSMSCooldown.withMessage(
-		"A code was sent moments ago. Wait %d seconds before asking for another.", ceilUnits(wait, time.Second))
+		"A code was texted moments ago. If it arrived, enter it; you can ask for a new one %s.", when(now, wait))
 }
 
 // ceilUnits is d in whole units, rounded up: a wait is never shown shorter
@@ -381,13 +391,44 @@ func ceilUnits(d, unit time.Duration) int {
 	return int((d + unit - 1) / unit)
 }
 
-func tooManyAttempts(wait time.Duration) *Error {
-	minutes := ceilUnits(wait, time.Minute)
-	unit := "minutes"
-	if minutes == 1 {
-		unit = "minute"
+// tooManyAttempts refuses a code while the member is locked out, saying
+// until when.
+func tooManyAttempts(now time.Time, wait time.Duration) *Error {
+	return ErrTooManyAttempts.withMessage(
+		"Too many wrong codes: verification is locked. You can try again %s.", when(now, wait))
+}
+
+// lockedByWrongCode answers the wrong code that locks the member out.
+func lockedByWrongCode(now time.Time, wait time.Duration) *Error {
+	return ErrTooManyAttempts.withMessage(
+		"That code is not right, and it was the %s wrong one in a row: verification is locked. You can try again %s.",
+		ordinal(maxAttempts), when(now, wait))
+}
+
+// when says when a wait that starts now ends, without a script to count
+// down: "in 25 seconds (at 14:32:10 UTC)", or in minutes from 2 minutes
+// on, rounded up so that it is never shown shorter than it is.
+func when(now time.Time, wait time.Duration) string {
+	n, unit := ceilUnits(wait, time.Second), "second"
+	if wait >= 2*time.Minute {
+		n, unit = ceilUnits(wait, time.Minute), "minute"
 	}
-	return ErrTooManyAttempts.withMessage("Too many attempts. Wait %d %s and try again.", minutes, unit)
+	at := now.Add(wait).UTC().Add(time.Second - 1).Truncate(time.Second)
+	return fmt.Sprintf("in %d %s (at %s UTC)", n, plural(n, unit), at.Format(time.TimeOnly))
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return unit
+	}
+	return unit + "s"
+}
+
+func ordinal(n int) string {
+	if words := []string{"first", "second", "third", "fourth", "fifth", "sixth"}; n >= 1 && n <= len(words) {
+		return words[n-1]
+	}
+	return strconv.Itoa(n) + "th"
 }
 
 // parsePhone accepts an E.164 number ("+15551234567"), ignoring spaces,

@@ -77,6 +77,7 @@ type config struct {
 	afterLogout       string
 	orgCreation       bool
 	orgCreationPolicy func(ctx context.Context, email string) bool
+	branding          branding
 }
 
 func defaultConfig() config {
@@ -426,6 +427,46 @@ func WithAfterLogoutPath(path string) Option {
 			return fmt.Errorf("b2bauth: flows: after-logout path %q must be a local absolute path", path)
 		}
 		c.afterLogout = path
+		return nil
+	})
+}
+
+// Branding is how the default pages present the application: a product
+// name and logo above every page and the primary colour of buttons and
+// links. The zero value is the default look: no name, no logo, indigo
+// (#4338ca). Pages replaced with [WithTemplates] or [WithTemplateFS] use it
+// only through the default "head" block.
+type Branding struct {
+	// ProductName is shown above every page and in the window title, e.g.
+	// "Acme Cloud". At most 100 bytes. Default: none.
+	ProductName string
+	// LogoURL is the logo shown before the product name: an https URL or a
+	// local absolute path such as "/static/logo.svg", at most 2048 bytes,
+	// shown 32 pixels high. A Content-Security-Policy must allow it as an
+	// image. Default: none.
+	LogoURL string
+	// PrimaryColor is the colour of primary buttons and links, as a CSS hex
+	// colour ("#4338ca" or "#43c"). Button text is white or near-black,
+	// whichever contrasts more; links fall back to the text colour where the
+	// colour is too light to read on white. Default "#4338ca".
+	PrimaryColor string
+}
+
+// ErrBranding is the error of [WithBranding] with an invalid field; the
+// error returned wraps it and names the field.
+var ErrBranding = errors.New("b2bauth: flows: invalid branding")
+
+// WithBranding sets the product name, logo and primary colour of the
+// default pages (see [Branding]); the colour applies through CSS custom
+// properties of the embedded stylesheet. An invalid field fails [New] with
+// an error matching [ErrBranding]. Default: the zero [Branding].
+func WithBranding(b Branding) Option {
+	return optionFunc(func(c *config) error {
+		v, err := b.validate()
+		if err != nil {
+			return err
+		}
+		c.branding = v
 		return nil
 	})
 }

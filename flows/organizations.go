@@ -125,8 +125,8 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 			return
 		}
 		h.fail(w, r, st, ErrSMSCooldown.withMessage(
-			"A code was texted for this organization moments ago. Wait %d seconds before choosing it again.",
-			ceilUnits(wait, time.Second)))
+			"A code was texted for this organization moments ago. You can choose it again %s.",
+			when(h.cfg.now(), wait)))
 		return
 	}
 	res, err := h.client.Discovery.ExchangeIntermediateSession(r.Context(), &client.DiscoveryExchangeParams{

@@ -206,9 +206,10 @@ func TestOrganizationPolicyRefusals(t *testing.T) {
 			}
 		})
 		t.Run(tt.name+" (page)", func(t *testing.T) {
-			a := f.post(tt.path, tt.form)
-			if a.status != tt.status || !strings.Contains(a.body, html.EscapeString(tt.pageText)) || !strings.Contains(a.body, "Sign in to ") {
-				t.Fatalf("POST %s = %d, want %d and the organization's page saying %q:\n%s", tt.path, a.status, tt.status, tt.pageText, a.body)
+			page := strings.SplitN(tt.path, "/", 5)[3]
+			a := f.failure(f.post(tt.path, tt.form), "/auth/o/"+page)
+			if !strings.Contains(a.body, html.EscapeString(tt.pageText)) || !strings.Contains(a.body, "Sign in to ") {
+				t.Fatalf("POST %s, want the organization's page saying %q:\n%s", tt.path, tt.pageText, a.body)
 			}
 		})
 	}

@@ -107,8 +107,28 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 
 // render executes the named page into a buffer first, so a template error
 // is a clean 500 instead of half a page.
+//
+// Failures of POSTs and callbacks are not rendered but sent to the page of
+// their step (see failureTarget), and that page shows them (see notice.go).
+// Every page of the email form offers the OAuth providers, and keeps the
+// return path a failed form posted.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
 	p.Prefix = h.cfg.prefix
+	if name == "login.html" && p.OAuthProviders == nil {
+		p.OAuthProviders = h.cfg.oauthProviders
+	}
+	if p.ReturnTo == "" && r.PostForm != nil {
+		if rt, err := returnPath(r.PostForm.Get("return_to")); err == nil {
+			p.ReturnTo = rt
+		}
+	}
+	if target, page := h.failureTarget(r, status, name, p); target != "" {
+		h.sendNotice(w, r, target, notice{Page: page, Code: p.ErrorCode, Message: p.ErrorMessage, Email: p.Email})
+		return
+	}
+	if status < 400 && safeMethod(r) {
+		h.takeNotice(w, r, name, p)
+	}
 	var buf bytes.Buffer
 	if err := h.templates.ExecuteTemplate(&buf, name, p); err != nil {
 		h.cfg.logger.ErrorContext(r.Context(), "b2bauth: flows: template failed", "template", name, "error", err)

@@ -130,7 +130,7 @@ func (h *Handler) postSwitch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wait > 0 {
-		h.failSwitch(w, r, nil, s, returnTo, smsCooldown(wait))
+		h.failSwitch(w, r, nil, s, returnTo, smsCooldown(h.cfg.now(), wait))
 		return
 	}
 	token, jwt := h.switchCredentials(r, s)

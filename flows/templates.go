@@ -16,11 +16,11 @@ var pageNames = []string{
 	"enter_code.html", "password_reset.html", "switch_organization.html",
 }
 
-// buildTemplates parses the embedded pages and lays the user's templates
-// over them by name, so an override may still call the default "head",
-// "error" and "foot" blocks, or replace them.
-func buildTemplates(user *template.Template) (*template.Template, error) {
-	t, err := template.ParseFS(defaultTemplateFS, "templates/*.html")
+// buildTemplates parses the embedded pages, with the functions of b, and
+// lays the user's templates over them by name, so an override may still
+// call the default "head", "error" and "foot" blocks, or replace them.
+func buildTemplates(user *template.Template, b branding) (*template.Template, error) {
+	t, err := template.New("").Funcs(b.funcs()).ParseFS(defaultTemplateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("b2bauth: flows: default templates: %w", err)
 	}

@@ -3,7 +3,6 @@ package middleware
 import (
 	"encoding/json"
 	"errors"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,16 +34,15 @@ type errorDetail struct {
 	WithinSeconds int64  `json:"within_seconds,omitempty"`
 }
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
-<body><h1>{{.Title}}</h1><p>{{.Message}}</p></body></html>
-`))
-
 // DefaultErrorHandler answers a rejected request. Browser navigations (see
 // [WithNavigationDetector]) without a valid session are redirected (303) to
 // the login URL with the return path when one is configured, and step-up
-// refusals to the step-up URL; other navigations get a short HTML page and
-// everything else a JSON body {"error":{"code","message"}}. 503 answers carry
+// refusals to the step-up URL; other navigations get a page in the style of
+// the flows' pages saying why in words, with links home, to the login to
+// switch organization or account, and to sign out (a POST to the login
+// URL's sibling "/logout", the flows' logout, on 403 pages when the login
+// URL ends in "/login"); everything else gets a JSON body
+// {"error":{"code","message"}}. 503 answers carry
 // Retry-After. No answer is cached.
 func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	code, status := Code(err)
@@ -73,7 +71,7 @@ func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request,
 		}
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
-		_ = errorPage.Execute(w, struct{ Title, Message string }{http.StatusText(status), detail.Message})
+		_ = refusalPage.Execute(w, m.refusalOf(r, code, status))
 		return
 	}
 	h.Set("Content-Type", "application/json")

@@ -38,7 +38,7 @@ func TestBrowser(t *testing.T) {
 		if status := s.navigate("open admin", s.base+demo.PathAdmin); status != http.StatusForbidden {
 			s.fail("admin refused", stepError("status "+http.StatusText(int(status))))
 		}
-		if got := s.text(`h1`); got != "Forbidden" {
+		if got := s.text(`h1`); got != "You don't have access to this page" {
 			s.fail("admin refused", stepError("heading "+got))
 		}
 
@@ -103,7 +103,7 @@ func TestBrowser(t *testing.T) {
 		// every redirect after a submission).
 		consent := `form[action="/_emulator/oauth/consent"]`
 		s.run("continue with google",
-			chromedp.Click(chromedp.Search(`//form[@action="`+demo.Prefix+`/oauth/start"]/button[normalize-space()="Continue with google"]`)),
+			chromedp.Click(chromedp.Search(`//form[@action="`+demo.Prefix+`/oauth/start"]/button[normalize-space()="Continue with Google"]`)),
 			chromedp.WaitVisible(chromedp.CSS(consent)),
 		)
 		if got, want := s.location(), emu.URL()+"/v1/b2b/public/oauth/google/discovery/start?"; !strings.HasPrefix(got, want) {

@@ -170,6 +170,7 @@ func (a *App) start(ctx context.Context) error {
 		flows.WithAfterLoginPath(PathDashboard),
 		flows.WithClock(cfg.Clock),
 		flows.WithLogger(a.Logger),
+		flows.WithBranding(flows.Branding{ProductName: "b2bauth demo"}),
 	}
 	flowOpts = append(flowOpts, flowStore...)
 	switch {

@@ -57,6 +57,9 @@ type view struct {
 	Prefix  string
 	Outbox  bool
 	Session *sessionView
+	// CanAdmin reports whether the session may open the admin page: the
+	// navigation shows only the links a member may use.
+	CanAdmin bool
 }
 
 // sessionView is what the pages show of a session.
@@ -118,8 +121,8 @@ func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logg
 type renderer struct {
 	t      *template.Template
 	outbox bool
-	logger *slog.Logger
 	mw     *middleware.Middleware
+	logger *slog.Logger
 }
 
 // page renders a template with the request's session. A page that needs a
@@ -137,6 +140,9 @@ func (rd renderer) page(name, title string, needsSession bool) http.HandlerFunc 
 					v.Session.Email = m.EmailAddress
 				}
 			}
+			// The same check as the admin route's RequirePermission; a
+			// policy that cannot be fetched hides the link.
+			v.CanAdmin = rd.mw.Authorize(r.Context(), AdminResource, AdminAction) == nil
 		} else if needsSession {
 			rd.logger.ErrorContext(r.Context(), "demo: page served without a session: wrap it in RequireSession", "path", r.URL.Path)
 			http.Error(w, "internal error", http.StatusInternalServerError)
