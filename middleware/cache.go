@@ -2,19 +2,42 @@ package middleware
 
 import (
 	"crypto/sha256"
+	"hash/maphash"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // tokenCache remembers verified JWTs until they expire or pass the maximum
 // token age. It is bounded: when full, the oldest insertion is evicted
-// (FIFO), so memory never exceeds size entries. Keys are whole tokens: a
-// token that differs in any byte is verified afresh.
+// (FIFO), so memory never exceeds size entries. A token matches an entry
+// only when equal to it byte for byte.
+//
+// Reads take no lock and write no shared memory, so that requests on many
+// cores do not contend: entries are immutable and sit in an open-addressing
+// table (linear probing, at most half full) of atomic pointers, indexed by a
+// seeded hash of the token. Writes are serialized by mu; a read racing a
+// write may miss an entry being moved, which costs only a verification.
 type tokenCache struct {
-	mu      sync.RWMutex
-	entries map[string]cacheEntry
-	ring    []string // insertion order, for eviction
-	next    int
+	owner *Middleware // of the states served
+	seed  maphash.Seed
+	slots []atomic.Pointer[tokenEntry]
+	mask  uint64
+
+	mu   sync.Mutex
+	ring []*tokenEntry // live entries in insertion order, for eviction
+	used int           // slots of ring filled so far
+	next int
+}
+
+// tokenEntry is one verified JWT; it is never modified once stored.
+type tokenEntry struct {
+	hash       uint64
+	token      string // the session's own copy of the JWT
+	st         *state // what the middleware attaches to the request
+	validUntil time.Time
+	pos        int // index in ring
 }
 
 type cacheEntry struct {
@@ -22,52 +45,130 @@ type cacheEntry struct {
 	validUntil time.Time
 }
 
+// newTokenCache returns a cache of size entries, or nil (no caching) for 0.
+// Its states name no owner until bind.
 func newTokenCache(size int) *tokenCache {
 	if size == 0 {
 		return nil
 	}
-	return &tokenCache{entries: make(map[string]cacheEntry, size), ring: make([]string, size)}
+	n := 2
+	for n < 2*size {
+		n <<= 1
+	}
+	return &tokenCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[tokenEntry], n),
+		mask: uint64(n - 1), ring: make([]*tokenEntry, size)}
 }
 
-// get returns the session for token if it is cached and still valid at now.
-func (c *tokenCache) get(token string, now time.Time) (*Session, bool) {
+// bind makes m the owner of the states the cache serves.
+func (c *tokenCache) bind(m *Middleware) {
+	if c != nil {
+		c.owner = m
+	}
+}
+
+// get returns the state of a request carrying token, if token is cached and
+// still valid at now.
+func (c *tokenCache) get(token string, now time.Time) (*state, bool) {
 	if c == nil {
 		return nil, false
 	}
-	c.mu.RLock()
-	e, ok := c.entries[token]
-	c.mu.RUnlock()
-	if !ok || !now.Before(e.validUntil) {
-		return nil, false
+	h := maphash.String(c.seed, token)
+	// Bounded: a table changing under the read could otherwise be probed
+	// past its end.
+	for i, n := h&c.mask, 0; n < len(c.slots); i, n = (i+1)&c.mask, n+1 {
+		e := c.slots[i].Load()
+		if e == nil {
+			return nil, false
+		}
+		if e.hash == h && e.token == token {
+			if !now.Before(e.validUntil) {
+				return nil, false
+			}
+			return e.st, true
+		}
 	}
-	return e.session, true
+	return nil, false
 }
 
+// put remembers the session of token until validUntil. The session's JWT is
+// the token (see jwtClaims.session); the entry keeps it rather than token,
+// which may be a slice of a longer request header.
 func (c *tokenCache) put(token string, s *Session, validUntil time.Time) {
 	if c == nil {
 		return
 	}
+	if s.JWT == token {
+		token = s.JWT
+	} else {
+		token = strings.Clone(token)
+	}
+	h := maphash.String(c.seed, token)
+	e := &tokenEntry{hash: h, token: token, st: &state{owner: c.owner, session: s}, validUntil: validUntil}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[token]; ok {
-		c.entries[token] = cacheEntry{session: s, validUntil: validUntil}
+	if i, old := c.find(h, token); old != nil {
+		e.pos = old.pos
+		c.ring[e.pos] = e
+		c.slots[i].Store(e)
 		return
 	}
-	if old := c.ring[c.next]; old != "" {
-		delete(c.entries, old)
+	if c.used == len(c.ring) {
+		victim := c.ring[c.next]
+		if i, old := c.find(victim.hash, victim.token); old == victim {
+			c.remove(i)
+		}
+	} else {
+		c.used++
 	}
-	c.ring[c.next] = token
+	e.pos = c.next
+	c.ring[c.next] = e
 	c.next = (c.next + 1) % len(c.ring)
-	c.entries[token] = cacheEntry{session: s, validUntil: validUntil}
+	i := h & c.mask
+	for c.slots[i].Load() != nil {
+		i = (i + 1) & c.mask
+	}
+	c.slots[i].Store(e)
+}
+
+// find returns the slot of token, with mu held.
+func (c *tokenCache) find(h uint64, token string) (uint64, *tokenEntry) {
+	for i := h & c.mask; ; i = (i + 1) & c.mask {
+		e := c.slots[i].Load()
+		if e == nil {
+			return 0, nil
+		}
+		if e.hash == h && e.token == token {
+			return i, e
+		}
+	}
+}
+
+// remove empties slot i and moves back the entries after it that would no
+// longer be found past the hole (backward-shift deletion), with mu held.
+func (c *tokenCache) remove(i uint64) {
+	c.slots[i].Store(nil)
+	for j := (i + 1) & c.mask; ; j = (j + 1) & c.mask {
+		e := c.slots[j].Load()
+		if e == nil {
+			return
+		}
+		// e, probed from home, may fill the hole at i when i lies
+		// between home and j.
+		if home := e.hash & c.mask; (j-home)&c.mask >= (j-i)&c.mask {
+			c.slots[i].Store(e)
+			c.slots[j].Store(nil)
+			i = j
+		}
+	}
 }
 
 func (c *tokenCache) len() int {
 	if c == nil {
 		return 0
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.used
 }
 
 // verdictKey is the key of a credential in a verdictCache: a SHA-256 of the

@@ -1,7 +1,10 @@
 package middleware
 
 import (
+	"encoding/base64"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,5 +98,91 @@ func TestVerdictCacheIsSafeForConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if n := c.len(); n > 16 {
 		t.Fatalf("cache holds %d entries, bound 16", n)
+	}
+}
+
+// TestTokenCacheMemoryPerEntry measures the memory a cache of 10,000
+// verified session JWTs keeps per entry: the JWT, its decoded claims and the
+// cache's own structures.
+func TestTokenCacheMemoryPerEntry(t *testing.T) {
+	const n = 10_000
+	iat := time.Unix(1_800_000_000, 0)
+	sig := strings.Repeat("s", 342) // an RS256 signature of a 2048-bit key
+	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"jwk-test-cedff95c-f633-b47d-0c01-0f52028eb57d","typ":"JWT"}`))
+	payloads := make([][]byte, n)
+	raws := make([]string, n)
+	for i := range payloads {
+		claims := sessionClaimsJSON(iat, fmt.Sprintf(`,"jti":"%08d"`, i))
+		payloads[i] = []byte(claims)
+		raws[i] = header + "." + base64.RawURLEncoding.EncodeToString(payloads[i]) + "." + sig
+	}
+	before := heapInUse()
+	c := newTokenCache(n)
+	for i, p := range payloads {
+		cl, err := decodeClaims(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.put(raws[i], cl.session(raws[i]), iat.Add(time.Minute))
+	}
+	perEntry := (heapInUse() - before) / n
+	t.Logf("%d cached session JWTs of %d bytes: %d bytes per entry", n, len(raws[0]), perEntry)
+	if perEntry > 8<<10 {
+		t.Errorf("%d bytes per entry, want at most 8 KB", perEntry)
+	}
+	runtime.KeepAlive(c)
+}
+
+func heapInUse() int {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int(ms.HeapAlloc)
+}
+
+// TestTokenCacheServesReadersDuringEviction reads a small cache from many
+// goroutines while others fill it past its bound: a read never returns
+// another token's session, and the bound holds.
+func TestTokenCacheServesReadersDuringEviction(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	c := newTokenCache(8)
+	tokens := make([]string, 64)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("token-%02d", i)
+	}
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := range 2000 {
+				tok := tokens[(i*7+w)%len(tokens)]
+				c.put(tok, &Session{JWT: tok}, now.Add(time.Minute))
+			}
+		})
+	}
+	for range 4 {
+		wg.Go(func() {
+			for i := range 4000 {
+				tok := tokens[i%len(tokens)]
+				if st, ok := c.get(tok, now); ok && st.session.JWT != tok {
+					t.Errorf("get(%q) returned the session of %q", tok, st.session.JWT)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := c.len(); n > 8 {
+		t.Fatalf("cache holds %d entries, bound 8", n)
+	}
+	// Every entry left is still found: eviction kept the probe chains whole.
+	found := 0
+	for _, tok := range tokens {
+		if _, ok := c.get(tok, now); ok {
+			found++
+		}
+	}
+	if found != c.len() {
+		t.Fatalf("%d entries found of %d held", found, c.len())
 	}
 }

@@ -70,13 +70,14 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		cfg:      cfg,
 		issuers:  c.Issuers(),
 		audience: c.ProjectID(),
-		cache:    newTokenCache(cfg.cacheSize),
 		// The verdict caches are separate so that a flood of refused junk
 		// cannot evict the sessions of real clients.
 		verdicts: newVerdictCache(cfg.cacheSize),
 		refusals: newVerdictCache(cfg.cacheSize),
 		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
 	}
+	m.cache = newTokenCache(cfg.cacheSize)
+	m.cache.bind(m)
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
 		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
@@ -155,8 +156,8 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	if len(jwtRaw) > MaxTokenSize {
 		rejectedJWT = ErrInvalidToken.with(errTooLongCredential)
 	} else if jwtRaw != "" {
-		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
-			return &state{owner: m, session: s}
+		if st, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
+			return st
 		}
 	}
 	// The rest is read only past the cache: the common request carries a
@@ -282,8 +283,8 @@ func (m *Middleware) authenticateAmbiguous(r *http.Request, jwtRaw, tokenRaw str
 			refusal = ErrInvalidToken.with(errTooLongCredential)
 			continue
 		}
-		if s, ok := m.cache.get(raw, m.cfg.now()); ok {
-			return &state{owner: m, session: s}
+		if st, ok := m.cache.get(raw, m.cfg.now()); ok {
+			return st
 		}
 		s, validUntil, err := m.verifyLocal(ctx, raw)
 		switch {
