@@ -16,9 +16,18 @@ import (
 //
 // Reads take no lock and write no shared memory, so that requests on many
 // cores do not contend: entries are immutable and sit in an open-addressing
-// table (linear probing, at most half full) of atomic pointers, indexed by a
-// seeded hash of the token. Writes are serialized by mu; a read racing a
-// write may miss an entry being moved, which costs only a verification.
+// table (linear probing, at most a quarter full) of atomic pointers. Writes
+// are serialized by mu; a read racing a write may miss an entry being
+// moved, which costs only a verification.
+//
+// The table is indexed by a seeded hash of the token's last bytes, part of
+// its signature, rather than of the whole token: distinct JWTs that verify
+// have distinct signatures, and the hit path then hashes 64 bytes instead
+// of kilobytes. Tokens crafted to share those bytes (one signature with
+// line breaks inserted earlier, which base64 decoding skips) cannot lengthen
+// the probe of a read: an entry is stored only within maxProbe slots of
+// its hash, and a token that finds no room there is verified on each
+// request instead, as any token an attacker can sign is.
 type tokenCache struct {
 	owner *Middleware // of the states served
 	seed  maphash.Seed
@@ -32,6 +41,13 @@ type tokenCache struct {
 }
 
 // tokenEntry is one verified JWT; it is never modified once stored.
+// maxProbe bounds how far from its hash's slot an entry is stored, and so
+// the slots a read looks at.
+const maxProbe = 16
+
+// hashedSuffix is how many of a token's last bytes its hash covers.
+const hashedSuffix = 64
+
 type tokenEntry struct {
 	hash       uint64
 	token      string // the session's own copy of the JWT
@@ -51,8 +67,8 @@ func newTokenCache(size int) *tokenCache {
 	if size == 0 {
 		return nil
 	}
-	n := 2
-	for n < 2*size {
+	n := 4
+	for n < 4*size {
 		n <<= 1
 	}
 	return &tokenCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[tokenEntry], n),
@@ -72,10 +88,8 @@ func (c *tokenCache) get(token string, now time.Time) (*state, bool) {
 	if c == nil {
 		return nil, false
 	}
-	h := maphash.String(c.seed, token)
-	// Bounded: a table changing under the read could otherwise be probed
-	// past its end.
-	for i, n := h&c.mask, 0; n < len(c.slots); i, n = (i+1)&c.mask, n+1 {
+	h := c.hash(token)
+	for i, n := h&c.mask, 0; n < maxProbe; i, n = (i+1)&c.mask, n+1 {
 		e := c.slots[i].Load()
 		if e == nil {
 			return nil, false
@@ -102,7 +116,7 @@ func (c *tokenCache) put(token string, s *Session, validUntil time.Time) {
 	} else {
 		token = strings.Clone(token)
 	}
-	h := maphash.String(c.seed, token)
+	h := c.hash(token)
 	e := &tokenEntry{hash: h, token: token, st: &state{owner: c.owner, session: s}, validUntil: validUntil}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -111,6 +125,13 @@ func (c *tokenCache) put(token string, s *Session, validUntil time.Time) {
 		c.ring[e.pos] = e
 		c.slots[i].Store(e)
 		return
+	}
+	i := h & c.mask
+	for n := 0; c.slots[i].Load() != nil; n++ {
+		if n == maxProbe-1 {
+			return
+		}
+		i = (i + 1) & c.mask
 	}
 	if c.used == len(c.ring) {
 		victim := c.ring[c.next]
@@ -123,16 +144,24 @@ func (c *tokenCache) put(token string, s *Session, validUntil time.Time) {
 	e.pos = c.next
 	c.ring[c.next] = e
 	c.next = (c.next + 1) % len(c.ring)
-	i := h & c.mask
+	// Evicting may have moved entries into the probe: look again, the
+	// free slot is no further.
+	i = h & c.mask
 	for c.slots[i].Load() != nil {
 		i = (i + 1) & c.mask
 	}
 	c.slots[i].Store(e)
 }
 
+// hash returns the table hash of token.
+func (c *tokenCache) hash(token string) uint64 {
+	tail := token[max(0, len(token)-hashedSuffix):]
+	return maphash.String(c.seed, tail) ^ uint64(len(token))*0x9e3779b97f4a7c15
+}
+
 // find returns the slot of token, with mu held.
 func (c *tokenCache) find(h uint64, token string) (uint64, *tokenEntry) {
-	for i := h & c.mask; ; i = (i + 1) & c.mask {
+	for i, n := h&c.mask, 0; n < maxProbe; i, n = (i+1)&c.mask, n+1 {
 		e := c.slots[i].Load()
 		if e == nil {
 			return 0, nil
@@ -141,6 +170,7 @@ func (c *tokenCache) find(h uint64, token string) (uint64, *tokenEntry) {
 			return i, e
 		}
 	}
+	return 0, nil
 }
 
 // remove empties slot i and moves back the entries after it that would no

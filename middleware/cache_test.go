@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"runtime"
@@ -107,15 +108,18 @@ func TestVerdictCacheIsSafeForConcurrentUse(t *testing.T) {
 func TestTokenCacheMemoryPerEntry(t *testing.T) {
 	const n = 10_000
 	iat := time.Unix(1_800_000_000, 0)
-	sig := strings.Repeat("s", 342) // an RS256 signature of a 2048-bit key
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"jwk-test-cedff95c-f633-b47d-0c01-0f52028eb57d","typ":"JWT"}`))
 	payloads := make([][]byte, n)
 	raws := make([]string, n)
 	for i := range payloads {
 		claims := sessionClaimsJSON(iat, fmt.Sprintf(`,"jti":"%08d"`, i))
 		payloads[i] = []byte(claims)
-		raws[i] = header + "." + base64.RawURLEncoding.EncodeToString(payloads[i]) + "." + sig
+		sig := make([]byte, 256) // an RS256 signature of a 2048-bit key
+		rand.Read(sig)
+		raws[i] = header + "." + base64.RawURLEncoding.EncodeToString(payloads[i]) + "." + base64.RawURLEncoding.EncodeToString(sig)
 	}
+	// Other tests freeing memory meanwhile can only lower the figure,
+	// never fail the bound; run this test alone for the figure itself.
 	before := heapInUse()
 	c := newTokenCache(n)
 	for i, p := range payloads {
@@ -125,12 +129,17 @@ func TestTokenCacheMemoryPerEntry(t *testing.T) {
 		}
 		c.put(raws[i], cl.session(raws[i]), iat.Add(time.Minute))
 	}
+	if c.len() != n {
+		t.Fatalf("%d entries cached, want %d", c.len(), n)
+	}
 	perEntry := (heapInUse() - before) / n
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(payloads)
+	runtime.KeepAlive(raws)
 	t.Logf("%d cached session JWTs of %d bytes: %d bytes per entry", n, len(raws[0]), perEntry)
 	if perEntry > 8<<10 {
 		t.Errorf("%d bytes per entry, want at most 8 KB", perEntry)
 	}
-	runtime.KeepAlive(c)
 }
 
 func heapInUse() int {
@@ -184,5 +193,32 @@ func TestTokenCacheServesReadersDuringEviction(t *testing.T) {
 	}
 	if found != c.len() {
 		t.Fatalf("%d entries found of %d held", found, c.len())
+	}
+}
+
+// TestTokenCacheBoundsTheProbeOfCollidingTokens: tokens that differ only
+// before the bytes the cache hashes all land on one slot; only maxProbe of
+// them are stored, so a read never looks at more slots, and each stored one
+// is still served.
+func TestTokenCacheBoundsTheProbeOfCollidingTokens(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	c := newTokenCache(1000)
+	tail := strings.Repeat("s", hashedSuffix)
+	var stored []string
+	for i := range 3 * maxProbe {
+		tok := fmt.Sprintf("%04d.", i) + tail
+		c.put(tok, &Session{JWT: tok}, now.Add(time.Minute))
+		if _, ok := c.get(tok, now); ok {
+			stored = append(stored, tok)
+		}
+	}
+	if len(stored) != maxProbe || c.len() != maxProbe {
+		t.Fatalf("%d colliding tokens served, %d held, want %d", len(stored), c.len(), maxProbe)
+	}
+	for _, tok := range stored {
+		if st, ok := c.get(tok, now); !ok || st.session.JWT != tok {
+			t.Fatalf("%q no longer served", tok)
+		}
 	}
 }
