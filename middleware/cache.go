@@ -29,7 +29,6 @@ import (
 // its hash, and a token that finds no room there is verified on each
 // request instead, as any token an attacker can sign is.
 type tokenCache struct {
-	owner *Middleware // of the states served
 	seed  maphash.Seed
 	slots []atomic.Pointer[tokenEntry]
 	mask  uint64
@@ -51,7 +50,7 @@ const hashedSuffix = 64
 type tokenEntry struct {
 	hash       uint64
 	token      string // the session's own copy of the JWT
-	st         *state // what the middleware attaches to the request
+	session    *Session
 	validUntil time.Time
 	pos        int // index in ring
 }
@@ -62,7 +61,6 @@ type cacheEntry struct {
 }
 
 // newTokenCache returns a cache of size entries, or nil (no caching) for 0.
-// Its states name no owner until bind.
 func newTokenCache(size int) *tokenCache {
 	if size == 0 {
 		return nil
@@ -75,16 +73,8 @@ func newTokenCache(size int) *tokenCache {
 		mask: uint64(n - 1), ring: make([]*tokenEntry, size)}
 }
 
-// bind makes m the owner of the states the cache serves.
-func (c *tokenCache) bind(m *Middleware) {
-	if c != nil {
-		c.owner = m
-	}
-}
-
-// get returns the state of a request carrying token, if token is cached and
-// still valid at now.
-func (c *tokenCache) get(token string, now time.Time) (*state, bool) {
+// get returns the session for token if it is cached and still valid at now.
+func (c *tokenCache) get(token string, now time.Time) (*Session, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -98,7 +88,7 @@ func (c *tokenCache) get(token string, now time.Time) (*state, bool) {
 			if !now.Before(e.validUntil) {
 				return nil, false
 			}
-			return e.st, true
+			return e.session, true
 		}
 	}
 	return nil, false
@@ -117,7 +107,7 @@ func (c *tokenCache) put(token string, s *Session, validUntil time.Time) {
 		token = strings.Clone(token)
 	}
 	h := c.hash(token)
-	e := &tokenEntry{hash: h, token: token, st: &state{owner: c.owner, session: s}, validUntil: validUntil}
+	e := &tokenEntry{hash: h, token: token, session: s, validUntil: validUntil}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if i, old := c.find(h, token); old != nil {

@@ -173,8 +173,8 @@ func TestTokenCacheServesReadersDuringEviction(t *testing.T) {
 		wg.Go(func() {
 			for i := range 4000 {
 				tok := tokens[i%len(tokens)]
-				if st, ok := c.get(tok, now); ok && st.session.JWT != tok {
-					t.Errorf("get(%q) returned the session of %q", tok, st.session.JWT)
+				if s, ok := c.get(tok, now); ok && s.JWT != tok {
+					t.Errorf("get(%q) returned the session of %q", tok, s.JWT)
 					return
 				}
 			}
@@ -217,7 +217,7 @@ func TestTokenCacheBoundsTheProbeOfCollidingTokens(t *testing.T) {
 		t.Fatalf("%d colliding tokens served, %d held, want %d", len(stored), c.len(), maxProbe)
 	}
 	for _, tok := range stored {
-		if st, ok := c.get(tok, now); !ok || st.session.JWT != tok {
+		if s, ok := c.get(tok, now); !ok || s.JWT != tok {
 			t.Fatalf("%q no longer served", tok)
 		}
 	}

@@ -67,17 +67,16 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		cfg.tokenSources = []TokenSource{TokenFromCookie(cfg.cookies.sessionName)}
 	}
 	m := &Middleware{
-		cfg:      cfg,
-		issuers:  c.Issuers(),
-		audience: c.ProjectID(),
+		cfg:     cfg,
+		issuers: c.Issuers(),
+		cache:   newTokenCache(cfg.cacheSize),
 		// The verdict caches are separate so that a flood of refused junk
 		// cannot evict the sessions of real clients.
 		verdicts: newVerdictCache(cfg.cacheSize),
 		refusals: newVerdictCache(cfg.cacheSize),
 		limiter:  newUpstreamLimiter(cfg.upstreamRate, cfg.upstreamBurst),
 	}
-	m.cache = newTokenCache(cfg.cacheSize)
-	m.cache.bind(m)
+	m.audience = c.ProjectID()
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	if m.cfg.keyfunc == nil {
 		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
@@ -156,8 +155,8 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) *state
 	if len(jwtRaw) > MaxTokenSize {
 		rejectedJWT = ErrInvalidToken.with(errTooLongCredential)
 	} else if jwtRaw != "" {
-		if st, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
-			return st
+		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok {
+			return &state{owner: m, session: s}
 		}
 	}
 	// The rest is read only past the cache: the common request carries a
@@ -283,8 +282,8 @@ func (m *Middleware) authenticateAmbiguous(r *http.Request, jwtRaw, tokenRaw str
 			refusal = ErrInvalidToken.with(errTooLongCredential)
 			continue
 		}
-		if st, ok := m.cache.get(raw, m.cfg.now()); ok {
-			return st
+		if s, ok := m.cache.get(raw, m.cfg.now()); ok {
+			return &state{owner: m, session: s}
 		}
 		s, validUntil, err := m.verifyLocal(ctx, raw)
 		switch {

@@ -107,9 +107,9 @@ func referenceVerify(m *Middleware, raw string) (s *Session, validUntil time.Tim
 	return s, validUntil, nil
 }
 
-// verdict names the class of a verifier's answer, which decides what the
+// classOf names the class of a verifier's answer, which decides what the
 // middleware does next.
-func verdict(err error) string {
+func classOf(err error) string {
 	switch {
 	case err == nil:
 		return "valid"
@@ -256,7 +256,7 @@ func FuzzVerifyAgreesWithGolangJWT(f *testing.F) {
 		tok := fuzzToken(keys, header, claims, signer, mutation, pos, extra)
 		got, gotUntil, gotErr := m.verifyLocal(context.Background(), tok)
 		want, wantUntil, wantErr := referenceVerify(m, tok)
-		if g, w := verdict(gotErr), verdict(wantErr); g != w {
+		if g, w := classOf(gotErr), classOf(wantErr); g != w {
 			t.Fatalf("verdict %q (%v), golang-jwt's %q (%v), for %q", g, gotErr, w, wantErr, tok)
 		}
 		if !gotUntil.Equal(wantUntil) {
