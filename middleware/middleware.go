@@ -21,6 +21,7 @@ type Middleware struct {
 	jwks     *client.JWKS // nil with WithKeyfunc
 	parser   *jwt.Parser
 	issuers  []string
+	audience string // the project id, required in aud
 	cache    *tokenCache
 	m2mCache *m2mCache
 	// verdicts holds Stytch's sessions for JWTs it judged (expired or too
@@ -88,6 +89,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		revoked:          new(revokedSet),
 		health:           new(health),
 	}
+	m.audience = c.ProjectID()
 	m.m2mCache = newM2MCache(cfg.cacheSize)
 	m.members = newMemberLookup(c.Organizations, cfg.now, MemberCacheTTL, MemberCacheSize)
 	if m.cfg.keyfunc == nil {
@@ -141,67 +143,6 @@ var (
 )
 
 var errTooLongCredential = fmt.Errorf("credential longer than %d bytes", MaxTokenSize)
-
-// verifyLocal checks a JWT against the key set and the claim rules. On
-// success it returns the session and until when it may be trusted. errTooOld
-// comes with the session (the JWT is otherwise valid); errExpired and
-// errKeyStale ask for a remote check; any other error is ErrInvalidToken.
-func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, time.Time, error) {
-	keyfunc := m.cfg.keyfunc
-	if m.jwks != nil {
-		// An unknown kid waits for the shared refresh of the key set; the
-		// request bounds only its own wait, never the refresh.
-		keyfunc = m.jwks.KeyfuncCtx(ctx)
-	}
-	var c sessionClaims
-	_, err := m.parser.ParseWithClaims(raw, &c, keyfunc)
-	if err != nil {
-		switch {
-		case errors.Is(err, client.ErrUnavailable):
-			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, ErrUnavailable.with(err))
-		case errors.Is(err, client.ErrUnknownKID):
-			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
-		case onlyExpired(err) && m.issuerOK(c.Issuer) && c.identified() == nil:
-			// The signature was verified before the claims: an expired JWT
-			// of ours names a session Stytch may still honour.
-			return nil, time.Time{}, errExpired
-		}
-		return nil, time.Time{}, ErrInvalidToken.with(err)
-	}
-	if !m.issuerOK(c.Issuer) {
-		return nil, time.Time{}, ErrInvalidToken.with(fmt.Errorf("issuer %q not accepted", c.Issuer))
-	}
-	if err := c.identified(); err != nil {
-		return nil, time.Time{}, ErrInvalidToken.with(err)
-	}
-	now := m.cfg.now()
-	validUntil := c.ExpiresAt.Add(m.cfg.leeway)
-	if c.IssuedAt == nil {
-		return c.session(raw), time.Time{}, errTooOld
-	}
-	if tooOldAt := c.IssuedAt.Add(m.cfg.maxTokenAge); tooOldAt.Before(validUntil) {
-		validUntil = tooOldAt
-	}
-	if !now.Before(validUntil) {
-		return c.session(raw), time.Time{}, errTooOld
-	}
-	return c.session(raw), validUntil, nil
-}
-
-// onlyExpired reports whether exp is the only claim golang-jwt rejected.
-func onlyExpired(err error) bool {
-	if !errors.Is(err, jwt.ErrTokenExpired) {
-		return false
-	}
-	for _, other := range []error{jwt.ErrTokenNotValidYet, jwt.ErrTokenInvalidAudience,
-		jwt.ErrTokenRequiredClaimMissing, jwt.ErrTokenInvalidIssuer, jwt.ErrTokenUsedBeforeIssued,
-		jwt.ErrTokenSignatureInvalid, jwt.ErrTokenMalformed, jwt.ErrTokenUnverifiable} {
-		if errors.Is(err, other) {
-			return false
-		}
-	}
-	return true
-}
 
 func (m *Middleware) issuerOK(iss string) bool {
 	for _, want := range m.issuers {

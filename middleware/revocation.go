@@ -170,17 +170,12 @@ func (m *Middleware) goneAtStytch(r *http.Request, err error, credential, jwtRaw
 		credential != jwtRaw && !(own.isCookieValue(credential) && own.isCookieValue(jwtRaw)) {
 		return
 	}
-	keyfunc := m.cfg.keyfunc
-	if m.jwks != nil {
-		keyfunc = m.jwks.KeyfuncCtx(r.Context())
-	}
-	var c sessionClaims
-	if _, perr := m.parser.ParseWithClaims(jwtRaw, &c, keyfunc); perr != nil && !onlyExpired(perr) ||
-		!m.issuerOK(c.Issuer) || c.Session.ID == "" {
+	id, memberID, ok := m.verifiedSessionID(r.Context(), jwtRaw)
+	if !ok {
 		return
 	}
-	if perr := m.Revoke(r.Context(), c.Session.ID); perr != nil {
+	if perr := m.Revoke(r.Context(), id); perr != nil {
 		m.cfg.logger.WarnContext(r.Context(), "b2bauth: publishing a session Stytch declared gone failed",
-			"member_id", c.Subject, "error", perr)
+			"member_id", memberID, "error", perr)
 	}
 }
