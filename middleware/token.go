@@ -44,8 +44,8 @@ func cookieValue(lines []string, name string) string {
 		for line != "" {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
-			k, v, _ := strings.Cut(strings.Trim(part, asciiSpace), "=")
-			if strings.Trim(k, asciiSpace) != name {
+			k, v, _ := strings.Cut(trimASCIISpace(part), "=")
+			if trimASCIISpace(k) != name {
 				continue
 			}
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
@@ -65,8 +65,8 @@ func cookieValues(lines []string, name string, max int) []string {
 		for line != "" && len(vals) < max {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
-			k, v, _ := strings.Cut(strings.Trim(part, asciiSpace), "=")
-			if strings.Trim(k, asciiSpace) != name {
+			k, v, _ := strings.Cut(trimASCIISpace(part), "=")
+			if trimASCIISpace(k) != name {
 				continue
 			}
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
@@ -78,8 +78,20 @@ func cookieValues(lines []string, name string, max int) []string {
 	return vals
 }
 
-// asciiSpace is what net/http trims around cookie pairs and names.
-const asciiSpace = " \t\r\n"
+// trimASCIISpace trims what net/http trims around cookie pairs and names
+// (space, tab, CR, LF), without strings.Trim's per-call set of characters:
+// it runs on every request.
+func trimASCIISpace(s string) string {
+	for len(s) > 0 && isASCIISpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isASCIISpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isASCIISpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
 
 func firstToken(r *http.Request, sources []TokenSource) string {
 	for _, src := range sources {
