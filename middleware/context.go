@@ -1,6 +1,9 @@
 package middleware
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 type ctxKey struct{}
 
@@ -20,8 +23,31 @@ func NewContext(ctx context.Context, s *Session) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &state{session: s})
 }
 
-func withState(ctx context.Context, st *state) context.Context {
-	return context.WithValue(ctx, ctxKey{}, st)
+// stateContext is a context carrying a state: one allocation per request
+// where context.WithValue and a separate state would take two.
+type stateContext struct {
+	context.Context
+	st state
+}
+
+// withState returns a copy of ctx carrying st, and the carried state.
+func withState(ctx context.Context, st state) (context.Context, *state) {
+	sc := &stateContext{Context: ctx, st: st}
+	return sc, &sc.st
+}
+
+// Value returns the carried state for the package's key; other keys are
+// the parent's.
+func (c *stateContext) Value(key any) any {
+	if _, ok := key.(ctxKey); ok {
+		return &c.st
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's do, for debugging.
+func (c *stateContext) String() string {
+	return fmt.Sprint(c.Context) + ".WithValue(middleware.state)"
 }
 
 func stateFrom(ctx context.Context) (*state, bool) {

@@ -262,8 +262,8 @@ func (m *Middleware) verify(w http.ResponseWriter, r *http.Request) (*http.Reque
 	if m.cfg.observer != nil {
 		m.cfg.observer.Verified(r.Context(), Verification{Source: v.source, Session: v.session, Err: v.err, Duration: time.Since(start)})
 	}
-	st := &state{owner: m, session: v.session, err: v.err}
-	return r.WithContext(withState(r.Context(), st)), st
+	ctx, st := withState(r.Context(), state{owner: m, session: v.session, err: v.err})
+	return r.WithContext(ctx), st
 }
 
 // OptionalSession attaches the session, or the reason it is absent, to the

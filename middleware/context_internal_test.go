@@ -1,0 +1,52 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+type otherKey struct{}
+
+func TestStateContextKeepsItsParent(t *testing.T) {
+	parent, cancel := context.WithCancelCause(context.WithValue(context.Background(), otherKey{}, "kept"))
+	s := &Session{ID: "session-test-1"}
+	ctx, st := withState(parent, state{session: s})
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"the state is found under the package's key", ctx.Value(ctxKey{}) == st},
+		{"SessionFrom reads the carried session", func() bool { got, ok := SessionFrom(ctx); return ok && got == s }()},
+		{"the parent's values are still seen", ctx.Value(otherKey{}) == "kept"},
+		{"the parent is not done yet", ctx.Err() == nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.ok {
+				t.Fatal("false")
+			}
+		})
+	}
+	cause := errors.New("client went away")
+	cancel(cause)
+	<-ctx.Done()
+	if !errors.Is(context.Cause(ctx), cause) {
+		t.Fatalf("cause = %v, want the parent's", context.Cause(ctx))
+	}
+}
+
+func TestTrimASCIISpace(t *testing.T) {
+	for in, want := range map[string]string{
+		"":              "",
+		" \t\r\n":       "",
+		" a=b ":         "a=b",
+		"\tname\r\n":    "name",
+		"a b":           "a b",
+		"\u00a0a\u00a0": "\u00a0a\u00a0", // only ASCII space, as net/http
+	} {
+		if got := trimASCIISpace(in); got != want {
+			t.Errorf("trimASCIISpace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
