@@ -19,6 +19,8 @@ type branding struct {
 	Logo template.URL
 	// Style is the stylesheet with the primary colour applied.
 	Style template.CSS
+	// Script is the URL of the busy-state script, "" for none.
+	Script string
 }
 
 // validate checks b and returns what the pages show.

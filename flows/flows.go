@@ -76,7 +76,9 @@ func New(c *client.Client, m *middleware.Middleware, opts ...Option) (*Handler, 
 	if cfg.store == nil {
 		cfg.store = newMemoryStore(cfg.now, cfg.storeCapacity)
 	}
-	t, err := buildTemplates(cfg.templates, cfg.branding)
+	b := cfg.branding
+	b.Script = cfg.prefix + busyScriptPath
+	t, err := buildTemplates(cfg.templates, b)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +135,7 @@ func (h *Handler) routes() (http.Handler, error) {
 		method, path, _ := strings.Cut(pattern, " ")
 		mux.Handle(method+" "+p+path, h.observed(pattern, f))
 	}
+	mux.Handle("GET "+p+busyScriptPath, http.HandlerFunc(serveBusyScript))
 	// The step-up and logout routes read the session the middleware
 	// verifies; the login routes work without one.
 	session := func(pattern string, f http.HandlerFunc) {

@@ -94,7 +94,7 @@ func ExampleSecurityHeaders() {
 	fmt.Println(rec.Header().Get("Content-Security-Policy"))
 	fmt.Println(rec.Header().Get("X-Frame-Options"))
 	// Output:
-	// default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'
+	// default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'
 	// DENY
 }
 

@@ -2,9 +2,10 @@ package demo
 
 import "net/http"
 
-// contentSecurityPolicy allows no scripts at all: the pages and the flows'
-// templates use inline styles, forms posting to the app, and the TOTP QR
-// code as a data: image.
+// contentSecurityPolicy allows only the app's own script files (the flows'
+// busy-state script; no inline script): the pages and the flows' templates
+// use inline styles, forms posting to the app, and the TOTP QR code as a
+// data: image.
 //
 // It has no form-action, on purpose. Chromium checks form-action against
 // every redirect that follows a submission, not only the form's action, and
@@ -19,7 +20,7 @@ import "net/http"
 // (form-action does not fall back to default-src): the pages come from
 // html/template, no script can submit a form for the user, and base-uri
 // 'none' keeps an injected <base> from retargeting the relative actions.
-const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; base-uri 'none'"
 
 // SetSecurityHeaders sets the headers every answer of the app carries: a
