@@ -1,9 +1,6 @@
 package emulator
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,7 +54,7 @@ func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
 	now := s.cfg.clock()
 	token := newToken()
 	email := strings.ToLower(p.EmailAddress)
-	s.links[token] = &magicLink{email: email, pkceChallenge: p.PkceCodeChallenge, expires: now.Add(time.Duration(minutes) * time.Minute)}
+	s.links[token] = &magicLink{email: email, pkceGrant: pkceGrant{pkceChallenge: p.PkceCodeChallenge, expires: now.Add(time.Duration(minutes) * time.Minute)}}
 	q := link.Query()
 	q.Set("stytch_token_type", "discovery")
 	q.Set("token", token)
@@ -79,6 +76,11 @@ type magicLinkAuthenticateParams struct {
 	PkceCodeVerifier         string `json:"pkce_code_verifier"`
 }
 
+// deadMagicLink refuses a magic link that is unknown, expired or used.
+func deadMagicLink() *apiError {
+	return unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
+}
+
 func (s *Server) handleMagicLinkAuthenticate(r *http.Request) (response, error) {
 	var p magicLinkAuthenticateParams
 	if err := decode(r, &p); err != nil {
@@ -90,34 +92,13 @@ func (s *Server) handleMagicLinkAuthenticate(r *http.Request) (response, error) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	link := s.links[p.DiscoveryMagicLinksToken]
-	if link == nil || link.used || !now.Before(link.expires) {
-		return nil, unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(link.pkceChallenge, p.PkceCodeVerifier); err != nil {
+	link, err := redeemGrant(s.links, p.DiscoveryMagicLinksToken, p.PkceCodeVerifier, now, deadMagicLink())
+	if err != nil {
 		return nil, err
 	}
 	link.used = true
 	f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: s.emailIDLocked(link.email)}
 	return s.discoverLocked(now, link.email, f), nil
-}
-
-// checkPKCE binds a token to the browser that asked for it: with a challenge
-// the verifier must hash to it (S256), and a verifier without a challenge is
-// refused too.
-func checkPKCE(challenge, verifier string) error {
-	if challenge == "" && verifier == "" {
-		return nil
-	}
-	if challenge == "" || verifier == "" {
-		return unauthenticated(errPKCEMismatch, "the PKCE code verifier does not match the challenge")
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	got := base64.RawURLEncoding.EncodeToString(sum[:])
-	if subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) != 1 {
-		return unauthenticated(errPKCEMismatch, "the PKCE code verifier does not match the challenge")
-	}
-	return nil
 }
 
 // emailIDLocked gives an email the id it has as a member, or a new one.

@@ -18,10 +18,8 @@ const (
 type orgMagicLink struct {
 	orgID, memberID string
 	email           string
-	pkceChallenge   string
 	invite          bool
-	expires         time.Time
-	used            bool
+	pkceGrant
 }
 
 // linkMinutes checks an expiration in minutes; 0 means def.
@@ -115,7 +113,7 @@ func (s *Server) handleLoginOrSignup(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, pkceChallenge: p.PkceCodeChallenge, expires: now.Add(lifetime)}
+	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, pkceGrant: pkceGrant{pkceChallenge: p.PkceCodeChallenge, expires: now.Add(lifetime)}}
 	s.sendLocked(Message{Kind: KindEmail, To: email, Subject: subject + " to " + o.name,
 		Body: "Click to log in to " + o.name + ": " + link, URL: link, Token: token, SentAt: now})
 	return &loginOrSignupResponse{MemberID: m.id, MemberCreated: created, Member: renderMember(m), Organization: renderOrganization(o)}, nil
@@ -196,7 +194,7 @@ func (s *Server) handleInvite(r *http.Request) (response, error) {
 		m.status = memberInvited
 		m.updated = now
 	}
-	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, invite: true, expires: now.Add(lifetime)}
+	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, invite: true, pkceGrant: pkceGrant{expires: now.Add(lifetime)}}
 	s.sendLocked(Message{Kind: KindEmail, To: email, Subject: "You are invited to " + o.name,
 		Body: "Click to join " + o.name + ": " + link, URL: link, Token: token, SentAt: now})
 	return &memberResponse{MemberID: m.id, Member: renderMember(m), Organization: renderOrganization(o)}, nil
@@ -227,11 +225,8 @@ func (s *Server) handleOrgMagicLinkAuthenticate(r *http.Request) (response, erro
 	defer s.mu.Unlock()
 	s.org.init()
 	now := s.cfg.clock()
-	link := s.org.links[p.MagicLinksToken]
-	if link == nil || link.used || !now.Before(link.expires) {
-		return nil, unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(link.pkceChallenge, p.PkceCodeVerifier); err != nil {
+	link, err := redeemGrant(s.org.links, p.MagicLinksToken, p.PkceCodeVerifier, now, deadMagicLink())
+	if err != nil {
 		return nil, err
 	}
 	o, m := s.orgs[link.orgID], s.members[link.memberID]

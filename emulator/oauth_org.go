@@ -35,7 +35,7 @@ func (s *Server) OAuthToken(organization, email string, opts ...OAuthOption) (st
 func (s *Server) newOrgOAuthTokenLocked(orgID, email string, opts ...OAuthOption) string {
 	s.org.init()
 	t := &orgOAuthToken{orgID: orgID, oauthToken: oauthToken{email: strings.ToLower(email), provider: "google",
-		providerSubject: newUUID(), expires: s.cfg.clock().Add(oauthTokenLifetime)}}
+		providerSubject: newUUID(), pkceGrant: pkceGrant{expires: s.cfg.clock().Add(oauthTokenLifetime)}}}
 	for _, o := range opts {
 		o.applyOAuth(&t.oauthToken)
 	}
@@ -156,11 +156,8 @@ func (s *Server) handleOrgOAuthAuthenticate(r *http.Request) (response, error) {
 	defer s.mu.Unlock()
 	s.org.init()
 	now := s.cfg.clock()
-	t := s.org.oauth[p.OAuthToken]
-	if t == nil || t.used || !now.Before(t.expires) {
-		return nil, notFound(errOAuthTokenNotFound, "the OAuth token is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(t.pkceChallenge, p.PkceCodeVerifier); err != nil {
+	t, err := redeemGrant(s.org.oauth, p.OAuthToken, p.PkceCodeVerifier, now, deadOAuthToken())
+	if err != nil {
 		return nil, err
 	}
 	t.used = true

@@ -211,9 +211,7 @@ func (s *Server) handlePasswordStrengthCheck(r *http.Request) (response, error) 
 // passwordReset is an emailed password reset link: single use.
 type passwordReset struct {
 	orgID, memberID string
-	pkceChallenge   string
-	expires         time.Time
-	used            bool
+	pkceGrant
 }
 
 type passwordResetStartParams struct {
@@ -273,8 +271,8 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if s.resets == nil {
 		s.resets = map[string]*passwordReset{}
 	}
-	s.resets[token] = &passwordReset{orgID: o.id, memberID: m.id, pkceChallenge: p.CodeChallenge,
-		expires: now.Add(time.Duration(minutes) * time.Minute)}
+	s.resets[token] = &passwordReset{orgID: o.id, memberID: m.id, pkceGrant: pkceGrant{pkceChallenge: p.CodeChallenge,
+		expires: now.Add(time.Duration(minutes) * time.Minute)}}
 	q := link.Query()
 	q.Set("stytch_token_type", "multi_tenant_passwords")
 	q.Set("token", token)
@@ -320,11 +318,9 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	reset := s.resets[p.PasswordResetToken]
-	if reset == nil || reset.used || !now.Before(reset.expires) {
-		return nil, unauthenticated(errUnableToAuthMagicLink, "the password reset link is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(reset.pkceChallenge, p.CodeVerifier); err != nil {
+	reset, err := redeemGrant(s.resets, p.PasswordResetToken, p.CodeVerifier, now,
+		unauthenticated(errUnableToAuthMagicLink, "the password reset link is not valid: unknown, expired or already used"))
+	if err != nil {
 		return nil, err
 	}
 	o, m, err := s.lookupMember(reset.orgID, reset.memberID)

@@ -48,12 +48,10 @@ type ssoConnection struct {
 }
 
 type ssoToken struct {
-	connectionID  string
-	email         string
-	externalID    string
-	pkceChallenge string
-	expires       time.Time
-	used          bool
+	connectionID string
+	email        string
+	externalID   string
+	pkceGrant
 }
 
 type wireActiveSSOConnection struct {
@@ -193,7 +191,7 @@ func (s *Server) newSSOTokenLocked(connectionID, email, challenge string) string
 	s.org.init()
 	tok := newToken()
 	s.org.sso[tok] = &ssoToken{connectionID: connectionID, email: strings.ToLower(email),
-		externalID: "idp-subject-" + newUUID(), pkceChallenge: challenge, expires: s.cfg.clock().Add(ssoTokenLifetime)}
+		externalID: "idp-subject-" + newUUID(), pkceGrant: pkceGrant{pkceChallenge: challenge, expires: s.cfg.clock().Add(ssoTokenLifetime)}}
 	return tok
 }
 
@@ -396,11 +394,9 @@ func (s *Server) handleSSOAuthenticate(r *http.Request) (response, error) {
 	defer s.mu.Unlock()
 	s.org.init()
 	now := s.cfg.clock()
-	t := s.org.sso[p.SSOToken]
-	if t == nil || t.used || !now.Before(t.expires) {
-		return nil, notFound(errSSOTokenNotFound, "the SSO token is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(t.pkceChallenge, p.PkceCodeVerifier); err != nil {
+	t, err := redeemGrant(s.org.sso, p.SSOToken, p.PkceCodeVerifier, now,
+		notFound(errSSOTokenNotFound, "the SSO token is not valid: unknown, expired or already used"))
+	if err != nil {
 		return nil, err
 	}
 	t.used = true

@@ -210,19 +210,15 @@ func (i *intermediateSession) live(now time.Time) bool {
 }
 
 type magicLink struct {
-	email         string
-	pkceChallenge string
-	expires       time.Time
-	used          bool
+	email string
+	pkceGrant
 }
 
 type oauthToken struct {
 	email           string
 	provider        string
 	providerSubject string
-	pkceChallenge   string
-	expires         time.Time
-	used            bool
+	pkceGrant
 }
 
 type otpCode struct {
