@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"strings"
 	"time"
@@ -16,12 +15,6 @@ const (
 	minEmailOTPMinutes     = 2
 	maxEmailOTPMinutes     = 15
 )
-
-type emailOTP struct {
-	code     string
-	expires  time.Time
-	attempts int
-}
 
 // emailOTPKey names the live code of an address: orgID is "" for discovery.
 func emailOTPKey(orgID, email string) string {
@@ -53,16 +46,16 @@ func validEmail(email string) error {
 // stops working.
 func (s *Server) sendEmailOTPLocked(now time.Time, orgID, email, subject string, lifetime time.Duration) {
 	if s.emailOTPs == nil {
-		s.emailOTPs = map[string]*emailOTP{}
+		s.emailOTPs = map[string]*sentCode{}
 	}
-	code := newOTPCode()
-	s.emailOTPs[emailOTPKey(orgID, email)] = &emailOTP{code: code, expires: now.Add(lifetime)}
+	otp := newSentCode(now, lifetime)
+	s.emailOTPs[emailOTPKey(orgID, email)] = &otp
 	s.sendLocked(Message{
 		Kind:    KindEmail,
 		To:      strings.ToLower(email),
 		Subject: subject,
-		Body:    "Your code is " + code,
-		Code:    code,
+		Body:    "Your code is " + otp.code,
+		Code:    otp.code,
 		SentAt:  now,
 	})
 }
@@ -70,21 +63,9 @@ func (s *Server) sendEmailOTPLocked(now time.Time, orgID, email, subject string,
 // checkEmailOTPLocked passes or fails a code: a wrong code counts an attempt
 // and the code dies at maxOTPAttempts; a passed code is used up.
 func (s *Server) checkEmailOTPLocked(now time.Time, orgID, email, code string) error {
-	key := emailOTPKey(orgID, email)
-	otp := s.emailOTPs[key]
-	if otp == nil || !now.Before(otp.expires) {
-		delete(s.emailOTPs, key)
-		return notFound(errOTPCodeNotFound, "no valid one-time code for this email: never sent, expired, replaced, used or killed by wrong tries")
-	}
-	if subtle.ConstantTimeCompare([]byte(code), []byte(otp.code)) != 1 {
-		otp.attempts++
-		if otp.attempts >= maxOTPAttempts {
-			delete(s.emailOTPs, key)
-		}
-		return unauthenticated(errUnableToAuthOTP, "the one-time code is wrong")
-	}
-	delete(s.emailOTPs, key)
-	return nil
+	_, err := checkSentCode(s.emailOTPs, emailOTPKey(orgID, email), code, now,
+		"no valid one-time code for this email: never sent, expired, replaced, used or killed by wrong tries")
+	return err
 }
 
 func emailOTPFactor(now time.Time, email, emailID string) factor {

@@ -222,10 +222,8 @@ type oauthToken struct {
 }
 
 type otpCode struct {
-	code     string
-	phone    string
-	expires  time.Time
-	attempts int
+	sentCode
+	phone string
 }
 
 func renderOrganization(o *organization) wireOrganization {
