@@ -28,11 +28,8 @@ func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if _, domain, ok := strings.Cut(p.EmailAddress, "@"); !ok || domain == "" || strings.ContainsAny(p.EmailAddress, " <>") {
-		return nil, invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
+	if err := checkEmail(p.EmailAddress); err != nil {
+		return nil, err
 	}
 	minutes := p.DiscoveryExpirationMinutes
 	if minutes == 0 {

@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Organization-scoped email magic links: login or sign-up links and invites.
@@ -20,27 +19,6 @@ type orgMagicLink struct {
 	email           string
 	invite          bool
 	pkceGrant
-}
-
-// linkMinutes checks an expiration in minutes; 0 means def.
-func linkMinutes(v int, field string, def int) (time.Duration, error) {
-	if v == 0 {
-		v = def
-	}
-	if v < minLinkMinutes || v > maxLinkMinutes {
-		return 0, badRequest("%s must be between %d and %d", field, minLinkMinutes, maxLinkMinutes).withDetail("field", field)
-	}
-	return time.Duration(v) * time.Minute, nil
-}
-
-func checkEmail(email string) error {
-	if email == "" {
-		return missingField("email_address")
-	}
-	if _, domain, ok := strings.Cut(email, "@"); !ok || domain == "" || strings.ContainsAny(email, " <>") {
-		return invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
-	}
-	return nil
 }
 
 type loginOrSignupParams struct {
@@ -76,11 +54,11 @@ func (s *Server) handleLoginOrSignup(r *http.Request) (response, error) {
 	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	login, err := linkMinutes(p.LoginExpirationMinutes, "login_expiration_minutes", defaultLinkMinutes)
+	login, err := minutesBetween("login_expiration_minutes", p.LoginExpirationMinutes, defaultLinkMinutes, minLinkMinutes, maxLinkMinutes)
 	if err != nil {
 		return nil, err
 	}
-	signup, err := linkMinutes(p.SignupExpirationMinutes, "signup_expiration_minutes", defaultLinkMinutes)
+	signup, err := minutesBetween("signup_expiration_minutes", p.SignupExpirationMinutes, defaultLinkMinutes, minLinkMinutes, maxLinkMinutes)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +122,7 @@ func (s *Server) handleInvite(r *http.Request) (response, error) {
 	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	lifetime, err := linkMinutes(p.InviteExpirationMinutes, "invite_expiration_minutes", defaultInviteMinutes)
+	lifetime, err := minutesBetween("invite_expiration_minutes", p.InviteExpirationMinutes, defaultInviteMinutes, minLinkMinutes, maxLinkMinutes)
 	if err != nil {
 		return nil, err
 	}

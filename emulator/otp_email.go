@@ -21,27 +21,6 @@ func emailOTPKey(orgID, email string) string {
 	return orgID + "\x00" + strings.ToLower(email)
 }
 
-// emailOTPMinutes checks an expiration in minutes; 0 means the default.
-func emailOTPMinutes(field string, v int) (time.Duration, error) {
-	if v == 0 {
-		v = defaultEmailOTPMinutes
-	}
-	if v < minEmailOTPMinutes || v > maxEmailOTPMinutes {
-		return 0, badRequest("%s must be between %d and %d", field, minEmailOTPMinutes, maxEmailOTPMinutes).withDetail("field", field)
-	}
-	return time.Duration(v) * time.Minute, nil
-}
-
-func validEmail(email string) error {
-	if email == "" {
-		return missingField("email_address")
-	}
-	if _, domain, ok := strings.Cut(email, "@"); !ok || domain == "" || strings.ContainsAny(email, " <>") {
-		return invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
-	}
-	return nil
-}
-
 // sendEmailOTPLocked issues a new code for an address; the previous one
 // stops working.
 func (s *Server) sendEmailOTPLocked(now time.Time, orgID, email, subject string, lifetime time.Duration) {
@@ -84,10 +63,10 @@ func (s *Server) handleEmailOTPDiscoverySend(r *http.Request) (response, error) 
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := validEmail(p.EmailAddress); err != nil {
+	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	lifetime, err := emailOTPMinutes("discovery_expiration_minutes", p.DiscoveryExpirationMinutes)
+	lifetime, err := minutesBetween("discovery_expiration_minutes", p.DiscoveryExpirationMinutes, defaultEmailOTPMinutes, minEmailOTPMinutes, maxEmailOTPMinutes)
 	if err != nil {
 		return nil, err
 	}
@@ -151,14 +130,14 @@ func (s *Server) handleEmailOTPLoginOrSignup(r *http.Request) (response, error) 
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := validEmail(p.EmailAddress); err != nil {
+	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	loginLife, err := emailOTPMinutes("login_expiration_minutes", p.LoginExpirationMinutes)
+	loginLife, err := minutesBetween("login_expiration_minutes", p.LoginExpirationMinutes, defaultEmailOTPMinutes, minEmailOTPMinutes, maxEmailOTPMinutes)
 	if err != nil {
 		return nil, err
 	}
-	signupLife, err := emailOTPMinutes("signup_expiration_minutes", p.SignupExpirationMinutes)
+	signupLife, err := minutesBetween("signup_expiration_minutes", p.SignupExpirationMinutes, defaultEmailOTPMinutes, minEmailOTPMinutes, maxEmailOTPMinutes)
 	if err != nil {
 		return nil, err
 	}

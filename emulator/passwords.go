@@ -240,13 +240,9 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if p.EmailAddress == "" {
 		return nil, missingField("email_address")
 	}
-	minutes := p.ResetPasswordExpirationMinutes
-	if minutes == 0 {
-		minutes = defaultResetMinutes
-	}
-	if minutes < minResetMinutes || minutes > maxResetMinutes {
-		return nil, badRequest("reset_password_expiration_minutes must be between %d and %d", minResetMinutes, maxResetMinutes).
-			withDetail("field", "reset_password_expiration_minutes")
+	lifetime, err := minutesBetween("reset_password_expiration_minutes", p.ResetPasswordExpirationMinutes, defaultResetMinutes, minResetMinutes, maxResetMinutes)
+	if err != nil {
+		return nil, err
 	}
 	redirect := p.ResetPasswordRedirectURL
 	if redirect == "" {
@@ -272,7 +268,7 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 		s.resets = map[string]*passwordReset{}
 	}
 	s.resets[token] = &passwordReset{orgID: o.id, memberID: m.id, pkceGrant: pkceGrant{pkceChallenge: p.CodeChallenge,
-		expires: now.Add(time.Duration(minutes) * time.Minute)}}
+		expires: now.Add(lifetime)}}
 	q := link.Query()
 	q.Set("stytch_token_type", "multi_tenant_passwords")
 	q.Set("token", token)
