@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -38,30 +37,22 @@ func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
 	if minutes < minLinkMinutes || minutes > maxLinkMinutes {
 		return nil, badRequest("discovery_expiration_minutes must be between %d and %d", minLinkMinutes, maxLinkMinutes)
 	}
-	redirect := p.DiscoveryRedirectURL
-	if redirect == "" {
-		redirect = s.cfg.redirectURL
-	}
-	link, err := url.Parse(redirect)
-	if err != nil || (link.Scheme != "http" && link.Scheme != "https") {
-		return nil, badRequest("discovery_redirect_url is not an http(s) URL").withDetail("field", "discovery_redirect_url")
+	token := newToken()
+	link, err := s.redirectWithToken(p.DiscoveryRedirectURL, "discovery_redirect_url", "discovery", token)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	token := newToken()
 	email := strings.ToLower(p.EmailAddress)
 	s.links[token] = &magicLink{email: email, pkceGrant: pkceGrant{pkceChallenge: p.PkceCodeChallenge, expires: now.Add(time.Duration(minutes) * time.Minute)}}
-	q := link.Query()
-	q.Set("stytch_token_type", "discovery")
-	q.Set("token", token)
-	link.RawQuery = q.Encode()
 	s.sendLocked(Message{
 		Kind:    KindEmail,
 		To:      email,
 		Subject: "Your login link",
-		Body:    "Click to log in: " + link.String(),
-		URL:     link.String(),
+		Body:    "Click to log in: " + link,
+		URL:     link,
 		Token:   token,
 		SentAt:  now,
 	})

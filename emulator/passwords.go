@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"net/url"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -244,13 +243,10 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	redirect := p.ResetPasswordRedirectURL
-	if redirect == "" {
-		redirect = s.cfg.redirectURL
-	}
-	link, err := url.Parse(redirect)
-	if err != nil || (link.Scheme != "http" && link.Scheme != "https") {
-		return nil, badRequest("reset_password_redirect_url is not an http(s) URL").withDetail("field", "reset_password_redirect_url")
+	token := newToken()
+	link, err := s.redirectWithToken(p.ResetPasswordRedirectURL, "reset_password_redirect_url", "multi_tenant_passwords", token)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -263,22 +259,17 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if m == nil {
 		return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
 	}
-	token := newToken()
 	if s.resets == nil {
 		s.resets = map[string]*passwordReset{}
 	}
 	s.resets[token] = &passwordReset{orgID: o.id, memberID: m.id, pkceGrant: pkceGrant{pkceChallenge: p.CodeChallenge,
 		expires: now.Add(lifetime)}}
-	q := link.Query()
-	q.Set("stytch_token_type", "multi_tenant_passwords")
-	q.Set("token", token)
-	link.RawQuery = q.Encode()
 	s.sendLocked(Message{
 		Kind:    KindEmail,
 		To:      m.email,
 		Subject: "Reset your password",
-		Body:    "Click to reset your password: " + link.String(),
-		URL:     link.String(),
+		Body:    "Click to reset your password: " + link,
+		URL:     link,
 		Token:   token,
 		SentAt:  now,
 	})
