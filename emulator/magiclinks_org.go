@@ -34,6 +34,8 @@ type loginOrSignupParams struct {
 	SignupExpirationMinutes int    `json:"signup_expiration_minutes"`
 }
 
+// loginOrSignupResponse answers the login_or_signup calls of magic links and
+// email OTPs: the member the link or code was sent to.
 type loginOrSignupResponse struct {
 	envelope
 	MemberID      string           `json:"member_id"`
@@ -74,13 +76,9 @@ func (s *Server) handleLoginOrSignup(r *http.Request) (response, error) {
 		return nil, err
 	}
 	email := strings.ToLower(p.EmailAddress)
-	m := s.memberByEmail(o.id, email)
-	created := false
-	if m == nil {
-		if m, err = s.provisionByEmailLocked(o, email, memberPending); err != nil {
-			return nil, err
-		}
-		created = true
+	m, created, err := s.findOrProvisionLocked(o, email, func() (*member, error) { return s.provisionByEmailLocked(o, email, memberPending) })
+	if err != nil {
+		return nil, err
 	}
 	redirect, lifetime, subject := p.LoginRedirectURL, login, "Your login link"
 	if m.status != memberActive {

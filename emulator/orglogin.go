@@ -96,14 +96,8 @@ func (s *Server) finishPrimaryLocked(now time.Time, a primaryAuth) (*orgAuthResp
 	o := a.org
 	m := a.member
 	if m == nil {
-		m = s.memberByEmail(o.id, a.email)
-	}
-	if m == nil {
-		if a.provision == nil {
-			return nil, notFound(errMemberNotFound, "no member with this email in organization "+o.id)
-		}
 		var err error
-		if m, err = a.provision(); err != nil {
+		if m, _, err = s.findOrProvisionLocked(o, a.email, a.provision); err != nil {
 			return nil, err
 		}
 	}

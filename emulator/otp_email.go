@@ -114,14 +114,6 @@ type emailOTPLoginOrSignupParams struct {
 	SignupExpirationMinutes int    `json:"signup_expiration_minutes"`
 }
 
-type emailOTPLoginOrSignupResponse struct {
-	envelope
-	MemberID      string           `json:"member_id"`
-	MemberCreated bool             `json:"member_created"`
-	Member        wireMember       `json:"member"`
-	Organization  wireOrganization `json:"organization"`
-}
-
 // handleEmailOTPLoginOrSignup sends a code to a member of one organization:
 // a login code to an active member, a signup code to a pending or invited
 // one, or to a new pending member when the email's domain may join.
@@ -148,23 +140,16 @@ func (s *Server) handleEmailOTPLoginOrSignup(r *http.Request) (response, error) 
 	if err != nil {
 		return nil, err
 	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	created := false
-	if m == nil {
-		if _, ok := o.eligibleDomain(p.EmailAddress); !ok {
-			return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id+", and it may not join by email domain")
-		}
-		if m, err = s.newMember(MemberSeed{Organization: o.id, Email: p.EmailAddress, Status: memberPending}); err != nil {
-			return nil, err
-		}
-		created = true
+	m, created, err := s.findOrProvisionLocked(o, p.EmailAddress, func() (*member, error) { return s.joinByDomainLocked(o, p.EmailAddress, memberPending) })
+	if err != nil {
+		return nil, err
 	}
 	if m.status == memberActive {
 		s.sendEmailOTPLocked(now, o.id, m.email, "Your login code", loginLife)
 	} else {
 		s.sendEmailOTPLocked(now, o.id, m.email, "Your signup code", signupLife)
 	}
-	return &emailOTPLoginOrSignupResponse{MemberID: m.id, MemberCreated: created, Member: renderMember(m), Organization: renderOrganization(o)}, nil
+	return &loginOrSignupResponse{MemberID: m.id, MemberCreated: created, Member: renderMember(m), Organization: renderOrganization(o)}, nil
 }
 
 type emailOTPAuthenticateParams struct {
@@ -201,9 +186,9 @@ func (s *Server) handleEmailOTPAuthenticate(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil {
-		return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
+	m, err := s.memberWithEmailLocked(o, p.EmailAddress)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.checkEmailOTPLocked(now, o.id, m.email, p.Code); err != nil {
 		return nil, err

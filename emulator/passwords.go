@@ -255,9 +255,9 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil {
-		return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
+	m, err := s.memberWithEmailLocked(o, p.EmailAddress)
+	if err != nil {
+		return nil, err
 	}
 	if s.resets == nil {
 		s.resets = map[string]*passwordReset{}
@@ -401,8 +401,8 @@ func (s *Server) handleRequireReset(r *http.Request) (response, error) {
 			return nil, err
 		}
 	case p.EmailAddress != "":
-		if m = s.memberByEmail(o.id, p.EmailAddress); m == nil {
-			return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
+		if m, err = s.memberWithEmailLocked(o, p.EmailAddress); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, badRequest("email_address or member_id is required").withDetail("field", "email_address")
