@@ -34,16 +34,23 @@ func (st *orgLoginState) init() {
 	}
 }
 
-// orgAuthParams are the fields every organization-scoped authenticate call
-// shares: the session or intermediate session the factor joins, and the
-// session options.
-type orgAuthParams struct {
+// sessionTarget is what a primary authenticate call adds its factor to: a
+// session of the same member, or an intermediate session; with the session
+// options.
+type sessionTarget struct {
 	sessionOptions
 	SessionToken             string `json:"session_token"`
 	SessionJWT               string `json:"session_jwt"`
 	IntermediateSessionToken string `json:"intermediate_session_token"`
-	Locale                   string `json:"locale"`
-	TelemetryID              string `json:"telemetry_id"`
+}
+
+// orgAuthParams are the fields every organization-scoped authenticate call
+// shares: the session or intermediate session the factor joins, and the
+// session options.
+type orgAuthParams struct {
+	sessionTarget
+	Locale      string `json:"locale"`
+	TelemetryID string `json:"telemetry_id"`
 }
 
 func (p orgAuthParams) check() error {

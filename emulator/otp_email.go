@@ -153,14 +153,11 @@ func (s *Server) handleEmailOTPLoginOrSignup(r *http.Request) (response, error) 
 }
 
 type emailOTPAuthenticateParams struct {
-	sessionOptions
-	OrganizationID           string `json:"organization_id"`
-	EmailAddress             string `json:"email_address"`
-	Code                     string `json:"code"`
-	SessionToken             string `json:"session_token"`
-	SessionJWT               string `json:"session_jwt"`
-	IntermediateSessionToken string `json:"intermediate_session_token"`
-	Locale                   string `json:"locale"`
+	sessionTarget
+	OrganizationID string `json:"organization_id"`
+	EmailAddress   string `json:"email_address"`
+	Code           string `json:"code"`
+	Locale         string `json:"locale"`
 }
 
 // handleEmailOTPAuthenticate passes an organization code: a session, or the
@@ -195,7 +192,7 @@ func (s *Server) handleEmailOTPAuthenticate(r *http.Request) (response, error) {
 	}
 	return s.finishPrimaryLocked(now, primaryAuth{
 		org: o, email: m.email, member: m, factor: emailOTPFactor(now, m.email, m.emailID),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT, IntermediateSessionToken: p.IntermediateSessionToken},
+		params: orgAuthParams{sessionTarget: p.sessionTarget},
 	})
 }
 

@@ -84,13 +84,10 @@ func wrongPassword() *apiError {
 }
 
 type passwordAuthenticateParams struct {
-	sessionOptions
-	OrganizationID           string `json:"organization_id"`
-	EmailAddress             string `json:"email_address"`
-	Password                 string `json:"password"`
-	SessionToken             string `json:"session_token"`
-	SessionJWT               string `json:"session_jwt"`
-	IntermediateSessionToken string `json:"intermediate_session_token"`
+	sessionTarget
+	OrganizationID string `json:"organization_id"`
+	EmailAddress   string `json:"email_address"`
+	Password       string `json:"password"`
 }
 
 // handlePasswordAuthenticate logs a member into one organization with a
@@ -125,7 +122,7 @@ func (s *Server) handlePasswordAuthenticate(r *http.Request) (response, error) {
 	}
 	return s.finishPrimaryLocked(now, primaryAuth{
 		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT, IntermediateSessionToken: p.IntermediateSessionToken},
+		params: orgAuthParams{sessionTarget: p.sessionTarget},
 	})
 }
 
@@ -277,13 +274,10 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 }
 
 type passwordResetParams struct {
-	sessionOptions
-	PasswordResetToken       string `json:"password_reset_token"`
-	Password                 string `json:"password"`
-	CodeVerifier             string `json:"code_verifier"`
-	SessionToken             string `json:"session_token"`
-	SessionJWT               string `json:"session_jwt"`
-	IntermediateSessionToken string `json:"intermediate_session_token"`
+	sessionTarget
+	PasswordResetToken string `json:"password_reset_token"`
+	Password           string `json:"password"`
+	CodeVerifier       string `json:"code_verifier"`
 }
 
 // handlePasswordReset sets a password from an emailed reset link. A weak
@@ -320,7 +314,7 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 	reset.used = true
 	return s.finishPrimaryLocked(now, primaryAuth{
 		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT, IntermediateSessionToken: p.IntermediateSessionToken},
+		params: orgAuthParams{sessionTarget: p.sessionTarget},
 	})
 }
 
@@ -370,7 +364,8 @@ func (s *Server) handleExistingPasswordReset(r *http.Request) (response, error) 
 	}
 	return s.finishPrimaryLocked(now, primaryAuth{
 		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT},
+		// This call takes no intermediate session.
+		params: orgAuthParams{sessionTarget: sessionTarget{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT}},
 	})
 }
 
