@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Organization-scoped email magic links: login or sign-up links and invites.
@@ -191,35 +192,25 @@ func (s *Server) handleOrgMagicLinkAuthenticate(r *http.Request) (response, erro
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.MagicLinksToken == "" {
-		return nil, missingField("magic_links_token")
-	}
-	if err := p.orgAuthParams.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.org.init()
-	now := s.cfg.clock()
-	link, err := redeemGrant(s.org.links, p.MagicLinksToken, p.PkceCodeVerifier, now, deadMagicLink())
-	if err != nil {
-		return nil, err
-	}
-	o, m := s.orgs[link.orgID], s.members[link.memberID]
-	if m == nil {
-		return nil, notFound(errMemberNotFound, "the member of the magic link no longer exists")
-	}
-	if !link.invite {
-		if err := requireAuthMethod(o, "magic_link"); err != nil {
-			return nil, err
-		}
-	}
-	f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: m.emailID}
-	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: link.email, factor: f, member: m, params: p.orgAuthParams})
-	if err != nil {
-		return nil, err
-	}
-	link.used = true
-	res.MethodID = m.emailID
-	return res, nil
+	return authenticateOrgToken(s, "magic_links_token", p.MagicLinksToken, p.PkceCodeVerifier, p.orgAuthParams,
+		func() map[string]*orgMagicLink { return s.org.links }, deadMagicLink(),
+		func(now time.Time, link *orgMagicLink) (*orgAuthResponse, error) {
+			o, m := s.orgs[link.orgID], s.members[link.memberID]
+			if m == nil {
+				return nil, notFound(errMemberNotFound, "the member of the magic link no longer exists")
+			}
+			if !link.invite {
+				if err := requireAuthMethod(o, "magic_link"); err != nil {
+					return nil, err
+				}
+			}
+			f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: m.emailID}
+			res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: link.email, factor: f, member: m, params: p.orgAuthParams})
+			if err != nil {
+				return nil, err
+			}
+			link.used = true
+			res.MethodID = m.emailID
+			return res, nil
+		})
 }

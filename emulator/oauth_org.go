@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // OAuth started for one organization: GET /v1/b2b/public/oauth/{provider}/start
@@ -146,33 +147,23 @@ func (s *Server) handleOrgOAuthAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.OAuthToken == "" {
-		return nil, missingField("oauth_token")
-	}
-	if err := p.orgAuthParams.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.org.init()
-	now := s.cfg.clock()
-	t, err := redeemGrant(s.org.oauth, p.OAuthToken, p.PkceCodeVerifier, now, deadOAuthToken())
-	if err != nil {
-		return nil, err
-	}
-	t.used = true
-	o := s.orgs[t.orgID]
-	if err := requireAuthMethod(o, t.provider+"_oauth"); err != nil {
-		return nil, err
-	}
-	f := factor{typ: "oauth", method: "oauth_" + t.provider, at: now, created: now, email: t.email,
-		emailID: s.emailIDLocked(t.email), provider: t.provider, providerSubject: t.providerSubject}
-	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: t.email, factor: f, params: p.orgAuthParams,
-		provision: func() (*member, error) { return s.provisionByEmailLocked(o, t.email, memberActive) }})
-	if err != nil {
-		return nil, err
-	}
-	res.ProviderSubject, res.ProviderType = t.providerSubject, providerTitle(t.provider)
-	res.ProviderValues = &wireProviderValues{Scopes: []string{"openid", "email", "profile"}}
-	return res, nil
+	return authenticateOrgToken(s, "oauth_token", p.OAuthToken, p.PkceCodeVerifier, p.orgAuthParams,
+		func() map[string]*orgOAuthToken { return s.org.oauth }, deadOAuthToken(),
+		func(now time.Time, t *orgOAuthToken) (*orgAuthResponse, error) {
+			t.used = true
+			o := s.orgs[t.orgID]
+			if err := requireAuthMethod(o, t.provider+"_oauth"); err != nil {
+				return nil, err
+			}
+			f := factor{typ: "oauth", method: "oauth_" + t.provider, at: now, created: now, email: t.email,
+				emailID: s.emailIDLocked(t.email), provider: t.provider, providerSubject: t.providerSubject}
+			res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: t.email, factor: f, params: p.orgAuthParams,
+				provision: func() (*member, error) { return s.provisionByEmailLocked(o, t.email, memberActive) }})
+			if err != nil {
+				return nil, err
+			}
+			res.ProviderSubject, res.ProviderType = t.providerSubject, providerTitle(t.provider)
+			res.ProviderValues = &wireProviderValues{Scopes: []string{"openid", "email", "profile"}}
+			return res, nil
+		})
 }

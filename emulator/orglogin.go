@@ -63,6 +63,33 @@ func (p orgAuthParams) check() error {
 	return p.sessionOptions.check()
 }
 
+// authenticateOrgToken runs an organization-scoped authenticate call with a
+// single-use token: it refuses a missing token (field names it) or bad
+// session parameters, then, holding s.mu, redeems the token from the map
+// tokens returns and hands it to finish.
+func authenticateOrgToken[T interface{ grant() *pkceGrant }](s *Server, field, token, verifier string, p orgAuthParams,
+	tokens func() map[string]T, dead *apiError, finish func(now time.Time, t T) (*orgAuthResponse, error)) (response, error) {
+	if token == "" {
+		return nil, missingField(field)
+	}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.init()
+	now := s.cfg.clock()
+	t, err := redeemGrant(tokens(), token, verifier, now, dead)
+	if err != nil {
+		return nil, err
+	}
+	res, err := finish(now, t)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
 // primaryAuth is one passed primary factor for one organization.
 type primaryAuth struct {
 	org    *organization

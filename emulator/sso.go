@@ -384,48 +384,38 @@ func (s *Server) handleSSOAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.SSOToken == "" {
-		return nil, missingField("sso_token")
-	}
-	if err := p.orgAuthParams.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.org.init()
-	now := s.cfg.clock()
-	t, err := redeemGrant(s.org.sso, p.SSOToken, p.PkceCodeVerifier, now,
-		notFound(errSSOTokenNotFound, "the SSO token is not valid: unknown, expired or already used"))
-	if err != nil {
-		return nil, err
-	}
-	t.used = true
-	c := s.connectionLocked(t.connectionID)
-	if c == nil || c.status != "active" {
-		return nil, notFound(errSSOConnectionNotFound, "the SSO connection of the token is gone or not active")
-	}
-	o := s.orgs[c.orgID]
-	if err := requireAuthMethod(o, "sso"); err != nil {
-		return nil, err
-	}
-	f := factor{typ: "sso", method: "sso_" + c.typ, at: now, created: now, email: t.email,
-		emailID: s.emailIDLocked(t.email), provider: c.id, providerSubject: t.externalID}
-	res, err := s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: t.email, factor: f, params: p.orgAuthParams,
-		provision: func() (*member, error) {
-			if o.ssoJIT == policyNotAllowed || (o.ssoJIT == policyRestricted && !slices.Contains(o.ssoJITConnections, c.id)) {
-				return nil, forbidden(errConnectionNotAllowedForJIT, "the connection may not provision new members (sso_jit_provisioning is "+o.ssoJIT+")")
+	return authenticateOrgToken(s, "sso_token", p.SSOToken, p.PkceCodeVerifier, p.orgAuthParams,
+		func() map[string]*ssoToken { return s.org.sso },
+		notFound(errSSOTokenNotFound, "the SSO token is not valid: unknown, expired or already used"),
+		func(now time.Time, t *ssoToken) (*orgAuthResponse, error) {
+			t.used = true
+			c := s.connectionLocked(t.connectionID)
+			if c == nil || c.status != "active" {
+				return nil, notFound(errSSOConnectionNotFound, "the SSO connection of the token is gone or not active")
 			}
-			return s.newMember(MemberSeed{Organization: o.id, Email: t.email})
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if m := s.members[res.MemberID]; m != nil && !slices.ContainsFunc(m.ssoRegistrations, func(r wireSSORegistration) bool { return r.ConnectionID == c.id }) {
-		m.ssoRegistrations = append(m.ssoRegistrations, wireSSORegistration{ConnectionID: c.id, ExternalID: t.externalID,
-			RegistrationID: newID("sso-registration"), SSOAttributes: map[string]any{}})
-		res.Member = renderMember(m)
-	}
-	return res, nil
+			o := s.orgs[c.orgID]
+			if err := requireAuthMethod(o, "sso"); err != nil {
+				return nil, err
+			}
+			f := factor{typ: "sso", method: "sso_" + c.typ, at: now, created: now, email: t.email,
+				emailID: s.emailIDLocked(t.email), provider: c.id, providerSubject: t.externalID}
+			res, err := s.finishPrimaryLocked(now, primaryAuth{
+				org: o, email: t.email, factor: f, params: p.orgAuthParams,
+				provision: func() (*member, error) {
+					if o.ssoJIT == policyNotAllowed || (o.ssoJIT == policyRestricted && !slices.Contains(o.ssoJITConnections, c.id)) {
+						return nil, forbidden(errConnectionNotAllowedForJIT, "the connection may not provision new members (sso_jit_provisioning is "+o.ssoJIT+")")
+					}
+					return s.newMember(MemberSeed{Organization: o.id, Email: t.email})
+				},
+			})
+			if err != nil {
+				return nil, err
+			}
+			if m := s.members[res.MemberID]; m != nil && !slices.ContainsFunc(m.ssoRegistrations, func(r wireSSORegistration) bool { return r.ConnectionID == c.id }) {
+				m.ssoRegistrations = append(m.ssoRegistrations, wireSSORegistration{ConnectionID: c.id, ExternalID: t.externalID,
+					RegistrationID: newID("sso-registration"), SSOAttributes: map[string]any{}})
+				res.Member = renderMember(m)
+			}
+			return res, nil
+		})
 }
