@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"strings"
@@ -56,16 +55,11 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, badRequest("oauth provider %q is not emulated", provider))
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
-		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+	if err := s.checkPublicToken(q); err != nil {
+		s.writeError(w, err)
 		return
 	}
-	login, err := s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url")
-	if err != nil {
-		s.writeError(w, asAPIError(err))
-		return
-	}
-	signup, err := s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url")
+	login, signup, err := s.startRedirects(q)
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
@@ -103,28 +97,20 @@ func (s *Server) handleOAuthOrgConsent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, badRequest("oauth provider %q is not emulated", provider))
 		return
 	}
-	email := strings.TrimSpace(f.Get("email"))
-	if !strings.Contains(email, "@") {
-		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
+	email, apiErr := consentEmail(f)
+	if apiErr != nil {
+		s.writeError(w, apiErr)
 		return
 	}
 	s.mu.Lock()
 	o, err := s.lookupOrg(f.Get("organization_id"))
-	var token, redirect string
+	var target string
 	if err == nil {
 		opts := []OAuthOption{WithProvider(provider), WithPKCEChallenge(f.Get("pkce_code_challenge"))}
-		token = s.newOrgOAuthTokenLocked(o.id, email, opts...)
-		redirect = f.Get("login_redirect_url")
-		if s.memberByEmail(o.id, email) == nil {
-			redirect = f.Get("signup_redirect_url")
-		}
+		token := s.newOrgOAuthTokenLocked(o.id, email, opts...)
+		target, err = s.signInRedirectLocked(f, o.id, email, "oauth", token)
 	}
 	s.mu.Unlock()
-	if err != nil {
-		s.writeError(w, asAPIError(err))
-		return
-	}
-	target, err := s.redirectWithToken(redirect, "redirect_url", "oauth", token)
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return

@@ -188,15 +188,39 @@ func (s *Server) redirectWithToken(raw, field, tokenType, token string) (string,
 	return u.String(), nil
 }
 
-// checkRedirect validates a redirect URL given to a public start endpoint.
+// checkRedirect validates a redirect URL given to a public start endpoint
+// and returns it, or the default redirect URL when it is empty.
 func (s *Server) checkRedirect(raw, field string) (string, error) {
 	if raw == "" {
-		return s.cfg.redirectURL, nil
+		raw = s.cfg.redirectURL
 	}
 	if _, err := s.redirectWithToken(raw, field, "", ""); err != nil {
 		return "", err
 	}
 	return raw, nil
+}
+
+// startRedirects checks the login and signup redirect URLs of a public start
+// URL.
+func (s *Server) startRedirects(q url.Values) (login, signup string, err error) {
+	if login, err = s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url"); err != nil {
+		return "", "", err
+	}
+	if signup, err = s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url"); err != nil {
+		return "", "", err
+	}
+	return login, signup, nil
+}
+
+// signInRedirectLocked returns where an emulated provider's form sends the
+// browser back with token: its login redirect URL for a member of orgID,
+// its signup one otherwise.
+func (s *Server) signInRedirectLocked(f url.Values, orgID, email, tokenType, token string) (string, error) {
+	redirect := f.Get("login_redirect_url")
+	if s.memberByEmail(orgID, email) == nil {
+		redirect = f.Get("signup_redirect_url")
+	}
+	return s.redirectWithToken(redirect, "redirect_url", tokenType, token)
 }
 
 // memberEmailsLocked lists an organization's member emails, for the

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"slices"
@@ -280,16 +279,11 @@ func (s *Server) handleSSOConnections(r *http.Request) (response, error) {
 // the connection (connection_id, or organization_id for its default).
 func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
-		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+	if err := s.checkPublicToken(q); err != nil {
+		s.writeError(w, err)
 		return
 	}
-	login, err := s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url")
-	if err != nil {
-		s.writeError(w, asAPIError(err))
-		return
-	}
-	signup, err := s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url")
+	login, signup, err := s.startRedirects(q)
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
@@ -343,27 +337,22 @@ func (s *Server) handleSSOConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	email := strings.TrimSpace(f.Get("email"))
-	if !strings.Contains(email, "@") {
-		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
-		return
-	}
-	s.mu.Lock()
-	c, apiErr := s.startConnectionLocked(f.Get("connection_id"), "")
-	var token, redirect string
-	if apiErr == nil {
-		token = s.newSSOTokenLocked(c.id, email, f.Get("pkce_code_challenge"))
-		redirect = f.Get("login_redirect_url")
-		if s.memberByEmail(c.orgID, email) == nil {
-			redirect = f.Get("signup_redirect_url")
-		}
-	}
-	s.mu.Unlock()
+	email, apiErr := consentEmail(f)
 	if apiErr != nil {
 		s.writeError(w, apiErr)
 		return
 	}
-	target, err := s.redirectWithToken(redirect, "redirect_url", "sso", token)
+	s.mu.Lock()
+	var target string
+	var err error
+	c, apiErr := s.startConnectionLocked(f.Get("connection_id"), "")
+	if apiErr != nil {
+		err = apiErr
+	} else {
+		token := s.newSSOTokenLocked(c.id, email, f.Get("pkce_code_challenge"))
+		target, err = s.signInRedirectLocked(f, c.orgID, email, "sso", token)
+	}
+	s.mu.Unlock()
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
