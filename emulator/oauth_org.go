@@ -22,10 +22,7 @@ type orgOAuthToken struct {
 func (s *Server) OAuthToken(organization, email string, opts ...OAuthOption) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[organization]
-	if o == nil {
-		o = s.orgBySlug(organization)
-	}
+	o := s.orgByIDOrSlug(organization)
 	if o == nil {
 		return "", fmt.Errorf("b2bauth: emulator: unknown organization %q", organization)
 	}

@@ -105,10 +105,7 @@ func nullable(s string) *string {
 func (s *Server) AddSSOConnection(organization string, seed SSOConnectionSeed) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[organization]
-	if o == nil {
-		o = s.orgBySlug(organization)
-	}
+	o := s.orgByIDOrSlug(organization)
 	if o == nil {
 		return "", fmt.Errorf("b2bauth: emulator: add sso connection: unknown organization %q", organization)
 	}
