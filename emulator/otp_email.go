@@ -88,11 +88,8 @@ func (s *Server) handleEmailOTPDiscoveryAuthenticate(r *http.Request) (response,
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Code == "" {
-		return nil, missingField("code")
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"code", p.Code}); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -167,11 +164,8 @@ func (s *Server) handleEmailOTPAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Code == "" {
-		return nil, missingField("code")
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"code", p.Code}); err != nil {
+		return nil, err
 	}
 	if err := p.sessionOptions.check(); err != nil {
 		return nil, err

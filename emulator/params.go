@@ -7,6 +7,16 @@ import (
 
 // Checks of request fields that many calls share.
 
+// requireFields refuses the first of fields that is empty.
+func requireFields(fields ...field) error {
+	for _, f := range fields {
+		if f.Value == "" {
+			return missingField(f.Name)
+		}
+	}
+	return nil
+}
+
 // checkEmail refuses a missing or malformed email_address.
 func checkEmail(email string) error {
 	if email == "" {

@@ -97,11 +97,8 @@ func (s *Server) handlePasswordAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Password == "" {
-		return nil, missingField("password")
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"password", p.Password}); err != nil {
+		return nil, err
 	}
 	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
@@ -143,11 +140,8 @@ func (s *Server) handlePasswordDiscoveryAuthenticate(r *http.Request) (response,
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Password == "" {
-		return nil, missingField("password")
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"password", p.Password}); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -287,11 +281,8 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.PasswordResetToken == "" {
-		return nil, missingField("password_reset_token")
-	}
-	if p.Password == "" {
-		return nil, missingField("password")
+	if err := requireFields(field{"password_reset_token", p.PasswordResetToken}, field{"password", p.Password}); err != nil {
+		return nil, err
 	}
 	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
@@ -335,12 +326,9 @@ func (s *Server) handleExistingPasswordReset(r *http.Request) (response, error) 
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	for _, f := range []struct{ name, value string }{
-		{"email_address", p.EmailAddress}, {"existing_password", p.ExistingPassword}, {"new_password", p.NewPassword},
-	} {
-		if f.value == "" {
-			return nil, missingField(f.name)
-		}
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"existing_password", p.ExistingPassword},
+		field{"new_password", p.NewPassword}); err != nil {
+		return nil, err
 	}
 	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
