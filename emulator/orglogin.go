@@ -90,6 +90,32 @@ func authenticateOrgToken[T interface{ grant() *pkceGrant }](s *Server, field, t
 	return res, nil
 }
 
+// authenticateInOrg runs a primary authenticate call of one organization
+// that names the member: after the session options are checked, holding
+// s.mu, it finds the organization, lets pass find the member and check the
+// secret, and logs the member in with the factor pass returns.
+func (s *Server) authenticateInOrg(orgID string, target sessionTarget, pass func(now time.Time, o *organization) (*member, factor, error)) (response, error) {
+	if err := target.sessionOptions.check(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.clock()
+	o, err := s.lookupOrg(orgID)
+	if err != nil {
+		return nil, err
+	}
+	m, f, err := pass(now, o)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: m.email, member: m, factor: f, params: orgAuthParams{sessionTarget: target}})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
 // primaryAuth is one passed primary factor for one organization.
 type primaryAuth struct {
 	org    *organization

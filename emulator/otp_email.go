@@ -167,26 +167,15 @@ func (s *Server) handleEmailOTPAuthenticate(r *http.Request) (response, error) {
 	if err := requireFields(field{"email_address", p.EmailAddress}, field{"code", p.Code}); err != nil {
 		return nil, err
 	}
-	if err := p.sessionOptions.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	o, err := s.lookupOrg(p.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.memberWithEmailLocked(o, p.EmailAddress)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkEmailOTPLocked(now, o.id, m.email, p.Code); err != nil {
-		return nil, err
-	}
-	return s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: m.email, member: m, factor: emailOTPFactor(now, m.email, m.emailID),
-		params: orgAuthParams{sessionTarget: p.sessionTarget},
+	return s.authenticateInOrg(p.OrganizationID, p.sessionTarget, func(now time.Time, o *organization) (*member, factor, error) {
+		m, err := s.memberWithEmailLocked(o, p.EmailAddress)
+		if err != nil {
+			return nil, factor{}, err
+		}
+		if err := s.checkEmailOTPLocked(now, o.id, m.email, p.Code); err != nil {
+			return nil, factor{}, err
+		}
+		return m, emailOTPFactor(now, m.email, m.emailID), nil
 	})
 }
 

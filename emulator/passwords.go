@@ -100,26 +100,15 @@ func (s *Server) handlePasswordAuthenticate(r *http.Request) (response, error) {
 	if err := requireFields(field{"email_address", p.EmailAddress}, field{"password", p.Password}); err != nil {
 		return nil, err
 	}
-	if err := p.sessionOptions.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	o, err := s.lookupOrg(p.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil || !m.checkPassword(p.Password) {
-		return nil, wrongPassword()
-	}
-	if m.password.resetRequired {
-		return nil, resetRequired()
-	}
-	return s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionTarget: p.sessionTarget},
+	return s.authenticateInOrg(p.OrganizationID, p.sessionTarget, func(now time.Time, o *organization) (*member, factor, error) {
+		m := s.memberByEmail(o.id, p.EmailAddress)
+		if m == nil || !m.checkPassword(p.Password) {
+			return nil, factor{}, wrongPassword()
+		}
+		if m.password.resetRequired {
+			return nil, factor{}, resetRequired()
+		}
+		return m, passwordFactor(now, m), nil
 	})
 }
 
@@ -330,30 +319,20 @@ func (s *Server) handleExistingPasswordReset(r *http.Request) (response, error) 
 		field{"new_password", p.NewPassword}); err != nil {
 		return nil, err
 	}
-	if err := p.sessionOptions.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	o, err := s.lookupOrg(p.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil || !m.checkPassword(p.ExistingPassword) {
-		return nil, wrongPassword()
-	}
-	if p.NewPassword == p.ExistingPassword {
-		return nil, badRequest("new_password must differ from existing_password").withDetail("field", "new_password")
-	}
-	if err := s.setPasswordLocked(now, m, p.NewPassword); err != nil {
-		return nil, err
-	}
-	return s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		// This call takes no intermediate session.
-		params: orgAuthParams{sessionTarget: sessionTarget{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT}},
+	// This call takes no intermediate session.
+	target := sessionTarget{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT}
+	return s.authenticateInOrg(p.OrganizationID, target, func(now time.Time, o *organization) (*member, factor, error) {
+		m := s.memberByEmail(o.id, p.EmailAddress)
+		if m == nil || !m.checkPassword(p.ExistingPassword) {
+			return nil, factor{}, wrongPassword()
+		}
+		if p.NewPassword == p.ExistingPassword {
+			return nil, factor{}, badRequest("new_password must differ from existing_password").withDetail("field", "new_password")
+		}
+		if err := s.setPasswordLocked(now, m, p.NewPassword); err != nil {
+			return nil, factor{}, err
+		}
+		return m, passwordFactor(now, m), nil
 	})
 }
 
