@@ -31,7 +31,8 @@ type MagicLinksLoginOrSignupParams struct {
 	SignupExpirationMinutes uint32 `json:"signup_expiration_minutes,omitempty"`
 }
 
-// MagicLinksLoginOrSignupResponse names the member the link logs in.
+// MagicLinksLoginOrSignupResponse names the member the link or, for
+// [OTPsService.EmailLoginOrSignup], the code was sent to.
 type MagicLinksLoginOrSignupResponse struct {
 	// RequestID identifies the call at Stytch.
 	RequestID string `json:"request_id,omitempty"`

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // OAuthService calls the OAuth endpoints. Get it from [Client.OAuth].
@@ -55,23 +54,22 @@ type OAuthDiscoveryStartParams struct {
 // "slack"): GET {base}/v1/b2b/public/oauth/{provider}/discovery/start. It
 // makes no request: the browser is redirected there.
 func (s *OAuthService) DiscoveryStartURL(provider string, p *OAuthDiscoveryStartParams) (string, error) {
-	switch provider {
-	case "google", "microsoft", "github", "hubspot", "slack":
-	default:
-		return "", fmt.Errorf("b2bauth: unknown oauth provider %q", provider)
+	if err := checkOAuthProvider(provider); err != nil {
+		return "", err
 	}
 	if p == nil || p.PublicToken == "" {
 		return "", errors.New("b2bauth: oauth discovery start needs the project's public token")
 	}
-	q := url.Values{"public_token": {p.PublicToken}}
-	if p.DiscoveryRedirectURL != "" {
-		q.Set("discovery_redirect_url", p.DiscoveryRedirectURL)
-	}
-	if p.PkceCodeChallenge != "" {
-		q.Set("pkce_code_challenge", p.PkceCodeChallenge)
-	}
-	if p.CustomScopes != "" {
-		q.Set("custom_scopes", p.CustomScopes)
-	}
+	q := startQuery(p.PublicToken, map[string]string{"discovery_redirect_url": p.DiscoveryRedirectURL,
+		"pkce_code_challenge": p.PkceCodeChallenge, "custom_scopes": p.CustomScopes})
 	return s.c.baseURL + "/v1/b2b/public/oauth/" + provider + "/discovery/start?" + q.Encode(), nil
+}
+
+// checkOAuthProvider refuses a provider Stytch's OAuth start does not know.
+func checkOAuthProvider(provider string) error {
+	switch provider {
+	case "google", "microsoft", "github", "hubspot", "slack":
+		return nil
+	}
+	return fmt.Errorf("b2bauth: unknown oauth provider %q", provider)
 }

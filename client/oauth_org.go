@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 )
 
@@ -44,10 +43,8 @@ type OAuthStartParams struct {
 // "slack"): GET {base}/v1/b2b/public/oauth/{provider}/start. It makes no
 // request: the browser is redirected there.
 func (s *OAuthService) StartURL(provider string, p *OAuthStartParams) (string, error) {
-	switch provider {
-	case "google", "microsoft", "github", "hubspot", "slack":
-	default:
-		return "", fmt.Errorf("b2bauth: unknown oauth provider %q", provider)
+	if err := checkOAuthProvider(provider); err != nil {
+		return "", err
 	}
 	if err := requireField("public_token", p == nil || p.PublicToken == ""); err != nil {
 		return "", err
@@ -55,17 +52,8 @@ func (s *OAuthService) StartURL(provider string, p *OAuthStartParams) (string, e
 	if err := requireField("organization_id or slug", p.OrganizationID == "" && p.Slug == ""); err != nil {
 		return "", err
 	}
-	q := p.RedirectParams.query()
-	if p.OrganizationID != "" {
-		q.Set("organization_id", p.OrganizationID)
-	} else {
-		q.Set("slug", p.Slug)
-	}
-	if p.CustomScopes != "" {
-		q.Set("custom_scopes", p.CustomScopes)
-	}
-	if p.LoginHint != "" {
-		q.Set("login_hint", p.LoginHint)
-	}
+	more := oneOf("organization_id", p.OrganizationID, "slug", p.Slug)
+	more["custom_scopes"], more["login_hint"] = p.CustomScopes, p.LoginHint
+	q := p.RedirectParams.query(more)
 	return s.c.baseURL + "/v1/b2b/public/oauth/" + provider + "/start?" + q.Encode(), nil
 }

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"net/http"
-	"time"
 )
 
 // OTPsEmailDiscoverySendParams emails a discovery one-time passcode. The code
@@ -68,21 +67,9 @@ type OTPsEmailLoginOrSignupParams struct {
 	SignupExpirationMinutes uint32 `json:"signup_expiration_minutes,omitempty"`
 }
 
-// OTPsEmailLoginOrSignupResponse names the member the code was sent to.
-type OTPsEmailLoginOrSignupResponse struct {
-	// RequestID identifies the call at Stytch.
-	RequestID string `json:"request_id,omitempty"`
-	// MemberID identifies the member.
-	MemberID string `json:"member_id,omitempty"`
-	// MemberCreated is true when the send created a (pending) member.
-	MemberCreated bool `json:"member_created,omitempty"`
-	// Member is the member.
-	Member Member `json:"member,omitempty"`
-	// Organization is the organization.
-	Organization Organization `json:"organization,omitempty"`
-	// StatusCode is the HTTP status.
-	StatusCode int `json:"status_code,omitempty"`
-}
+// OTPsEmailLoginOrSignupResponse names the member the code was sent to; it
+// is the answer magic links give too.
+type OTPsEmailLoginOrSignupResponse = MagicLinksLoginOrSignupResponse
 
 // EmailLoginOrSignup emails a passcode for one organization
 // (POST /v1/b2b/otps/email/login_or_signup).
@@ -116,39 +103,9 @@ type OTPsEmailAuthenticateParams struct {
 }
 
 // PrimaryAuthenticateResponse is the answer of a primary method of one
-// organization (email passcode, password, password resets): a session, or,
-// when MFA or another primary method is required, an intermediate session
-// token with [MFARequired] or [PrimaryRequired].
-type PrimaryAuthenticateResponse struct {
-	// RequestID identifies the call at Stytch.
-	RequestID string `json:"request_id,omitempty"`
-	// MemberID identifies the member.
-	MemberID string `json:"member_id,omitempty"`
-	// OrganizationID identifies the organization.
-	OrganizationID string `json:"organization_id,omitempty"`
-	// Member is the member.
-	Member Member `json:"member,omitempty"`
-	// SessionToken is the session token (empty when more is required).
-	SessionToken string `json:"session_token,omitempty"`
-	// SessionJWT is the session JWT (empty when more is required).
-	SessionJWT string `json:"session_jwt,omitempty"`
-	// Organization is the organization.
-	Organization Organization `json:"organization,omitempty"`
-	// IntermediateSessionToken is returned when MFA or another primary method is required.
-	IntermediateSessionToken string `json:"intermediate_session_token,omitempty"`
-	// MemberAuthenticated is false when more is required.
-	MemberAuthenticated bool `json:"member_authenticated,omitempty"`
-	// StatusCode is the HTTP status.
-	StatusCode int `json:"status_code,omitempty"`
-	// MemberSession is the session, when authenticated.
-	MemberSession *MemberSession `json:"member_session,omitempty"`
-	// MFARequired says how to complete MFA.
-	MFARequired *MFARequired `json:"mfa_required,omitempty"`
-	// PrimaryRequired is set when another primary method is required.
-	PrimaryRequired *PrimaryRequired `json:"primary_required,omitempty"`
-	// IntermediateSessionTokenExpiresAt is when the intermediate session token expires.
-	IntermediateSessionTokenExpiresAt *time.Time `json:"intermediate_session_token_expires_at,omitempty"`
-}
+// organization (email passcode, password, password resets): the same shape
+// as the other organization-scoped authenticate calls.
+type PrimaryAuthenticateResponse = OrganizationAuthenticateResponse
 
 // EmailAuthenticate authenticates an organization passcode
 // (POST /v1/b2b/otps/email/authenticate).

@@ -138,23 +138,36 @@ func (s *SSOService) StartURL(p *SSOStartParams) (string, error) {
 	if err := requireField("connection_id or organization_id", p.ConnectionID == "" && p.OrganizationID == ""); err != nil {
 		return "", err
 	}
-	q := p.RedirectParams.query()
-	if p.ConnectionID != "" {
-		q.Set("connection_id", p.ConnectionID)
-	} else {
-		q.Set("organization_id", p.OrganizationID)
-	}
+	q := p.RedirectParams.query(oneOf("connection_id", p.ConnectionID, "organization_id", p.OrganizationID))
 	return s.c.baseURL + "/v1/public/sso/start?" + q.Encode(), nil
 }
 
-// query encodes the redirect parameters of a public start URL.
-func (p RedirectParams) query() url.Values {
-	q := url.Values{"public_token": {p.PublicToken}}
-	for k, v := range map[string]string{"login_redirect_url": p.LoginRedirectURL,
-		"signup_redirect_url": p.SignupRedirectURL, "pkce_code_challenge": p.PkceCodeChallenge} {
+// query encodes the redirect parameters of a public start URL and the
+// non-empty values of more.
+func (p RedirectParams) query(more map[string]string) url.Values {
+	more["login_redirect_url"] = p.LoginRedirectURL
+	more["signup_redirect_url"] = p.SignupRedirectURL
+	more["pkce_code_challenge"] = p.PkceCodeChallenge
+	return startQuery(p.PublicToken, more)
+}
+
+// startQuery encodes the query of a public start URL: the project's public
+// token and the non-empty values of optional.
+func startQuery(publicToken string, optional map[string]string) url.Values {
+	q := url.Values{"public_token": {publicToken}}
+	for k, v := range optional {
 		if v != "" {
 			q.Set(k, v)
 		}
 	}
 	return q
+}
+
+// oneOf names whichever of two alternative parameters a start URL carries:
+// the first when set, else the second.
+func oneOf(key, value, altKey, altValue string) map[string]string {
+	if value != "" {
+		return map[string]string{key: value}
+	}
+	return map[string]string{altKey: altValue}
 }

@@ -27,7 +27,8 @@ func (s *Server) loginLocked(now time.Time, l login) (*sessionResponse, error) {
 	m := l.member
 	if m == nil {
 		var err error
-		if m, err = s.memberForLoginLocked(now, l.org, l.email); err != nil {
+		m, _, err = s.findOrProvisionLocked(l.org, l.email, func() (*member, error) { return s.joinByDomainLocked(l.org, l.email, "") })
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -66,16 +67,39 @@ func (s *Server) loginLocked(now time.Time, l login) (*sessionResponse, error) {
 	return res, nil
 }
 
-// memberForLoginLocked finds the member with this email, or provisions one
-// when the organization lets the email's domain join.
-func (s *Server) memberForLoginLocked(now time.Time, o *organization, email string) (*member, error) {
+// findOrProvisionLocked returns the member of o with this email or, when
+// there is none, the member provision creates; created reports which. A nil
+// provision refuses an unknown email.
+func (s *Server) findOrProvisionLocked(o *organization, email string, provision func() (*member, error)) (m *member, created bool, err error) {
+	if m = s.memberByEmail(o.id, email); m != nil {
+		return m, false, nil
+	}
+	if provision == nil {
+		return nil, false, notFound(errMemberNotFound, "no member with this email in organization "+o.id)
+	}
+	if m, err = provision(); err != nil {
+		return nil, false, err
+	}
+	return m, true, nil
+}
+
+// memberWithEmailLocked finds the member of o with this email, or answers
+// that there is none.
+func (s *Server) memberWithEmailLocked(o *organization, email string) (*member, error) {
 	if m := s.memberByEmail(o.id, email); m != nil {
 		return m, nil
 	}
+	return nil, notFound(errMemberNotFound, "no member with email "+email+" in organization "+o.id)
+}
+
+// joinByDomainLocked creates a member with status (default active) for an
+// email whose domain may join the organization, as discovery offers it, and
+// otherwise answers that there is no such member.
+func (s *Server) joinByDomainLocked(o *organization, email, status string) (*member, error) {
 	if _, ok := o.eligibleDomain(email); !ok {
 		return nil, notFound(errMemberNotFound, "no member with email "+email+" in organization "+o.id+", and it may not join by email domain")
 	}
-	return s.newMember(MemberSeed{Organization: o.id, Email: email})
+	return s.newMember(MemberSeed{Organization: o.id, Email: email, Status: status})
 }
 
 func (s *Server) newISTLocked(now time.Time, email string, factors []factor) *intermediateSession {

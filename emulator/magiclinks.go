@@ -1,11 +1,7 @@
 package emulator
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -31,11 +27,8 @@ func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if _, domain, ok := strings.Cut(p.EmailAddress, "@"); !ok || domain == "" || strings.ContainsAny(p.EmailAddress, " <>") {
-		return nil, invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
+	if err := checkEmail(p.EmailAddress); err != nil {
+		return nil, err
 	}
 	minutes := p.DiscoveryExpirationMinutes
 	if minutes == 0 {
@@ -44,30 +37,22 @@ func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
 	if minutes < minLinkMinutes || minutes > maxLinkMinutes {
 		return nil, badRequest("discovery_expiration_minutes must be between %d and %d", minLinkMinutes, maxLinkMinutes)
 	}
-	redirect := p.DiscoveryRedirectURL
-	if redirect == "" {
-		redirect = s.cfg.redirectURL
-	}
-	link, err := url.Parse(redirect)
-	if err != nil || (link.Scheme != "http" && link.Scheme != "https") {
-		return nil, badRequest("discovery_redirect_url is not an http(s) URL").withDetail("field", "discovery_redirect_url")
+	token := newToken()
+	link, err := s.redirectWithToken(p.DiscoveryRedirectURL, "discovery_redirect_url", "discovery", token)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	token := newToken()
 	email := strings.ToLower(p.EmailAddress)
-	s.links[token] = &magicLink{email: email, pkceChallenge: p.PkceCodeChallenge, expires: now.Add(time.Duration(minutes) * time.Minute)}
-	q := link.Query()
-	q.Set("stytch_token_type", "discovery")
-	q.Set("token", token)
-	link.RawQuery = q.Encode()
+	s.links[token] = &magicLink{email: email, pkceGrant: pkceGrant{pkceChallenge: p.PkceCodeChallenge, expires: now.Add(time.Duration(minutes) * time.Minute)}}
 	s.sendLocked(Message{
 		Kind:    KindEmail,
 		To:      email,
 		Subject: "Your login link",
-		Body:    "Click to log in: " + link.String(),
-		URL:     link.String(),
+		Body:    "Click to log in: " + link,
+		URL:     link,
 		Token:   token,
 		SentAt:  now,
 	})
@@ -77,6 +62,11 @@ func (s *Server) handleMagicLinkSend(r *http.Request) (response, error) {
 type magicLinkAuthenticateParams struct {
 	DiscoveryMagicLinksToken string `json:"discovery_magic_links_token"`
 	PkceCodeVerifier         string `json:"pkce_code_verifier"`
+}
+
+// deadMagicLink refuses a magic link that is unknown, expired or used.
+func deadMagicLink() *apiError {
+	return unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
 }
 
 func (s *Server) handleMagicLinkAuthenticate(r *http.Request) (response, error) {
@@ -90,34 +80,13 @@ func (s *Server) handleMagicLinkAuthenticate(r *http.Request) (response, error) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	link := s.links[p.DiscoveryMagicLinksToken]
-	if link == nil || link.used || !now.Before(link.expires) {
-		return nil, unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(link.pkceChallenge, p.PkceCodeVerifier); err != nil {
+	link, err := redeemGrant(s.links, p.DiscoveryMagicLinksToken, p.PkceCodeVerifier, now, deadMagicLink())
+	if err != nil {
 		return nil, err
 	}
 	link.used = true
 	f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: s.emailIDLocked(link.email)}
 	return s.discoverLocked(now, link.email, f), nil
-}
-
-// checkPKCE binds a token to the browser that asked for it: with a challenge
-// the verifier must hash to it (S256), and a verifier without a challenge is
-// refused too.
-func checkPKCE(challenge, verifier string) error {
-	if challenge == "" && verifier == "" {
-		return nil
-	}
-	if challenge == "" || verifier == "" {
-		return unauthenticated(errPKCEMismatch, "the PKCE code verifier does not match the challenge")
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	got := base64.RawURLEncoding.EncodeToString(sum[:])
-	if subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) != 1 {
-		return unauthenticated(errPKCEMismatch, "the PKCE code verifier does not match the challenge")
-	}
-	return nil
 }
 
 // emailIDLocked gives an email the id it has as a member, or a new one.

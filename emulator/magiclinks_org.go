@@ -18,31 +18,8 @@ const (
 type orgMagicLink struct {
 	orgID, memberID string
 	email           string
-	pkceChallenge   string
 	invite          bool
-	expires         time.Time
-	used            bool
-}
-
-// linkMinutes checks an expiration in minutes; 0 means def.
-func linkMinutes(v int, field string, def int) (time.Duration, error) {
-	if v == 0 {
-		v = def
-	}
-	if v < minLinkMinutes || v > maxLinkMinutes {
-		return 0, badRequest("%s must be between %d and %d", field, minLinkMinutes, maxLinkMinutes).withDetail("field", field)
-	}
-	return time.Duration(v) * time.Minute, nil
-}
-
-func checkEmail(email string) error {
-	if email == "" {
-		return missingField("email_address")
-	}
-	if _, domain, ok := strings.Cut(email, "@"); !ok || domain == "" || strings.ContainsAny(email, " <>") {
-		return invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
-	}
-	return nil
+	pkceGrant
 }
 
 type loginOrSignupParams struct {
@@ -58,6 +35,8 @@ type loginOrSignupParams struct {
 	SignupExpirationMinutes int    `json:"signup_expiration_minutes"`
 }
 
+// loginOrSignupResponse answers the login_or_signup calls of magic links and
+// email OTPs: the member the link or code was sent to.
 type loginOrSignupResponse struct {
 	envelope
 	MemberID      string           `json:"member_id"`
@@ -78,11 +57,11 @@ func (s *Server) handleLoginOrSignup(r *http.Request) (response, error) {
 	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	login, err := linkMinutes(p.LoginExpirationMinutes, "login_expiration_minutes", defaultLinkMinutes)
+	login, err := minutesBetween("login_expiration_minutes", p.LoginExpirationMinutes, defaultLinkMinutes, minLinkMinutes, maxLinkMinutes)
 	if err != nil {
 		return nil, err
 	}
-	signup, err := linkMinutes(p.SignupExpirationMinutes, "signup_expiration_minutes", defaultLinkMinutes)
+	signup, err := minutesBetween("signup_expiration_minutes", p.SignupExpirationMinutes, defaultLinkMinutes, minLinkMinutes, maxLinkMinutes)
 	if err != nil {
 		return nil, err
 	}
@@ -98,13 +77,9 @@ func (s *Server) handleLoginOrSignup(r *http.Request) (response, error) {
 		return nil, err
 	}
 	email := strings.ToLower(p.EmailAddress)
-	m := s.memberByEmail(o.id, email)
-	created := false
-	if m == nil {
-		if m, err = s.provisionByEmailLocked(o, email, memberPending); err != nil {
-			return nil, err
-		}
-		created = true
+	m, created, err := s.findOrProvisionLocked(o, email, func() (*member, error) { return s.provisionByEmailLocked(o, email, memberPending) })
+	if err != nil {
+		return nil, err
 	}
 	redirect, lifetime, subject := p.LoginRedirectURL, login, "Your login link"
 	if m.status != memberActive {
@@ -115,7 +90,7 @@ func (s *Server) handleLoginOrSignup(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, pkceChallenge: p.PkceCodeChallenge, expires: now.Add(lifetime)}
+	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, pkceGrant: pkceGrant{pkceChallenge: p.PkceCodeChallenge, expires: now.Add(lifetime)}}
 	s.sendLocked(Message{Kind: KindEmail, To: email, Subject: subject + " to " + o.name,
 		Body: "Click to log in to " + o.name + ": " + link, URL: link, Token: token, SentAt: now})
 	return &loginOrSignupResponse{MemberID: m.id, MemberCreated: created, Member: renderMember(m), Organization: renderOrganization(o)}, nil
@@ -146,7 +121,7 @@ func (s *Server) handleInvite(r *http.Request) (response, error) {
 	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	lifetime, err := linkMinutes(p.InviteExpirationMinutes, "invite_expiration_minutes", defaultInviteMinutes)
+	lifetime, err := minutesBetween("invite_expiration_minutes", p.InviteExpirationMinutes, defaultInviteMinutes, minLinkMinutes, maxLinkMinutes)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +171,7 @@ func (s *Server) handleInvite(r *http.Request) (response, error) {
 		m.status = memberInvited
 		m.updated = now
 	}
-	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, invite: true, expires: now.Add(lifetime)}
+	s.org.links[token] = &orgMagicLink{orgID: o.id, memberID: m.id, email: email, invite: true, pkceGrant: pkceGrant{expires: now.Add(lifetime)}}
 	s.sendLocked(Message{Kind: KindEmail, To: email, Subject: "You are invited to " + o.name,
 		Body: "Click to join " + o.name + ": " + link, URL: link, Token: token, SentAt: now})
 	return &memberResponse{MemberID: m.id, Member: renderMember(m), Organization: renderOrganization(o)}, nil
@@ -217,38 +192,25 @@ func (s *Server) handleOrgMagicLinkAuthenticate(r *http.Request) (response, erro
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.MagicLinksToken == "" {
-		return nil, missingField("magic_links_token")
-	}
-	if err := p.orgAuthParams.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.org.init()
-	now := s.cfg.clock()
-	link := s.org.links[p.MagicLinksToken]
-	if link == nil || link.used || !now.Before(link.expires) {
-		return nil, unauthenticated(errUnableToAuthMagicLink, "the magic link is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(link.pkceChallenge, p.PkceCodeVerifier); err != nil {
-		return nil, err
-	}
-	o, m := s.orgs[link.orgID], s.members[link.memberID]
-	if m == nil {
-		return nil, notFound(errMemberNotFound, "the member of the magic link no longer exists")
-	}
-	if !link.invite {
-		if err := requireAuthMethod(o, "magic_link"); err != nil {
-			return nil, err
-		}
-	}
-	f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: m.emailID}
-	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: link.email, factor: f, member: m, params: p.orgAuthParams})
-	if err != nil {
-		return nil, err
-	}
-	link.used = true
-	res.MethodID = m.emailID
-	return res, nil
+	return authenticateOrgToken(s, "magic_links_token", p.MagicLinksToken, p.PkceCodeVerifier, p.orgAuthParams,
+		func() map[string]*orgMagicLink { return s.org.links }, deadMagicLink(),
+		func(now time.Time, link *orgMagicLink) (*orgAuthResponse, error) {
+			o, m := s.orgs[link.orgID], s.members[link.memberID]
+			if m == nil {
+				return nil, notFound(errMemberNotFound, "the member of the magic link no longer exists")
+			}
+			if !link.invite {
+				if err := requireAuthMethod(o, "magic_link"); err != nil {
+					return nil, err
+				}
+			}
+			f := factor{typ: "magic_link", method: "email", at: now, created: now, email: link.email, emailID: m.emailID}
+			res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: link.email, factor: f, member: m, params: p.orgAuthParams})
+			if err != nil {
+				return nil, err
+			}
+			link.used = true
+			res.MethodID = m.emailID
+			return res, nil
+		})
 }

@@ -40,7 +40,7 @@ func (s *Server) OAuthDiscoveryToken(email string, opts ...OAuthOption) string {
 		email:           strings.ToLower(email),
 		provider:        "google",
 		providerSubject: newUUID(),
-		expires:         s.cfg.clock().Add(oauthTokenLifetime),
+		pkceGrant:       pkceGrant{expires: s.cfg.clock().Add(oauthTokenLifetime)},
 	}
 	for _, o := range opts {
 		o.applyOAuth(t)
@@ -55,6 +55,11 @@ type oauthAuthenticateParams struct {
 	PkceCodeVerifier    string `json:"pkce_code_verifier"`
 }
 
+// deadOAuthToken refuses an OAuth token that is unknown, expired or used.
+func deadOAuthToken() *apiError {
+	return notFound(errOAuthTokenNotFound, "the OAuth token is not valid: unknown, expired or already used")
+}
+
 func (s *Server) handleOAuthAuthenticate(r *http.Request) (response, error) {
 	var p oauthAuthenticateParams
 	if err := decode(r, &p); err != nil {
@@ -66,11 +71,8 @@ func (s *Server) handleOAuthAuthenticate(r *http.Request) (response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	t := s.oauth[p.DiscoveryOAuthToken]
-	if t == nil || t.used || !now.Before(t.expires) {
-		return nil, notFound(errOAuthTokenNotFound, "the OAuth token is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(t.pkceChallenge, p.PkceCodeVerifier); err != nil {
+	t, err := redeemGrant(s.oauth, p.DiscoveryOAuthToken, p.PkceCodeVerifier, now, deadOAuthToken())
+	if err != nil {
 		return nil, err
 	}
 	t.used = true

@@ -1,10 +1,10 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // OAuth started for one organization: GET /v1/b2b/public/oauth/{provider}/start
@@ -22,10 +22,7 @@ type orgOAuthToken struct {
 func (s *Server) OAuthToken(organization, email string, opts ...OAuthOption) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[organization]
-	if o == nil {
-		o = s.orgBySlug(organization)
-	}
+	o := s.orgByIDOrSlug(organization)
 	if o == nil {
 		return "", fmt.Errorf("b2bauth: emulator: unknown organization %q", organization)
 	}
@@ -35,7 +32,7 @@ func (s *Server) OAuthToken(organization, email string, opts ...OAuthOption) (st
 func (s *Server) newOrgOAuthTokenLocked(orgID, email string, opts ...OAuthOption) string {
 	s.org.init()
 	t := &orgOAuthToken{orgID: orgID, oauthToken: oauthToken{email: strings.ToLower(email), provider: "google",
-		providerSubject: newUUID(), expires: s.cfg.clock().Add(oauthTokenLifetime)}}
+		providerSubject: newUUID(), pkceGrant: pkceGrant{expires: s.cfg.clock().Add(oauthTokenLifetime)}}}
 	for _, o := range opts {
 		o.applyOAuth(&t.oauthToken)
 	}
@@ -55,16 +52,11 @@ func (s *Server) handleOAuthStart(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, badRequest("oauth provider %q is not emulated", provider))
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
-		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+	if err := s.checkPublicToken(q); err != nil {
+		s.writeError(w, err)
 		return
 	}
-	login, err := s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url")
-	if err != nil {
-		s.writeError(w, asAPIError(err))
-		return
-	}
-	signup, err := s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url")
+	login, signup, err := s.startRedirects(q)
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
@@ -102,28 +94,20 @@ func (s *Server) handleOAuthOrgConsent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, badRequest("oauth provider %q is not emulated", provider))
 		return
 	}
-	email := strings.TrimSpace(f.Get("email"))
-	if !strings.Contains(email, "@") {
-		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
+	email, apiErr := consentEmail(f)
+	if apiErr != nil {
+		s.writeError(w, apiErr)
 		return
 	}
 	s.mu.Lock()
 	o, err := s.lookupOrg(f.Get("organization_id"))
-	var token, redirect string
+	var target string
 	if err == nil {
 		opts := []OAuthOption{WithProvider(provider), WithPKCEChallenge(f.Get("pkce_code_challenge"))}
-		token = s.newOrgOAuthTokenLocked(o.id, email, opts...)
-		redirect = f.Get("login_redirect_url")
-		if s.memberByEmail(o.id, email) == nil {
-			redirect = f.Get("signup_redirect_url")
-		}
+		token := s.newOrgOAuthTokenLocked(o.id, email, opts...)
+		target, err = s.signInRedirectLocked(f, o.id, email, "oauth", token)
 	}
 	s.mu.Unlock()
-	if err != nil {
-		s.writeError(w, asAPIError(err))
-		return
-	}
-	target, err := s.redirectWithToken(redirect, "redirect_url", "oauth", token)
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
@@ -146,36 +130,23 @@ func (s *Server) handleOrgOAuthAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.OAuthToken == "" {
-		return nil, missingField("oauth_token")
-	}
-	if err := p.orgAuthParams.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.org.init()
-	now := s.cfg.clock()
-	t := s.org.oauth[p.OAuthToken]
-	if t == nil || t.used || !now.Before(t.expires) {
-		return nil, notFound(errOAuthTokenNotFound, "the OAuth token is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(t.pkceChallenge, p.PkceCodeVerifier); err != nil {
-		return nil, err
-	}
-	t.used = true
-	o := s.orgs[t.orgID]
-	if err := requireAuthMethod(o, t.provider+"_oauth"); err != nil {
-		return nil, err
-	}
-	f := factor{typ: "oauth", method: "oauth_" + t.provider, at: now, created: now, email: t.email,
-		emailID: s.emailIDLocked(t.email), provider: t.provider, providerSubject: t.providerSubject}
-	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: t.email, factor: f, params: p.orgAuthParams,
-		provision: func() (*member, error) { return s.provisionByEmailLocked(o, t.email, memberActive) }})
-	if err != nil {
-		return nil, err
-	}
-	res.ProviderSubject, res.ProviderType = t.providerSubject, providerTitle(t.provider)
-	res.ProviderValues = &wireProviderValues{Scopes: []string{"openid", "email", "profile"}}
-	return res, nil
+	return authenticateOrgToken(s, "oauth_token", p.OAuthToken, p.PkceCodeVerifier, p.orgAuthParams,
+		func() map[string]*orgOAuthToken { return s.org.oauth }, deadOAuthToken(),
+		func(now time.Time, t *orgOAuthToken) (*orgAuthResponse, error) {
+			t.used = true
+			o := s.orgs[t.orgID]
+			if err := requireAuthMethod(o, t.provider+"_oauth"); err != nil {
+				return nil, err
+			}
+			f := factor{typ: "oauth", method: "oauth_" + t.provider, at: now, created: now, email: t.email,
+				emailID: s.emailIDLocked(t.email), provider: t.provider, providerSubject: t.providerSubject}
+			res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: t.email, factor: f, params: p.orgAuthParams,
+				provision: func() (*member, error) { return s.provisionByEmailLocked(o, t.email, memberActive) }})
+			if err != nil {
+				return nil, err
+			}
+			res.ProviderSubject, res.ProviderType = t.providerSubject, providerTitle(t.provider)
+			res.ProviderValues = &wireProviderValues{Scopes: []string{"openid", "email", "profile"}}
+			return res, nil
+		})
 }

@@ -73,13 +73,13 @@ func (s *Server) handleOAuthDiscoveryStart(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, badRequest("oauth provider %q is not emulated (google, microsoft)", provider))
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
-		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+	if err := s.checkPublicToken(q); err != nil {
+		s.writeError(w, err)
 		return
 	}
-	redirect, err := s.discoveryRedirect(q.Get("discovery_redirect_url"))
+	redirect, err := s.checkRedirect(q.Get("discovery_redirect_url"), "discovery_redirect_url")
 	if err != nil {
-		s.writeError(w, err)
+		s.writeError(w, asAPIError(err))
 		return
 	}
 	writeConsent(w, consent{Name: name, Action: "/_emulator/oauth/consent", Hint: q.Get("provider_login_hint"),
@@ -89,9 +89,8 @@ func (s *Server) handleOAuthDiscoveryStart(w http.ResponseWriter, r *http.Reques
 // handleOAuthConsent answers the emulated provider's form: it mints the
 // discovery OAuth token and sends the browser back to the app.
 func (s *Server) handleOAuthConsent(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.writeError(w, badRequest("malformed form: %v", err))
+	if err := formRequest(w, r); err != nil {
+		s.writeError(w, asAPIError(err))
 		return
 	}
 	provider := r.PostForm.Get("provider")
@@ -99,14 +98,9 @@ func (s *Server) handleOAuthConsent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, badRequest("oauth provider %q is not emulated (google, microsoft)", provider))
 		return
 	}
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	if !strings.Contains(email, "@") {
-		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
-		return
-	}
-	redirect, err := s.discoveryRedirect(r.PostForm.Get("discovery_redirect_url"))
-	if err != nil {
-		s.writeError(w, err)
+	email, apiErr := consentEmail(r.PostForm)
+	if apiErr != nil {
+		s.writeError(w, apiErr)
 		return
 	}
 	opts := []OAuthOption{WithProvider(provider)}
@@ -114,26 +108,31 @@ func (s *Server) handleOAuthConsent(w http.ResponseWriter, r *http.Request) {
 		opts = append(opts, WithPKCEChallenge(ch))
 	}
 	token := s.OAuthDiscoveryToken(email, opts...)
-	u, _ := url.Parse(redirect) // validated by discoveryRedirect
-	q := u.Query()
-	q.Set("stytch_token_type", "discovery_oauth")
-	q.Set("token", token)
-	u.RawQuery = q.Encode()
+	target, err := s.redirectWithToken(r.PostForm.Get("discovery_redirect_url"), "discovery_redirect_url", "discovery_oauth", token)
+	if err != nil {
+		s.writeError(w, asAPIError(err))
+		return
+	}
 	s.log.Info("emulator: oauth sign-in", "provider", provider, "email", email)
-	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// discoveryRedirect returns raw, or the default discovery redirect URL when
-// raw is empty, if it is an absolute http(s) URL.
-func (s *Server) discoveryRedirect(raw string) (string, *apiError) {
-	if raw == "" {
-		raw = s.cfg.redirectURL
+// checkPublicToken refuses a public start URL without the project's public
+// token.
+func (s *Server) checkPublicToken(q url.Values) *apiError {
+	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
+		return unauthenticated(errUnauthorizedCredentials, "unknown public_token")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", badRequest("discovery_redirect_url is not an http(s) URL").withDetail("field", "discovery_redirect_url")
+	return nil
+}
+
+// consentEmail reads the email an emulated provider's form signs in.
+func consentEmail(f url.Values) (string, *apiError) {
+	email := strings.TrimSpace(f.Get("email"))
+	if !strings.Contains(email, "@") {
+		return "", invalid("invalid_email", "email is not a valid email")
 	}
-	return raw, nil
+	return email, nil
 }
 
 // PublicToken returns the project's public token, which the browser presents

@@ -34,16 +34,23 @@ func (st *orgLoginState) init() {
 	}
 }
 
-// orgAuthParams are the fields every organization-scoped authenticate call
-// shares: the session or intermediate session the factor joins, and the
-// session options.
-type orgAuthParams struct {
+// sessionTarget is what a primary authenticate call adds its factor to: a
+// session of the same member, or an intermediate session; with the session
+// options.
+type sessionTarget struct {
 	sessionOptions
 	SessionToken             string `json:"session_token"`
 	SessionJWT               string `json:"session_jwt"`
 	IntermediateSessionToken string `json:"intermediate_session_token"`
-	Locale                   string `json:"locale"`
-	TelemetryID              string `json:"telemetry_id"`
+}
+
+// orgAuthParams are the fields every organization-scoped authenticate call
+// shares: the session or intermediate session the factor joins, and the
+// session options.
+type orgAuthParams struct {
+	sessionTarget
+	Locale      string `json:"locale"`
+	TelemetryID string `json:"telemetry_id"`
 }
 
 func (p orgAuthParams) check() error {
@@ -54,6 +61,59 @@ func (p orgAuthParams) check() error {
 		return badRequest("give session_token or session_jwt, not both")
 	}
 	return p.sessionOptions.check()
+}
+
+// authenticateOrgToken runs an organization-scoped authenticate call with a
+// single-use token: it refuses a missing token (field names it) or bad
+// session parameters, then, holding s.mu, redeems the token from the map
+// tokens returns and hands it to finish.
+func authenticateOrgToken[T interface{ grant() *pkceGrant }](s *Server, field, token, verifier string, p orgAuthParams,
+	tokens func() map[string]T, dead *apiError, finish func(now time.Time, t T) (*orgAuthResponse, error)) (response, error) {
+	if token == "" {
+		return nil, missingField(field)
+	}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.init()
+	now := s.cfg.clock()
+	t, err := redeemGrant(tokens(), token, verifier, now, dead)
+	if err != nil {
+		return nil, err
+	}
+	res, err := finish(now, t)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// authenticateInOrg runs a primary authenticate call of one organization
+// that names the member: after the session options are checked, holding
+// s.mu, it finds the organization, lets pass find the member and check the
+// secret, and logs the member in with the factor pass returns.
+func (s *Server) authenticateInOrg(orgID string, target sessionTarget, pass func(now time.Time, o *organization) (*member, factor, error)) (response, error) {
+	if err := target.sessionOptions.check(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.clock()
+	o, err := s.lookupOrg(orgID)
+	if err != nil {
+		return nil, err
+	}
+	m, f, err := pass(now, o)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.finishPrimaryLocked(now, primaryAuth{org: o, email: m.email, member: m, factor: f, params: orgAuthParams{sessionTarget: target}})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // primaryAuth is one passed primary factor for one organization.
@@ -96,14 +156,8 @@ func (s *Server) finishPrimaryLocked(now time.Time, a primaryAuth) (*orgAuthResp
 	o := a.org
 	m := a.member
 	if m == nil {
-		m = s.memberByEmail(o.id, a.email)
-	}
-	if m == nil {
-		if a.provision == nil {
-			return nil, notFound(errMemberNotFound, "no member with this email in organization "+o.id)
-		}
 		var err error
-		if m, err = a.provision(); err != nil {
+		if m, _, err = s.findOrProvisionLocked(o, a.email, a.provision); err != nil {
 			return nil, err
 		}
 	}
@@ -160,15 +214,39 @@ func (s *Server) redirectWithToken(raw, field, tokenType, token string) (string,
 	return u.String(), nil
 }
 
-// checkRedirect validates a redirect URL given to a public start endpoint.
+// checkRedirect validates a redirect URL given to a public start endpoint
+// and returns it, or the default redirect URL when it is empty.
 func (s *Server) checkRedirect(raw, field string) (string, error) {
 	if raw == "" {
-		return s.cfg.redirectURL, nil
+		raw = s.cfg.redirectURL
 	}
 	if _, err := s.redirectWithToken(raw, field, "", ""); err != nil {
 		return "", err
 	}
 	return raw, nil
+}
+
+// startRedirects checks the login and signup redirect URLs of a public start
+// URL.
+func (s *Server) startRedirects(q url.Values) (login, signup string, err error) {
+	if login, err = s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url"); err != nil {
+		return "", "", err
+	}
+	if signup, err = s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url"); err != nil {
+		return "", "", err
+	}
+	return login, signup, nil
+}
+
+// signInRedirectLocked returns where an emulated provider's form sends the
+// browser back with token: its login redirect URL for a member of orgID,
+// its signup one otherwise.
+func (s *Server) signInRedirectLocked(f url.Values, orgID, email, tokenType, token string) (string, error) {
+	redirect := f.Get("login_redirect_url")
+	if s.memberByEmail(orgID, email) == nil {
+		redirect = f.Get("signup_redirect_url")
+	}
+	return s.redirectWithToken(redirect, "redirect_url", tokenType, token)
 }
 
 // memberEmailsLocked lists an organization's member emails, for the

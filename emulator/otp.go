@@ -57,13 +57,13 @@ func (s *Server) handleSMSSend(r *http.Request) (response, error) {
 // sendSMSLocked issues a new code for the member; the previous one stops
 // working.
 func (s *Server) sendSMSLocked(now time.Time, m *member, phone string) {
-	code := newOTPCode()
-	s.otps[m.id] = &otpCode{code: code, phone: phone, expires: now.Add(otpLifetime)}
+	otp := &otpCode{sentCode: newSentCode(now, otpLifetime), phone: phone}
+	s.otps[m.id] = otp
 	s.sendLocked(Message{
 		Kind:   KindSMS,
 		To:     phone,
-		Body:   "Your verification code is " + code,
-		Code:   code,
+		Body:   "Your verification code is " + otp.code,
+		Code:   otp.code,
 		SentAt: now,
 	})
 }
@@ -83,18 +83,41 @@ func (s *Server) handleSMSAuthenticate(r *http.Request) (response, error) {
 // checkOTPLocked passes or fails a code. A code lives 2 minutes and dies
 // after maxOTPAttempts wrong tries, so it cannot be guessed.
 func (s *Server) checkOTPLocked(now time.Time, m *member, code string) (*otpCode, error) {
-	otp := s.otps[m.id]
-	if otp == nil || !now.Before(otp.expires) {
-		delete(s.otps, m.id)
-		return nil, notFound(errOTPCodeNotFound, "no valid one-time code for this member: never sent, expired, replaced or used")
+	return checkSentCode(s.otps, m.id, code, now, "no valid one-time code for this member: never sent, expired, replaced or used")
+}
+
+// sentCode is what every one-time code shares, sent by SMS or email: it
+// lives until expires and dies after maxOTPAttempts wrong tries.
+type sentCode struct {
+	code     string
+	expires  time.Time
+	attempts int
+}
+
+func (c *sentCode) sent() *sentCode { return c }
+
+// newSentCode draws a new code that lives for lifetime from now.
+func newSentCode(now time.Time, lifetime time.Duration) sentCode {
+	return sentCode{code: newOTPCode(), expires: now.Add(lifetime)}
+}
+
+// checkSentCode passes or fails code against the live code of key in codes:
+// a wrong code counts an attempt and the code dies at maxOTPAttempts; a
+// passed code is used up. missing is the message when no code is live.
+func checkSentCode[T interface{ sent() *sentCode }](codes map[string]T, key, code string, now time.Time, missing string) (T, error) {
+	var zero T
+	t, ok := codes[key]
+	if !ok || !now.Before(t.sent().expires) {
+		delete(codes, key)
+		return zero, notFound(errOTPCodeNotFound, missing)
 	}
-	if subtle.ConstantTimeCompare([]byte(code), []byte(otp.code)) != 1 {
-		otp.attempts++
-		if otp.attempts >= maxOTPAttempts {
-			delete(s.otps, m.id)
+	if c := t.sent(); subtle.ConstantTimeCompare([]byte(code), []byte(c.code)) != 1 {
+		c.attempts++
+		if c.attempts >= maxOTPAttempts {
+			delete(codes, key)
 		}
-		return nil, unauthenticated(errUnableToAuthOTP, "the one-time code is wrong")
+		return zero, unauthenticated(errUnableToAuthOTP, "the one-time code is wrong")
 	}
-	delete(s.otps, m.id)
-	return otp, nil
+	delete(codes, key)
+	return t, nil
 }

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"strings"
 	"time"
@@ -17,52 +16,25 @@ const (
 	maxEmailOTPMinutes     = 15
 )
 
-type emailOTP struct {
-	code     string
-	expires  time.Time
-	attempts int
-}
-
 // emailOTPKey names the live code of an address: orgID is "" for discovery.
 func emailOTPKey(orgID, email string) string {
 	return orgID + "\x00" + strings.ToLower(email)
-}
-
-// emailOTPMinutes checks an expiration in minutes; 0 means the default.
-func emailOTPMinutes(field string, v int) (time.Duration, error) {
-	if v == 0 {
-		v = defaultEmailOTPMinutes
-	}
-	if v < minEmailOTPMinutes || v > maxEmailOTPMinutes {
-		return 0, badRequest("%s must be between %d and %d", field, minEmailOTPMinutes, maxEmailOTPMinutes).withDetail("field", field)
-	}
-	return time.Duration(v) * time.Minute, nil
-}
-
-func validEmail(email string) error {
-	if email == "" {
-		return missingField("email_address")
-	}
-	if _, domain, ok := strings.Cut(email, "@"); !ok || domain == "" || strings.ContainsAny(email, " <>") {
-		return invalid("invalid_email", "email_address is not a valid email").withDetail("field", "email_address")
-	}
-	return nil
 }
 
 // sendEmailOTPLocked issues a new code for an address; the previous one
 // stops working.
 func (s *Server) sendEmailOTPLocked(now time.Time, orgID, email, subject string, lifetime time.Duration) {
 	if s.emailOTPs == nil {
-		s.emailOTPs = map[string]*emailOTP{}
+		s.emailOTPs = map[string]*sentCode{}
 	}
-	code := newOTPCode()
-	s.emailOTPs[emailOTPKey(orgID, email)] = &emailOTP{code: code, expires: now.Add(lifetime)}
+	otp := newSentCode(now, lifetime)
+	s.emailOTPs[emailOTPKey(orgID, email)] = &otp
 	s.sendLocked(Message{
 		Kind:    KindEmail,
 		To:      strings.ToLower(email),
 		Subject: subject,
-		Body:    "Your code is " + code,
-		Code:    code,
+		Body:    "Your code is " + otp.code,
+		Code:    otp.code,
 		SentAt:  now,
 	})
 }
@@ -70,21 +42,9 @@ func (s *Server) sendEmailOTPLocked(now time.Time, orgID, email, subject string,
 // checkEmailOTPLocked passes or fails a code: a wrong code counts an attempt
 // and the code dies at maxOTPAttempts; a passed code is used up.
 func (s *Server) checkEmailOTPLocked(now time.Time, orgID, email, code string) error {
-	key := emailOTPKey(orgID, email)
-	otp := s.emailOTPs[key]
-	if otp == nil || !now.Before(otp.expires) {
-		delete(s.emailOTPs, key)
-		return notFound(errOTPCodeNotFound, "no valid one-time code for this email: never sent, expired, replaced, used or killed by wrong tries")
-	}
-	if subtle.ConstantTimeCompare([]byte(code), []byte(otp.code)) != 1 {
-		otp.attempts++
-		if otp.attempts >= maxOTPAttempts {
-			delete(s.emailOTPs, key)
-		}
-		return unauthenticated(errUnableToAuthOTP, "the one-time code is wrong")
-	}
-	delete(s.emailOTPs, key)
-	return nil
+	_, err := checkSentCode(s.emailOTPs, emailOTPKey(orgID, email), code, now,
+		"no valid one-time code for this email: never sent, expired, replaced, used or killed by wrong tries")
+	return err
 }
 
 func emailOTPFactor(now time.Time, email, emailID string) factor {
@@ -103,10 +63,10 @@ func (s *Server) handleEmailOTPDiscoverySend(r *http.Request) (response, error) 
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := validEmail(p.EmailAddress); err != nil {
+	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	lifetime, err := emailOTPMinutes("discovery_expiration_minutes", p.DiscoveryExpirationMinutes)
+	lifetime, err := minutesBetween("discovery_expiration_minutes", p.DiscoveryExpirationMinutes, defaultEmailOTPMinutes, minEmailOTPMinutes, maxEmailOTPMinutes)
 	if err != nil {
 		return nil, err
 	}
@@ -128,11 +88,8 @@ func (s *Server) handleEmailOTPDiscoveryAuthenticate(r *http.Request) (response,
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Code == "" {
-		return nil, missingField("code")
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"code", p.Code}); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,14 +111,6 @@ type emailOTPLoginOrSignupParams struct {
 	SignupExpirationMinutes int    `json:"signup_expiration_minutes"`
 }
 
-type emailOTPLoginOrSignupResponse struct {
-	envelope
-	MemberID      string           `json:"member_id"`
-	MemberCreated bool             `json:"member_created"`
-	Member        wireMember       `json:"member"`
-	Organization  wireOrganization `json:"organization"`
-}
-
 // handleEmailOTPLoginOrSignup sends a code to a member of one organization:
 // a login code to an active member, a signup code to a pending or invited
 // one, or to a new pending member when the email's domain may join.
@@ -170,14 +119,14 @@ func (s *Server) handleEmailOTPLoginOrSignup(r *http.Request) (response, error) 
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if err := validEmail(p.EmailAddress); err != nil {
+	if err := checkEmail(p.EmailAddress); err != nil {
 		return nil, err
 	}
-	loginLife, err := emailOTPMinutes("login_expiration_minutes", p.LoginExpirationMinutes)
+	loginLife, err := minutesBetween("login_expiration_minutes", p.LoginExpirationMinutes, defaultEmailOTPMinutes, minEmailOTPMinutes, maxEmailOTPMinutes)
 	if err != nil {
 		return nil, err
 	}
-	signupLife, err := emailOTPMinutes("signup_expiration_minutes", p.SignupExpirationMinutes)
+	signupLife, err := minutesBetween("signup_expiration_minutes", p.SignupExpirationMinutes, defaultEmailOTPMinutes, minEmailOTPMinutes, maxEmailOTPMinutes)
 	if err != nil {
 		return nil, err
 	}
@@ -188,34 +137,24 @@ func (s *Server) handleEmailOTPLoginOrSignup(r *http.Request) (response, error) 
 	if err != nil {
 		return nil, err
 	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	created := false
-	if m == nil {
-		if _, ok := o.eligibleDomain(p.EmailAddress); !ok {
-			return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id+", and it may not join by email domain")
-		}
-		if m, err = s.newMember(MemberSeed{Organization: o.id, Email: p.EmailAddress, Status: memberPending}); err != nil {
-			return nil, err
-		}
-		created = true
+	m, created, err := s.findOrProvisionLocked(o, p.EmailAddress, func() (*member, error) { return s.joinByDomainLocked(o, p.EmailAddress, memberPending) })
+	if err != nil {
+		return nil, err
 	}
 	if m.status == memberActive {
 		s.sendEmailOTPLocked(now, o.id, m.email, "Your login code", loginLife)
 	} else {
 		s.sendEmailOTPLocked(now, o.id, m.email, "Your signup code", signupLife)
 	}
-	return &emailOTPLoginOrSignupResponse{MemberID: m.id, MemberCreated: created, Member: renderMember(m), Organization: renderOrganization(o)}, nil
+	return &loginOrSignupResponse{MemberID: m.id, MemberCreated: created, Member: renderMember(m), Organization: renderOrganization(o)}, nil
 }
 
 type emailOTPAuthenticateParams struct {
-	sessionOptions
-	OrganizationID           string `json:"organization_id"`
-	EmailAddress             string `json:"email_address"`
-	Code                     string `json:"code"`
-	SessionToken             string `json:"session_token"`
-	SessionJWT               string `json:"session_jwt"`
-	IntermediateSessionToken string `json:"intermediate_session_token"`
-	Locale                   string `json:"locale"`
+	sessionTarget
+	OrganizationID string `json:"organization_id"`
+	EmailAddress   string `json:"email_address"`
+	Code           string `json:"code"`
+	Locale         string `json:"locale"`
 }
 
 // handleEmailOTPAuthenticate passes an organization code: a session, or the
@@ -225,32 +164,18 @@ func (s *Server) handleEmailOTPAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Code == "" {
-		return nil, missingField("code")
-	}
-	if err := p.sessionOptions.check(); err != nil {
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"code", p.Code}); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	o, err := s.lookupOrg(p.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil {
-		return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
-	}
-	if err := s.checkEmailOTPLocked(now, o.id, m.email, p.Code); err != nil {
-		return nil, err
-	}
-	return s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: m.email, member: m, factor: emailOTPFactor(now, m.email, m.emailID),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT, IntermediateSessionToken: p.IntermediateSessionToken},
+	return s.authenticateInOrg(p.OrganizationID, p.sessionTarget, func(now time.Time, o *organization) (*member, factor, error) {
+		m, err := s.memberWithEmailLocked(o, p.EmailAddress)
+		if err != nil {
+			return nil, factor{}, err
+		}
+		if err := s.checkEmailOTPLocked(now, o.id, m.email, p.Code); err != nil {
+			return nil, factor{}, err
+		}
+		return m, emailOTPFactor(now, m.email, m.emailID), nil
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"net/url"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -85,13 +84,10 @@ func wrongPassword() *apiError {
 }
 
 type passwordAuthenticateParams struct {
-	sessionOptions
-	OrganizationID           string `json:"organization_id"`
-	EmailAddress             string `json:"email_address"`
-	Password                 string `json:"password"`
-	SessionToken             string `json:"session_token"`
-	SessionJWT               string `json:"session_jwt"`
-	IntermediateSessionToken string `json:"intermediate_session_token"`
+	sessionTarget
+	OrganizationID string `json:"organization_id"`
+	EmailAddress   string `json:"email_address"`
+	Password       string `json:"password"`
 }
 
 // handlePasswordAuthenticate logs a member into one organization with a
@@ -101,32 +97,18 @@ func (s *Server) handlePasswordAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Password == "" {
-		return nil, missingField("password")
-	}
-	if err := p.sessionOptions.check(); err != nil {
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"password", p.Password}); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	o, err := s.lookupOrg(p.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil || !m.checkPassword(p.Password) {
-		return nil, wrongPassword()
-	}
-	if m.password.resetRequired {
-		return nil, resetRequired()
-	}
-	return s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT, IntermediateSessionToken: p.IntermediateSessionToken},
+	return s.authenticateInOrg(p.OrganizationID, p.sessionTarget, func(now time.Time, o *organization) (*member, factor, error) {
+		m := s.memberByEmail(o.id, p.EmailAddress)
+		if m == nil || !m.checkPassword(p.Password) {
+			return nil, factor{}, wrongPassword()
+		}
+		if m.password.resetRequired {
+			return nil, factor{}, resetRequired()
+		}
+		return m, passwordFactor(now, m), nil
 	})
 }
 
@@ -147,11 +129,8 @@ func (s *Server) handlePasswordDiscoveryAuthenticate(r *http.Request) (response,
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.EmailAddress == "" {
-		return nil, missingField("email_address")
-	}
-	if p.Password == "" {
-		return nil, missingField("password")
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"password", p.Password}); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -211,9 +190,7 @@ func (s *Server) handlePasswordStrengthCheck(r *http.Request) (response, error) 
 // passwordReset is an emailed password reset link: single use.
 type passwordReset struct {
 	orgID, memberID string
-	pkceChallenge   string
-	expires         time.Time
-	used            bool
+	pkceGrant
 }
 
 type passwordResetStartParams struct {
@@ -242,21 +219,14 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if p.EmailAddress == "" {
 		return nil, missingField("email_address")
 	}
-	minutes := p.ResetPasswordExpirationMinutes
-	if minutes == 0 {
-		minutes = defaultResetMinutes
+	lifetime, err := minutesBetween("reset_password_expiration_minutes", p.ResetPasswordExpirationMinutes, defaultResetMinutes, minResetMinutes, maxResetMinutes)
+	if err != nil {
+		return nil, err
 	}
-	if minutes < minResetMinutes || minutes > maxResetMinutes {
-		return nil, badRequest("reset_password_expiration_minutes must be between %d and %d", minResetMinutes, maxResetMinutes).
-			withDetail("field", "reset_password_expiration_minutes")
-	}
-	redirect := p.ResetPasswordRedirectURL
-	if redirect == "" {
-		redirect = s.cfg.redirectURL
-	}
-	link, err := url.Parse(redirect)
-	if err != nil || (link.Scheme != "http" && link.Scheme != "https") {
-		return nil, badRequest("reset_password_redirect_url is not an http(s) URL").withDetail("field", "reset_password_redirect_url")
+	token := newToken()
+	link, err := s.redirectWithToken(p.ResetPasswordRedirectURL, "reset_password_redirect_url", "multi_tenant_passwords", token)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -265,26 +235,21 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil {
-		return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
+	m, err := s.memberWithEmailLocked(o, p.EmailAddress)
+	if err != nil {
+		return nil, err
 	}
-	token := newToken()
 	if s.resets == nil {
 		s.resets = map[string]*passwordReset{}
 	}
-	s.resets[token] = &passwordReset{orgID: o.id, memberID: m.id, pkceChallenge: p.CodeChallenge,
-		expires: now.Add(time.Duration(minutes) * time.Minute)}
-	q := link.Query()
-	q.Set("stytch_token_type", "multi_tenant_passwords")
-	q.Set("token", token)
-	link.RawQuery = q.Encode()
+	s.resets[token] = &passwordReset{orgID: o.id, memberID: m.id, pkceGrant: pkceGrant{pkceChallenge: p.CodeChallenge,
+		expires: now.Add(lifetime)}}
 	s.sendLocked(Message{
 		Kind:    KindEmail,
 		To:      m.email,
 		Subject: "Reset your password",
-		Body:    "Click to reset your password: " + link.String(),
-		URL:     link.String(),
+		Body:    "Click to reset your password: " + link,
+		URL:     link,
 		Token:   token,
 		SentAt:  now,
 	})
@@ -292,13 +257,10 @@ func (s *Server) handlePasswordResetStart(r *http.Request) (response, error) {
 }
 
 type passwordResetParams struct {
-	sessionOptions
-	PasswordResetToken       string `json:"password_reset_token"`
-	Password                 string `json:"password"`
-	CodeVerifier             string `json:"code_verifier"`
-	SessionToken             string `json:"session_token"`
-	SessionJWT               string `json:"session_jwt"`
-	IntermediateSessionToken string `json:"intermediate_session_token"`
+	sessionTarget
+	PasswordResetToken string `json:"password_reset_token"`
+	Password           string `json:"password"`
+	CodeVerifier       string `json:"code_verifier"`
 }
 
 // handlePasswordReset sets a password from an emailed reset link. A weak
@@ -308,11 +270,8 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.PasswordResetToken == "" {
-		return nil, missingField("password_reset_token")
-	}
-	if p.Password == "" {
-		return nil, missingField("password")
+	if err := requireFields(field{"password_reset_token", p.PasswordResetToken}, field{"password", p.Password}); err != nil {
+		return nil, err
 	}
 	if err := p.sessionOptions.check(); err != nil {
 		return nil, err
@@ -320,11 +279,9 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.clock()
-	reset := s.resets[p.PasswordResetToken]
-	if reset == nil || reset.used || !now.Before(reset.expires) {
-		return nil, unauthenticated(errUnableToAuthMagicLink, "the password reset link is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(reset.pkceChallenge, p.CodeVerifier); err != nil {
+	reset, err := redeemGrant(s.resets, p.PasswordResetToken, p.CodeVerifier, now,
+		unauthenticated(errUnableToAuthMagicLink, "the password reset link is not valid: unknown, expired or already used"))
+	if err != nil {
 		return nil, err
 	}
 	o, m, err := s.lookupMember(reset.orgID, reset.memberID)
@@ -337,7 +294,7 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 	reset.used = true
 	return s.finishPrimaryLocked(now, primaryAuth{
 		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT, IntermediateSessionToken: p.IntermediateSessionToken},
+		params: orgAuthParams{sessionTarget: p.sessionTarget},
 	})
 }
 
@@ -358,36 +315,24 @@ func (s *Server) handleExistingPasswordReset(r *http.Request) (response, error) 
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	for _, f := range []struct{ name, value string }{
-		{"email_address", p.EmailAddress}, {"existing_password", p.ExistingPassword}, {"new_password", p.NewPassword},
-	} {
-		if f.value == "" {
-			return nil, missingField(f.name)
+	if err := requireFields(field{"email_address", p.EmailAddress}, field{"existing_password", p.ExistingPassword},
+		field{"new_password", p.NewPassword}); err != nil {
+		return nil, err
+	}
+	// This call takes no intermediate session.
+	target := sessionTarget{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT}
+	return s.authenticateInOrg(p.OrganizationID, target, func(now time.Time, o *organization) (*member, factor, error) {
+		m := s.memberByEmail(o.id, p.EmailAddress)
+		if m == nil || !m.checkPassword(p.ExistingPassword) {
+			return nil, factor{}, wrongPassword()
 		}
-	}
-	if err := p.sessionOptions.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.clock()
-	o, err := s.lookupOrg(p.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	m := s.memberByEmail(o.id, p.EmailAddress)
-	if m == nil || !m.checkPassword(p.ExistingPassword) {
-		return nil, wrongPassword()
-	}
-	if p.NewPassword == p.ExistingPassword {
-		return nil, badRequest("new_password must differ from existing_password").withDetail("field", "new_password")
-	}
-	if err := s.setPasswordLocked(now, m, p.NewPassword); err != nil {
-		return nil, err
-	}
-	return s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
-		params: orgAuthParams{sessionOptions: p.sessionOptions, SessionToken: p.SessionToken, SessionJWT: p.SessionJWT},
+		if p.NewPassword == p.ExistingPassword {
+			return nil, factor{}, badRequest("new_password must differ from existing_password").withDetail("field", "new_password")
+		}
+		if err := s.setPasswordLocked(now, m, p.NewPassword); err != nil {
+			return nil, factor{}, err
+		}
+		return m, passwordFactor(now, m), nil
 	})
 }
 
@@ -418,8 +363,8 @@ func (s *Server) handleRequireReset(r *http.Request) (response, error) {
 			return nil, err
 		}
 	case p.EmailAddress != "":
-		if m = s.memberByEmail(o.id, p.EmailAddress); m == nil {
-			return nil, notFound(errMemberNotFound, "no member with email "+p.EmailAddress+" in organization "+o.id)
+		if m, err = s.memberWithEmailLocked(o, p.EmailAddress); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, badRequest("email_address or member_id is required").withDetail("field", "email_address")

@@ -259,10 +259,7 @@ func (s *Server) AddMember(seed MemberSeed) (string, error) {
 
 // newMember validates and stores a member; s.mu must be held.
 func (s *Server) newMember(seed MemberSeed) (*member, error) {
-	o := s.orgs[seed.Organization]
-	if o == nil {
-		o = s.orgBySlug(seed.Organization)
-	}
+	o := s.orgByIDOrSlug(seed.Organization)
 	if o == nil {
 		return nil, fmt.Errorf("unknown organization %q", seed.Organization)
 	}
@@ -368,10 +365,7 @@ func (s *Server) OrganizationID(slug string) (string, bool) {
 func (s *Server) MemberID(organization, email string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[organization]
-	if o == nil {
-		o = s.orgBySlug(organization)
-	}
+	o := s.orgByIDOrSlug(organization)
 	if o == nil {
 		return "", false
 	}
@@ -379,6 +373,14 @@ func (s *Server) MemberID(organization, email string) (string, bool) {
 		return m.id, true
 	}
 	return "", false
+}
+
+// orgByIDOrSlug finds an organization by id or slug, or returns nil.
+func (s *Server) orgByIDOrSlug(ref string) *organization {
+	if o := s.orgs[ref]; o != nil {
+		return o
+	}
+	return s.orgBySlug(ref)
 }
 
 func (s *Server) orgBySlug(slug string) *organization {

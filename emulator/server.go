@@ -45,7 +45,7 @@ type Server struct {
 	oauth      map[string]*oauthToken
 	migrations map[string]string
 	otps       map[string]*otpCode
-	emailOTPs  map[string]*emailOTP      // by emailOTPKey; made on first use
+	emailOTPs  map[string]*sentCode      // by emailOTPKey; made on first use
 	resets     map[string]*passwordReset // by token; made on first use
 	policy     projectPolicy
 	outbox     []Message

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"slices"
@@ -48,12 +47,10 @@ type ssoConnection struct {
 }
 
 type ssoToken struct {
-	connectionID  string
-	email         string
-	externalID    string
-	pkceChallenge string
-	expires       time.Time
-	used          bool
+	connectionID string
+	email        string
+	externalID   string
+	pkceGrant
 }
 
 type wireActiveSSOConnection struct {
@@ -108,10 +105,7 @@ func nullable(s string) *string {
 func (s *Server) AddSSOConnection(organization string, seed SSOConnectionSeed) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.orgs[organization]
-	if o == nil {
-		o = s.orgBySlug(organization)
-	}
+	o := s.orgByIDOrSlug(organization)
 	if o == nil {
 		return "", fmt.Errorf("b2bauth: emulator: add sso connection: unknown organization %q", organization)
 	}
@@ -193,7 +187,7 @@ func (s *Server) newSSOTokenLocked(connectionID, email, challenge string) string
 	s.org.init()
 	tok := newToken()
 	s.org.sso[tok] = &ssoToken{connectionID: connectionID, email: strings.ToLower(email),
-		externalID: "idp-subject-" + newUUID(), pkceChallenge: challenge, expires: s.cfg.clock().Add(ssoTokenLifetime)}
+		externalID: "idp-subject-" + newUUID(), pkceGrant: pkceGrant{pkceChallenge: challenge, expires: s.cfg.clock().Add(ssoTokenLifetime)}}
 	return tok
 }
 
@@ -282,16 +276,11 @@ func (s *Server) handleSSOConnections(r *http.Request) (response, error) {
 // the connection (connection_id, or organization_id for its default).
 func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if subtle.ConstantTimeCompare([]byte(q.Get("public_token")), []byte(s.PublicToken())) != 1 {
-		s.writeError(w, unauthenticated(errUnauthorizedCredentials, "unknown public_token"))
+	if err := s.checkPublicToken(q); err != nil {
+		s.writeError(w, err)
 		return
 	}
-	login, err := s.checkRedirect(q.Get("login_redirect_url"), "login_redirect_url")
-	if err != nil {
-		s.writeError(w, asAPIError(err))
-		return
-	}
-	signup, err := s.checkRedirect(q.Get("signup_redirect_url"), "signup_redirect_url")
+	login, signup, err := s.startRedirects(q)
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
@@ -345,27 +334,22 @@ func (s *Server) handleSSOConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	email := strings.TrimSpace(f.Get("email"))
-	if !strings.Contains(email, "@") {
-		s.writeError(w, invalid("invalid_email", "email is not a valid email"))
-		return
-	}
-	s.mu.Lock()
-	c, apiErr := s.startConnectionLocked(f.Get("connection_id"), "")
-	var token, redirect string
-	if apiErr == nil {
-		token = s.newSSOTokenLocked(c.id, email, f.Get("pkce_code_challenge"))
-		redirect = f.Get("login_redirect_url")
-		if s.memberByEmail(c.orgID, email) == nil {
-			redirect = f.Get("signup_redirect_url")
-		}
-	}
-	s.mu.Unlock()
+	email, apiErr := consentEmail(f)
 	if apiErr != nil {
 		s.writeError(w, apiErr)
 		return
 	}
-	target, err := s.redirectWithToken(redirect, "redirect_url", "sso", token)
+	s.mu.Lock()
+	var target string
+	var err error
+	c, apiErr := s.startConnectionLocked(f.Get("connection_id"), "")
+	if apiErr != nil {
+		err = apiErr
+	} else {
+		token := s.newSSOTokenLocked(c.id, email, f.Get("pkce_code_challenge"))
+		target, err = s.signInRedirectLocked(f, c.orgID, email, "sso", token)
+	}
+	s.mu.Unlock()
 	if err != nil {
 		s.writeError(w, asAPIError(err))
 		return
@@ -386,50 +370,38 @@ func (s *Server) handleSSOAuthenticate(r *http.Request) (response, error) {
 	if err := decode(r, &p); err != nil {
 		return nil, err
 	}
-	if p.SSOToken == "" {
-		return nil, missingField("sso_token")
-	}
-	if err := p.orgAuthParams.check(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.org.init()
-	now := s.cfg.clock()
-	t := s.org.sso[p.SSOToken]
-	if t == nil || t.used || !now.Before(t.expires) {
-		return nil, notFound(errSSOTokenNotFound, "the SSO token is not valid: unknown, expired or already used")
-	}
-	if err := checkPKCE(t.pkceChallenge, p.PkceCodeVerifier); err != nil {
-		return nil, err
-	}
-	t.used = true
-	c := s.connectionLocked(t.connectionID)
-	if c == nil || c.status != "active" {
-		return nil, notFound(errSSOConnectionNotFound, "the SSO connection of the token is gone or not active")
-	}
-	o := s.orgs[c.orgID]
-	if err := requireAuthMethod(o, "sso"); err != nil {
-		return nil, err
-	}
-	f := factor{typ: "sso", method: "sso_" + c.typ, at: now, created: now, email: t.email,
-		emailID: s.emailIDLocked(t.email), provider: c.id, providerSubject: t.externalID}
-	res, err := s.finishPrimaryLocked(now, primaryAuth{
-		org: o, email: t.email, factor: f, params: p.orgAuthParams,
-		provision: func() (*member, error) {
-			if o.ssoJIT == policyNotAllowed || (o.ssoJIT == policyRestricted && !slices.Contains(o.ssoJITConnections, c.id)) {
-				return nil, forbidden(errConnectionNotAllowedForJIT, "the connection may not provision new members (sso_jit_provisioning is "+o.ssoJIT+")")
+	return authenticateOrgToken(s, "sso_token", p.SSOToken, p.PkceCodeVerifier, p.orgAuthParams,
+		func() map[string]*ssoToken { return s.org.sso },
+		notFound(errSSOTokenNotFound, "the SSO token is not valid: unknown, expired or already used"),
+		func(now time.Time, t *ssoToken) (*orgAuthResponse, error) {
+			t.used = true
+			c := s.connectionLocked(t.connectionID)
+			if c == nil || c.status != "active" {
+				return nil, notFound(errSSOConnectionNotFound, "the SSO connection of the token is gone or not active")
 			}
-			return s.newMember(MemberSeed{Organization: o.id, Email: t.email})
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if m := s.members[res.MemberID]; m != nil && !slices.ContainsFunc(m.ssoRegistrations, func(r wireSSORegistration) bool { return r.ConnectionID == c.id }) {
-		m.ssoRegistrations = append(m.ssoRegistrations, wireSSORegistration{ConnectionID: c.id, ExternalID: t.externalID,
-			RegistrationID: newID("sso-registration"), SSOAttributes: map[string]any{}})
-		res.Member = renderMember(m)
-	}
-	return res, nil
+			o := s.orgs[c.orgID]
+			if err := requireAuthMethod(o, "sso"); err != nil {
+				return nil, err
+			}
+			f := factor{typ: "sso", method: "sso_" + c.typ, at: now, created: now, email: t.email,
+				emailID: s.emailIDLocked(t.email), provider: c.id, providerSubject: t.externalID}
+			res, err := s.finishPrimaryLocked(now, primaryAuth{
+				org: o, email: t.email, factor: f, params: p.orgAuthParams,
+				provision: func() (*member, error) {
+					if o.ssoJIT == policyNotAllowed || (o.ssoJIT == policyRestricted && !slices.Contains(o.ssoJITConnections, c.id)) {
+						return nil, forbidden(errConnectionNotAllowedForJIT, "the connection may not provision new members (sso_jit_provisioning is "+o.ssoJIT+")")
+					}
+					return s.newMember(MemberSeed{Organization: o.id, Email: t.email})
+				},
+			})
+			if err != nil {
+				return nil, err
+			}
+			if m := s.members[res.MemberID]; m != nil && !slices.ContainsFunc(m.ssoRegistrations, func(r wireSSORegistration) bool { return r.ConnectionID == c.id }) {
+				m.ssoRegistrations = append(m.ssoRegistrations, wireSSORegistration{ConnectionID: c.id, ExternalID: t.externalID,
+					RegistrationID: newID("sso-registration"), SSOAttributes: map[string]any{}})
+				res.Member = renderMember(m)
+			}
+			return res, nil
+		})
 }

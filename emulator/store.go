@@ -210,26 +210,20 @@ func (i *intermediateSession) live(now time.Time) bool {
 }
 
 type magicLink struct {
-	email         string
-	pkceChallenge string
-	expires       time.Time
-	used          bool
+	email string
+	pkceGrant
 }
 
 type oauthToken struct {
 	email           string
 	provider        string
 	providerSubject string
-	pkceChallenge   string
-	expires         time.Time
-	used            bool
+	pkceGrant
 }
 
 type otpCode struct {
-	code     string
-	phone    string
-	expires  time.Time
-	attempts int
+	sentCode
+	phone string
 }
 
 func renderOrganization(o *organization) wireOrganization {

@@ -37,23 +37,13 @@ func TestOrganizationSwitching(t *testing.T) {
 	t.Run("an email OTP session switches to an organization allowing only email OTP", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		only, err := f.AddOrganization(OrganizationSeed{Name: "Only OTP", AllowedAuthMethods: []string{"email_otp"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.AddMember(MemberSeed{Organization: only, Email: "alice@acme.test"}); err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := f.CreateSession(f.alice, WithSessionFactors(Factor{Type: "otp", DeliveryMethod: "email"}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		only, token := emailOTPOnlyOrganization(t, f)
 		r := f.do(t, "POST", exchange, map[string]any{"session_token": token, "organization_id": only})
 		wantOK(t, r)
 		if r.get("member_authenticated") != true || r.get("primary_required") != nil {
 			t.Fatalf("got %s", r.raw)
 		}
-		token, _, err = f.CreateSession(f.alice)
+		token, _, err := f.CreateSession(f.alice)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,17 +56,7 @@ func TestOrganizationSwitching(t *testing.T) {
 	t.Run("an email OTP session lists an email-OTP-only organization as enterable", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		only, err := f.AddOrganization(OrganizationSeed{Name: "Only OTP", AllowedAuthMethods: []string{"email_otp"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.AddMember(MemberSeed{Organization: only, Email: "alice@acme.test"}); err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := f.CreateSession(f.alice, WithSessionFactors(Factor{Type: "otp", DeliveryMethod: "email"}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		only, token := emailOTPOnlyOrganization(t, f)
 		r := f.do(t, "POST", list, map[string]any{"session_token": token})
 		wantOK(t, r)
 		found := false
@@ -93,4 +73,23 @@ func TestOrganizationSwitching(t *testing.T) {
 			t.Fatalf("organization not listed: %s", r.raw)
 		}
 	})
+}
+
+// emailOTPOnlyOrganization adds an organization allowing only email OTP with
+// alice as a member, and returns it with a session of alice at acme that
+// logged in by email OTP.
+func emailOTPOnlyOrganization(t *testing.T, f *fixture) (orgID, sessionToken string) {
+	t.Helper()
+	only, err := f.AddOrganization(OrganizationSeed{Name: "Only OTP", AllowedAuthMethods: []string{"email_otp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.AddMember(MemberSeed{Organization: only, Email: "alice@acme.test"}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := f.CreateSession(f.alice, WithSessionFactors(Factor{Type: "otp", DeliveryMethod: "email"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return only, token
 }
