@@ -10,7 +10,10 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/emulator"
 )
 
 func ExampleNew() {
@@ -90,4 +93,71 @@ func ExampleOAuthService_DiscoveryStartURL() {
 	}
 	fmt.Println(u)
 	// Output: https://test.stytch.com/v1/b2b/public/oauth/google/discovery/start?discovery_redirect_url=https%3A%2F%2Fapp.example.com%2Fauth%2Fcallback&public_token=public-token-test-1
+}
+
+func ExampleClient_NewJWKS() {
+	s, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Client() // in production: client.New(projectID, secret)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	jwks, err := c.NewJWKS(context.Background(), client.WithRefreshInterval(30*time.Minute))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer jwks.Close() // stops the background refresh
+
+	ada, _ := s.MemberID("acme", "ada@acme.test")
+	_, sessionJWT, err := s.CreateSession(ada)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Verify the session JWT locally: no call to Stytch per request.
+	var claims client.SessionClaims
+	_, err = jwt.ParseWithClaims(sessionJWT, &claims, jwks.Keyfunc,
+		jwt.WithValidMethods([]string{"RS256"}),
+		jwt.WithAudience(c.ProjectID()),
+		jwt.WithExpirationRequired(),
+	)
+	fmt.Println(err, claims.Organization.Slug, claims.Session.Roles)
+	// Output: <nil> acme [stytch_member]
+}
+
+func ExampleSessionsService_Revoke() {
+	s, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ada, _ := s.MemberID("acme", "ada@acme.test")
+	token, _, err := s.CreateSession(ada)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// On logout: revoke the session, after which Stytch no longer knows it.
+	ctx := context.Background()
+	if _, err := c.Sessions.Revoke(ctx, &client.SessionsRevokeParams{SessionToken: token}); err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Sessions.Authenticate(ctx, &client.SessionsAuthenticateParams{SessionToken: token})
+	var apiErr *client.Error
+	fmt.Println(errors.As(err, &apiErr) && apiErr.ErrorType == "session_not_found")
+	// Output: true
 }

@@ -2,7 +2,10 @@ package b2becho_test
 
 import (
 	"fmt"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,8 +16,22 @@ import (
 )
 
 func ExampleRequireSession() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -23,9 +40,30 @@ func ExampleRequireSession() {
 		return c.String(http.StatusOK, "hello, member of "+s.OrganizationSlug)
 	}, b2becho.RequireSession(m))
 
-	fmt.Println(exampleGet(e, "/me", exampleLogin(emu, "acme", "ada@acme.test")))
-	fmt.Println(exampleGet(e, "/me", ""))
-	fmt.Println(exampleGet(e, "/me", "not-a-jwt"))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/me", login("acme", "ada@acme.test")))
+	fmt.Println(do(http.MethodGet, "/me", ""))
+	fmt.Println(do(http.MethodGet, "/me", "not-a-jwt"))
 	// Output:
 	// 200 hello, member of acme
 	// 401 {"message":"session_missing"}
@@ -33,8 +71,22 @@ func ExampleRequireSession() {
 }
 
 func ExampleOptionalSession() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "bob@acme.test"}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -47,9 +99,30 @@ func ExampleOptionalSession() {
 		return c.String(http.StatusOK, "welcome, guest ("+code+")")
 	}, b2becho.OptionalSession(m))
 
-	fmt.Println(exampleGet(e, "/", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(e, "/", ""))
-	fmt.Println(exampleGet(e, "/", "not-a-jwt"))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/", ""))
+	fmt.Println(do(http.MethodGet, "/", "not-a-jwt"))
 	// Output:
 	// 200 welcome back, member of acme
 	// 200 welcome, guest (session_missing)
@@ -57,8 +130,25 @@ func ExampleOptionalSession() {
 }
 
 func ExampleRequirePermission() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "bob@acme.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -68,9 +158,30 @@ func ExampleRequirePermission() {
 		return c.String(http.StatusOK, "member "+c.Param("id")+" deleted")
 	}, b2becho.RequirePermission(m, "stytch.member", "delete"))
 
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
 	for _, email := range []string{"ada@acme.test", "bob@acme.test"} {
 		fmt.Println(email)
-		fmt.Println(exampleDo(e, http.MethodDelete, "/members/42", exampleLogin(emu, "acme", email)))
+		fmt.Println(do(http.MethodDelete, "/members/42", login("acme", email)))
 	}
 	// Output:
 	// ada@acme.test
@@ -80,8 +191,25 @@ func ExampleRequirePermission() {
 }
 
 func ExampleRequireRole() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "bob@acme.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -89,9 +217,30 @@ func ExampleRequireRole() {
 		return c.String(http.StatusOK, "admin console")
 	}, b2becho.RequireRole(m, "stytch_admin"))
 
-	fmt.Println(exampleGet(e, "/admin", exampleLogin(emu, "acme", "ada@acme.test")))
-	fmt.Println(exampleGet(e, "/admin", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(e, "/admin", ""))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/admin", login("acme", "ada@acme.test")))
+	fmt.Println(do(http.MethodGet, "/admin", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/admin", ""))
 	// Output:
 	// 200 admin console
 	// 403 {"message":"role_required"}
@@ -99,8 +248,22 @@ func ExampleRequireRole() {
 }
 
 func ExampleRequireFreshFactor() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -108,23 +271,58 @@ func ExampleRequireFreshFactor() {
 		return c.String(http.StatusOK, "billing updated")
 	}, b2becho.RequireFreshFactor(m, middleware.MFAFactor, 10*time.Minute))
 
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string, opts ...emulator.SessionOption) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id, opts...)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
 	// A session whose only factor is the email magic link must step up; one
 	// that has just passed TOTP may go on.
-	emailOnly := exampleLogin(emu, "acme", "ada@acme.test")
-	withTOTP := exampleLogin(emu, "acme", "ada@acme.test", emulator.WithSessionFactors(
+	emailOnly := login("acme", "ada@acme.test")
+	withTOTP := login("acme", "ada@acme.test", emulator.WithSessionFactors(
 		emulator.Factor{Type: "magic_link", DeliveryMethod: "email"},
 		emulator.Factor{Type: "totp", DeliveryMethod: "authenticator_app"},
 	))
-	fmt.Println(exampleDo(e, http.MethodPost, "/billing", emailOnly))
-	fmt.Println(exampleDo(e, http.MethodPost, "/billing", withTOTP))
+	fmt.Println(do(http.MethodPost, "/billing", emailOnly))
+	fmt.Println(do(http.MethodPost, "/billing", withTOTP))
 	// Output:
 	// 403 {"message":"step_up_required"}
 	// 200 billing updated
 }
 
 func ExampleSession() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -141,10 +339,31 @@ func ExampleSession() {
 		return c.String(http.StatusOK, fmt.Sprintf("ok=%v", ok))
 	})
 
-	jwt := exampleLogin(emu, "acme", "ada@acme.test")
-	fmt.Println(exampleGet(e, "/me", jwt))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	jwt := login("acme", "ada@acme.test")
+	fmt.Println(do(http.MethodGet, "/me", jwt))
 	// Without a b2bauth middleware in the chain, there is no session to read.
-	fmt.Println(exampleGet(e, "/public", jwt))
+	fmt.Println(do(http.MethodGet, "/public", jwt))
 	// Output:
 	// 200 ok=true org=acme admin=true same=true
 	// 200 ok=false
@@ -160,10 +379,22 @@ func ExampleMount() {
 	e := echo.New()
 	b2becho.Mount(e, "/auth", flows)
 
-	fmt.Println(exampleGet(e, "/auth/login", ""))
-	fmt.Println(exampleDo(e, http.MethodPost, "/auth/magic-links/authenticate", ""))
-	fmt.Println(exampleGet(e, "/auth", ""))
-	fmt.Println(exampleGet(e, "/authz", ""))
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/auth/login", ""))
+	fmt.Println(do(http.MethodPost, "/auth/magic-links/authenticate", ""))
+	fmt.Println(do(http.MethodGet, "/auth", ""))
+	fmt.Println(do(http.MethodGet, "/authz", ""))
 	// Output:
 	// 200 flows: GET /auth/login
 	// 200 flows: POST /auth/magic-links/authenticate
@@ -172,8 +403,25 @@ func ExampleMount() {
 }
 
 func ExampleWrap() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}, {Name: "Globex", Slug: "globex"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "bob@acme.test"},
+			{Organization: "globex", Email: "carol@globex.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	// requireOrg is an enforcement of your own, written for net/http against
@@ -201,11 +449,32 @@ func ExampleWrap() {
 		return echo.NewHTTPError(http.StatusTeapot, "no coffee here")
 	})
 
-	bob := exampleLogin(emu, "acme", "bob@acme.test")
-	fmt.Println(exampleGet(e, "/acme/intranet", bob))
-	fmt.Println(exampleGet(e, "/acme/coffee", bob))
-	fmt.Println(exampleGet(e, "/acme/intranet", exampleLogin(emu, "globex", "carol@globex.test")))
-	fmt.Println(exampleGet(e, "/acme/intranet", ""))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	bob := login("acme", "bob@acme.test")
+	fmt.Println(do(http.MethodGet, "/acme/intranet", bob))
+	fmt.Println(do(http.MethodGet, "/acme/coffee", bob))
+	fmt.Println(do(http.MethodGet, "/acme/intranet", login("globex", "carol@globex.test")))
+	fmt.Println(do(http.MethodGet, "/acme/intranet", ""))
 	// Output:
 	// 200 acme intranet
 	// 418 {"message":"no coffee here"}
@@ -214,8 +483,22 @@ func ExampleWrap() {
 }
 
 func ExampleWithSkipper() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	e := echo.New()
@@ -232,9 +515,30 @@ func ExampleWithSkipper() {
 		return c.String(http.StatusOK, "reports")
 	})
 
-	fmt.Println(exampleGet(e, "/health", ""))
-	fmt.Println(exampleGet(e, "/reports", ""))
-	fmt.Println(exampleGet(e, "/reports", exampleLogin(emu, "acme", "ada@acme.test")))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/health", ""))
+	fmt.Println(do(http.MethodGet, "/reports", ""))
+	fmt.Println(do(http.MethodGet, "/reports", login("acme", "ada@acme.test")))
 	// Output:
 	// 200 ok (session verified: false)
 	// 401 {"message":"session_missing"}

@@ -2,7 +2,10 @@ package b2bgin_test
 
 import (
 	"fmt"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,8 +16,23 @@ import (
 )
 
 func ExampleRequireSession() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	r := gin.New()
@@ -23,9 +41,30 @@ func ExampleRequireSession() {
 		c.String(http.StatusOK, "hello, member of "+s.OrganizationSlug)
 	})
 
-	fmt.Println(exampleGet(r, "/me", exampleLogin(emu, "acme", "ada@acme.test")))
-	fmt.Println(exampleGet(r, "/me", ""))
-	fmt.Println(exampleGet(r, "/me", "not-a-jwt"))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/me", login("acme", "ada@acme.test")))
+	fmt.Println(do(http.MethodGet, "/me", ""))
+	fmt.Println(do(http.MethodGet, "/me", "not-a-jwt"))
 	// Output:
 	// 200 hello, member of acme
 	// 401 {"error":{"code":"session_missing","message":"no session"}}
@@ -33,8 +72,23 @@ func ExampleRequireSession() {
 }
 
 func ExampleOptionalSession() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "bob@acme.test"}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	r := gin.New()
@@ -48,9 +102,30 @@ func ExampleOptionalSession() {
 		c.String(http.StatusOK, "welcome, guest ("+code+")")
 	})
 
-	fmt.Println(exampleGet(r, "/", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(r, "/", ""))
-	fmt.Println(exampleGet(r, "/", "not-a-jwt"))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/", ""))
+	fmt.Println(do(http.MethodGet, "/", "not-a-jwt"))
 	// Output:
 	// 200 welcome back, member of acme
 	// 200 welcome, guest (session_missing)
@@ -58,8 +133,26 @@ func ExampleOptionalSession() {
 }
 
 func ExampleRequirePermission() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "bob@acme.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	r := gin.New()
@@ -69,9 +162,30 @@ func ExampleRequirePermission() {
 		c.String(http.StatusOK, "member "+c.Param("id")+" deleted")
 	})
 
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
 	for _, email := range []string{"ada@acme.test", "bob@acme.test"} {
 		fmt.Println(email)
-		fmt.Println(exampleDo(r, http.MethodDelete, "/members/42", exampleLogin(emu, "acme", email)))
+		fmt.Println(do(http.MethodDelete, "/members/42", login("acme", email)))
 	}
 	// Output:
 	// ada@acme.test
@@ -81,8 +195,26 @@ func ExampleRequirePermission() {
 }
 
 func ExampleRequireRole() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "bob@acme.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	r := gin.New()
@@ -90,9 +222,30 @@ func ExampleRequireRole() {
 		c.String(http.StatusOK, "admin console")
 	})
 
-	fmt.Println(exampleGet(r, "/admin", exampleLogin(emu, "acme", "ada@acme.test")))
-	fmt.Println(exampleGet(r, "/admin", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(r, "/admin", ""))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/admin", login("acme", "ada@acme.test")))
+	fmt.Println(do(http.MethodGet, "/admin", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/admin", ""))
 	// Output:
 	// 200 admin console
 	// 403 {"error":{"code":"role_required","message":"role required"}}
@@ -100,8 +253,23 @@ func ExampleRequireRole() {
 }
 
 func ExampleRequireFreshFactor() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	r := gin.New()
@@ -109,23 +277,59 @@ func ExampleRequireFreshFactor() {
 		c.String(http.StatusOK, "billing updated")
 	})
 
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string, opts ...emulator.SessionOption) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id, opts...)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
 	// A session whose only factor is the email magic link must step up; one
 	// that has just passed TOTP may go on.
-	emailOnly := exampleLogin(emu, "acme", "ada@acme.test")
-	withTOTP := exampleLogin(emu, "acme", "ada@acme.test", emulator.WithSessionFactors(
+	emailOnly := login("acme", "ada@acme.test")
+	withTOTP := login("acme", "ada@acme.test", emulator.WithSessionFactors(
 		emulator.Factor{Type: "magic_link", DeliveryMethod: "email"},
 		emulator.Factor{Type: "totp", DeliveryMethod: "authenticator_app"},
 	))
-	fmt.Println(exampleDo(r, http.MethodPost, "/billing", emailOnly))
-	fmt.Println(exampleDo(r, http.MethodPost, "/billing", withTOTP))
+	fmt.Println(do(http.MethodPost, "/billing", emailOnly))
+	fmt.Println(do(http.MethodPost, "/billing", withTOTP))
 	// Output:
 	// 403 {"error":{"code":"step_up_required","message":"recent authentication required","factor":"mfa","within_seconds":600}}
 	// 200 billing updated
 }
 
 func ExampleSession() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	r := gin.New()
@@ -142,10 +346,31 @@ func ExampleSession() {
 		c.String(http.StatusOK, fmt.Sprintf("ok=%v", ok))
 	})
 
-	jwt := exampleLogin(emu, "acme", "ada@acme.test")
-	fmt.Println(exampleGet(r, "/me", jwt))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	jwt := login("acme", "ada@acme.test")
+	fmt.Println(do(http.MethodGet, "/me", jwt))
 	// Without a b2bauth handler in the chain, there is no session to read.
-	fmt.Println(exampleGet(r, "/public", jwt))
+	fmt.Println(do(http.MethodGet, "/public", jwt))
 	// Output:
 	// 200 ok=true org=acme admin=true same=true
 	// 200 ok=false
@@ -162,10 +387,22 @@ func ExampleMount() {
 	r := gin.New()
 	b2bgin.Mount(r, "/auth", flows)
 
-	fmt.Println(exampleGet(r, "/auth/login", ""))
-	fmt.Println(exampleDo(r, http.MethodPost, "/auth/magic-links/authenticate", ""))
-	fmt.Println(exampleGet(r, "/auth", ""))
-	fmt.Println(exampleGet(r, "/authz", ""))
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/auth/login", ""))
+	fmt.Println(do(http.MethodPost, "/auth/magic-links/authenticate", ""))
+	fmt.Println(do(http.MethodGet, "/auth", ""))
+	fmt.Println(do(http.MethodGet, "/authz", ""))
 	// Output:
 	// 200 flows: GET /auth/login
 	// 200 flows: POST /auth/magic-links/authenticate
@@ -174,8 +411,26 @@ func ExampleMount() {
 }
 
 func ExampleWrap() {
-	emu, m := exampleWorld()
+	gin.SetMode(gin.ReleaseMode) // keeps gin's debug lines out of the output
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}, {Name: "Globex", Slug: "globex"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "bob@acme.test"},
+			{Organization: "globex", Email: "carol@globex.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	// requireOrg is an enforcement of your own, written for net/http against
@@ -199,9 +454,30 @@ func ExampleWrap() {
 		c.String(http.StatusOK, "acme intranet")
 	})
 
-	fmt.Println(exampleGet(r, "/acme/intranet", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(r, "/acme/intranet", exampleLogin(emu, "globex", "carol@globex.test")))
-	fmt.Println(exampleGet(r, "/acme/intranet", ""))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/acme/intranet", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/acme/intranet", login("globex", "carol@globex.test")))
+	fmt.Println(do(http.MethodGet, "/acme/intranet", ""))
 	// Output:
 	// 200 acme intranet
 	// 403 acme members only

@@ -2,7 +2,10 @@ package b2bhttp_test
 
 import (
 	"fmt"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	b2bhttp "github.com/b2bauth/b2bauth/adapters/nethttp"
@@ -11,8 +14,22 @@ import (
 )
 
 func ExampleRequireSession() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	mux := http.NewServeMux()
@@ -21,9 +38,30 @@ func ExampleRequireSession() {
 		fmt.Fprint(w, "hello, member of ", s.OrganizationSlug)
 	})))
 
-	fmt.Println(exampleGet(mux, "/me", exampleLogin(emu, "acme", "ada@acme.test")))
-	fmt.Println(exampleGet(mux, "/me", ""))
-	fmt.Println(exampleGet(mux, "/me", "not-a-jwt"))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/me", login("acme", "ada@acme.test")))
+	fmt.Println(do(http.MethodGet, "/me", ""))
+	fmt.Println(do(http.MethodGet, "/me", "not-a-jwt"))
 	// Output:
 	// 200 hello, member of acme
 	// 401 {"error":{"code":"session_missing","message":"no session"}}
@@ -31,8 +69,22 @@ func ExampleRequireSession() {
 }
 
 func ExampleOptionalSession() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "bob@acme.test"}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	mux := http.NewServeMux()
@@ -45,9 +97,30 @@ func ExampleOptionalSession() {
 		fmt.Fprint(w, "welcome, guest (", code, ")")
 	})))
 
-	fmt.Println(exampleGet(mux, "/", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(mux, "/", ""))
-	fmt.Println(exampleGet(mux, "/", "not-a-jwt"))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/", ""))
+	fmt.Println(do(http.MethodGet, "/", "not-a-jwt"))
 	// Output:
 	// 200 welcome back, member of acme
 	// 200 welcome, guest (session_missing)
@@ -55,8 +128,25 @@ func ExampleOptionalSession() {
 }
 
 func ExampleRequirePermission() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "bob@acme.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	mux := http.NewServeMux()
@@ -66,9 +156,30 @@ func ExampleRequirePermission() {
 		fmt.Fprint(w, "member ", r.PathValue("id"), " deleted")
 	})))
 
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
 	for _, email := range []string{"ada@acme.test", "bob@acme.test"} {
 		fmt.Println(email)
-		fmt.Println(exampleDo(mux, http.MethodDelete, "/members/42", exampleLogin(emu, "acme", email)))
+		fmt.Println(do(http.MethodDelete, "/members/42", login("acme", email)))
 	}
 	// Output:
 	// ada@acme.test
@@ -78,8 +189,25 @@ func ExampleRequirePermission() {
 }
 
 func ExampleRequireRole() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members: []emulator.MemberSeed{
+			{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}},
+			{Organization: "acme", Email: "bob@acme.test"},
+		},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	mux := http.NewServeMux()
@@ -87,9 +215,30 @@ func ExampleRequireRole() {
 		fmt.Fprint(w, "admin console")
 	})))
 
-	fmt.Println(exampleGet(mux, "/admin", exampleLogin(emu, "acme", "ada@acme.test")))
-	fmt.Println(exampleGet(mux, "/admin", exampleLogin(emu, "acme", "bob@acme.test")))
-	fmt.Println(exampleGet(mux, "/admin", ""))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/admin", login("acme", "ada@acme.test")))
+	fmt.Println(do(http.MethodGet, "/admin", login("acme", "bob@acme.test")))
+	fmt.Println(do(http.MethodGet, "/admin", ""))
 	// Output:
 	// 200 admin console
 	// 403 {"error":{"code":"role_required","message":"role required"}}
@@ -97,8 +246,22 @@ func ExampleRequireRole() {
 }
 
 func ExampleRequireFreshFactor() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	mux := http.NewServeMux()
@@ -106,23 +269,58 @@ func ExampleRequireFreshFactor() {
 		fmt.Fprint(w, "billing updated")
 	})))
 
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string, opts ...emulator.SessionOption) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id, opts...)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
 	// A session whose only factor is the email magic link must step up; one
 	// that has just passed TOTP may go on.
-	emailOnly := exampleLogin(emu, "acme", "ada@acme.test")
-	withTOTP := exampleLogin(emu, "acme", "ada@acme.test", emulator.WithSessionFactors(
+	emailOnly := login("acme", "ada@acme.test")
+	withTOTP := login("acme", "ada@acme.test", emulator.WithSessionFactors(
 		emulator.Factor{Type: "magic_link", DeliveryMethod: "email"},
 		emulator.Factor{Type: "totp", DeliveryMethod: "authenticator_app"},
 	))
-	fmt.Println(exampleDo(mux, http.MethodPost, "/billing", emailOnly))
-	fmt.Println(exampleDo(mux, http.MethodPost, "/billing", withTOTP))
+	fmt.Println(do(http.MethodPost, "/billing", emailOnly))
+	fmt.Println(do(http.MethodPost, "/billing", withTOTP))
 	// Output:
 	// 403 {"error":{"code":"step_up_required","message":"recent authentication required","factor":"mfa","within_seconds":600}}
 	// 200 billing updated
 }
 
 func ExampleSession() {
-	emu, m := exampleWorld()
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	show := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,10 +335,31 @@ func ExampleSession() {
 	mux.Handle("GET /me", b2bhttp.RequireSession(m)(show))
 	mux.Handle("GET /public", show)
 
-	jwt := exampleLogin(emu, "acme", "ada@acme.test")
-	fmt.Println(exampleGet(mux, "/me", jwt))
+	// login starts a session for a member and returns its JWT.
+	login := func(org, email string) string {
+		id, _ := emu.MemberID(org, email)
+		_, jwt, err := emu.CreateSession(id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return jwt
+	}
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	jwt := login("acme", "ada@acme.test")
+	fmt.Println(do(http.MethodGet, "/me", jwt))
 	// Without a b2bauth middleware in the chain, there is no session to read.
-	fmt.Println(exampleGet(mux, "/public", jwt))
+	fmt.Println(do(http.MethodGet, "/public", jwt))
 	// Output:
 	// 200 ok=true org=acme admin=true
 	// 200 ok=false
@@ -156,10 +375,22 @@ func ExampleMount() {
 	mux := http.NewServeMux()
 	b2bhttp.Mount(mux, "/auth", flows)
 
-	fmt.Println(exampleGet(mux, "/auth", ""))
-	fmt.Println(exampleGet(mux, "/auth/login", ""))
-	fmt.Println(exampleDo(mux, http.MethodPost, "/auth/magic-links/authenticate", ""))
-	fmt.Println(exampleGet(mux, "/authz", ""))
+	// do serves a request, with jwt as its bearer token if any, and
+	// returns the status and the body.
+	do := func(method, path, jwt string) (int, string) {
+		req := httptest.NewRequest(method, path, nil)
+		if jwt != "" {
+			req.Header.Set("Authorization", "Bearer "+jwt)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code, strings.TrimSpace(w.Body.String())
+	}
+
+	fmt.Println(do(http.MethodGet, "/auth", ""))
+	fmt.Println(do(http.MethodGet, "/auth/login", ""))
+	fmt.Println(do(http.MethodPost, "/auth/magic-links/authenticate", ""))
+	fmt.Println(do(http.MethodGet, "/authz", ""))
 	// Output:
 	// 200 flows: GET /auth
 	// 200 flows: GET /auth/login

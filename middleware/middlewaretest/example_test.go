@@ -3,6 +3,7 @@ package middlewaretest_test
 import (
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -109,25 +110,43 @@ func ExampleNewEnv_appHandler() {
 // ExampleMount serves the conformance routes of a net/http router by hand,
 // as RunConformance does through every case of its table.
 func ExampleMount() {
-	emu, m := startExample([]emulator.Option{emulator.WithSeed(acmeSeed("stytch_admin"))},
-		middleware.WithLoginURL(middlewaretest.LoginURL))
+	emu, err := emulator.New(emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c, middleware.WithLoginURL(middlewaretest.LoginURL))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	memberID, _ := emu.MemberID("acme", "ada@acme.test")
 	orgID, _ := emu.OrganizationID("acme")
-	_, jwt := login(emu, memberID)
+	_, jwt, err := emu.CreateSession(memberID)
+	if err != nil {
+		log.Fatal(err)
+	}
 	want := middlewaretest.Body(&middleware.Session{MemberID: memberID, OrganizationID: orgID})
 
 	h := mount(m)
 	for _, path := range []string{"/me", "/role", "/optional"} {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.Header.Set("Authorization", "Bearer "+jwt)
-		w := serve(h, r)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
 		fmt.Println(path, w.Code, w.Body.String() == want)
 	}
 
-	w := serve(h, httptest.NewRequest(http.MethodGet, "/optional", nil))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/optional", nil))
 	fmt.Println("/optional", w.Code, w.Body.String())
 	// Output:
 	// /me 200 true
@@ -157,19 +176,36 @@ func ExampleAnonymousBody() {
 // Stytch again, without sleeping.
 func ExampleClock() {
 	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
-	emu, m := startExample([]emulator.Option{emulator.WithClock(clk.Now), emulator.WithSeed(acmeSeed())},
-		middleware.WithClock(clk.Now))
+	emu, err := emulator.New(emulator.WithClock(clk.Now), emulator.WithSeed(emulator.Seed{
+		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
+		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test"}},
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c, middleware.WithClock(clk.Now))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	memberID, _ := emu.MemberID("acme", "ada@acme.test")
-	token, jwt := login(emu, memberID)
+	token, jwt, err := emu.CreateSession(memberID)
+	if err != nil {
+		log.Fatal(err)
+	}
 	h := m.RequireSession(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	visit := func() {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.AddCookie(&http.Cookie{Name: middleware.DefaultSessionCookie, Value: token})
 		r.AddCookie(&http.Cookie{Name: middleware.DefaultJWTCookie, Value: jwt})
-		w := serve(h, r)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
 		fmt.Println(clk.Now().Format(time.Kitchen), w.Code, emu.Calls(http.MethodPost, "/v1/b2b/sessions/authenticate"))
 	}
 
@@ -182,8 +218,19 @@ func ExampleClock() {
 }
 
 func ExampleNewDiscard() {
-	emu, m := startExample(nil)
+	emu, err := emulator.New()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer emu.Close()
+	c, err := emu.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := middleware.New(c)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer m.Close()
 
 	// In a benchmark, the handler writes into a Discard instead of a

@@ -5,15 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"log"
 	"net/http"
 	"sync/atomic"
+	"testing"
 
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 )
 
-// The examples below run against the in-memory emulator, seeded by
+// The scenario tests run against the in-memory emulator, seeded by
 // startExample:
 //
 //   - the project policy has the resources "documents" (read, write, delete)
@@ -35,7 +35,8 @@ const (
 
 // startExample starts a seeded emulator and a client pointed at it. The
 // returned stop closes both.
-func startExample(opts ...emulator.Option) (*emulator.Server, *client.Client, func()) {
+func startExample(t testing.TB, opts ...emulator.Option) (*emulator.Server, *client.Client, func()) {
+	t.Helper()
 	seed := emulator.Seed{
 		Resources: []emulator.Resource{
 			{ResourceID: "documents", Actions: []string{"read", "write", "delete"}},
@@ -61,30 +62,32 @@ func startExample(opts ...emulator.Option) (*emulator.Server, *client.Client, fu
 	}
 	s, err := emulator.New(append([]emulator.Option{emulator.WithSeed(seed)}, opts...)...)
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	c, err := client.New(s.ProjectID(), s.Secret(), client.WithBaseURL(s.URL()))
 	if err != nil {
 		s.Close()
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	return s, c, s.Close
 }
 
 // mustOrg returns the id of the organization with this slug.
-func mustOrg(s *emulator.Server, slug string) string {
+func mustOrg(t testing.TB, s *emulator.Server, slug string) string {
+	t.Helper()
 	id, ok := s.OrganizationID(slug)
 	if !ok {
-		log.Fatalf("no organization %q", slug)
+		t.Fatalf("no organization %q", slug)
 	}
 	return id
 }
 
 // mustMember returns the id of a member of the organization with this slug.
-func mustMember(s *emulator.Server, slug, email string) string {
+func mustMember(t testing.TB, s *emulator.Server, slug, email string) string {
+	t.Helper()
 	id, ok := s.MemberID(slug, email)
 	if !ok {
-		log.Fatalf("no member %q in %q", email, slug)
+		t.Fatalf("no member %q in %q", email, slug)
 	}
 	return id
 }
@@ -101,33 +104,36 @@ func errorType(err error) string {
 
 // login starts a session for the member of the organization with this slug
 // and returns its token and JWT.
-func login(s *emulator.Server, slug, email string) (token, jwt string) {
-	token, jwt, err := s.CreateSession(mustMember(s, slug, email))
+func login(t testing.TB, s *emulator.Server, slug, email string) (token, jwt string) {
+	t.Helper()
+	token, jwt, err := s.CreateSession(mustMember(t, s, slug, email))
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	return token, jwt
 }
 
-// newJWKS is c.NewJWKS with the default settings that stops the example on
-// an error. The caller closes the key set.
-func newJWKS(c *client.Client) *client.JWKS {
+// newJWKS is c.NewJWKS with the default settings that fails t on an
+// error. The caller closes the key set.
+func newJWKS(t testing.TB, c *client.Client) *client.JWKS {
+	t.Helper()
 	jwks, err := c.NewJWKS(context.Background())
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	return jwks
 }
 
 // enter exchanges an intermediate session token of the member with this
 // email for the organization with this slug, as after a discovery login.
-func enter(s *emulator.Server, c *client.Client, email, slug string) *client.DiscoveryExchangeResponse {
+func enter(t testing.TB, s *emulator.Server, c *client.Client, email, slug string) *client.DiscoveryExchangeResponse {
+	t.Helper()
 	ex, err := c.Discovery.ExchangeIntermediateSession(context.Background(), &client.DiscoveryExchangeParams{
 		IntermediateSessionToken: s.IntermediateSessionToken(email),
-		OrganizationID:           mustOrg(s, slug),
+		OrganizationID:           mustOrg(t, s, slug),
 	})
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	return ex
 }
@@ -143,13 +149,14 @@ func examplePKCE() (verifier, challenge string) {
 // sendDiscoveryLink sends the member with this email a discovery magic link
 // bound to the PKCE challenge and returns the link's token, which arrives as
 // its "token" query parameter.
-func sendDiscoveryLink(s *emulator.Server, c *client.Client, email, challenge string) string {
+func sendDiscoveryLink(t testing.TB, s *emulator.Server, c *client.Client, email, challenge string) string {
+	t.Helper()
 	if _, err := c.MagicLinks.DiscoverySend(context.Background(), &client.MagicLinksDiscoverySendParams{
 		EmailAddress:         email,
 		DiscoveryRedirectURL: "https://app.example.com/authenticate",
 		PkceCodeChallenge:    challenge,
 	}); err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	_, token, _ := s.LastMagicLink(email)
 	return token

@@ -3,11 +3,11 @@ package middleware_test
 import (
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"testing"
 
 	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
@@ -17,43 +17,47 @@ import (
 // authenticatePath is Stytch's sessions authenticate call, the remote check.
 const authenticatePath = "/v1/b2b/sessions/authenticate"
 
-// exampleWorld starts an emulator, built with opts, holding one organization
+// newWorld starts an emulator, built with opts, holding one organization
 // ("acme") and one admin (ada@acme.test), and returns a client for it and
 // the admin's session cookies. With emulator.WithClock, the session, its JWT
-// and its expiry are all stamped by that clock.
-func exampleWorld(opts ...emulator.Option) (*emulator.Server, *client.Client, []*http.Cookie) {
+// and its expiry are all stamped by that clock. The emulator closes with t.
+func newWorld(t testing.TB, opts ...emulator.Option) (*emulator.Server, *client.Client, []*http.Cookie) {
+	t.Helper()
 	emu, err := emulator.New(append(opts, emulator.WithSeed(emulator.Seed{
 		Organizations: []emulator.OrganizationSeed{{Name: "Acme", Slug: "acme"}},
 		Members:       []emulator.MemberSeed{{Organization: "acme", Email: "ada@acme.test", Roles: []string{"stytch_admin"}}},
 	}))...)
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
+	t.Cleanup(emu.Close)
 	c, err := client.New(emu.ProjectID(), emu.Secret(), client.WithBaseURL(emu.URL()))
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	member, _ := emu.MemberID("acme", "ada@acme.test")
-	return emu, c, sessionCookies(emu, member)
+	return emu, c, sessionCookies(t, emu, member)
 }
 
 // addMember adds a member without extra roles to the "acme" organization of
-// exampleWorld and returns the cookies of a new session for them.
-func addMember(emu *emulator.Server, seed emulator.MemberSeed, opts ...emulator.SessionOption) []*http.Cookie {
+// newWorld and returns the cookies of a new session for them.
+func addMember(t testing.TB, emu *emulator.Server, seed emulator.MemberSeed, opts ...emulator.SessionOption) []*http.Cookie {
+	t.Helper()
 	seed.Organization = "acme"
 	id, err := emu.AddMember(seed)
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
-	return sessionCookies(emu, id, opts...)
+	return sessionCookies(t, emu, id, opts...)
 }
 
 // sessionCookies starts a session for the member and returns its cookies,
 // the session token first and the JWT second.
-func sessionCookies(emu *emulator.Server, member string, opts ...emulator.SessionOption) []*http.Cookie {
+func sessionCookies(t testing.TB, emu *emulator.Server, member string, opts ...emulator.SessionOption) []*http.Cookie {
+	t.Helper()
 	token, jwt, err := emu.CreateSession(member, opts...)
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	return []*http.Cookie{
 		{Name: middleware.DefaultSessionCookie, Value: token},
@@ -61,12 +65,13 @@ func sessionCookies(emu *emulator.Server, member string, opts ...emulator.Sessio
 	}
 }
 
-// newMiddleware is middleware.New that stops the example on an error. The
-// caller closes the middleware.
-func newMiddleware(c *client.Client, opts ...middleware.Option) *middleware.Middleware {
+// newMiddleware is middleware.New that fails t on an error. The caller
+// closes the middleware.
+func newMiddleware(t testing.TB, c *client.Client, opts ...middleware.Option) *middleware.Middleware {
+	t.Helper()
 	m, err := middleware.New(c, opts...)
 	if err != nil {
-		log.Fatal(err)
+		t.Fatal(err)
 	}
 	return m
 }
