@@ -13,11 +13,10 @@ import (
 // why in words, with ways on; JSON answers are unchanged.
 func TestRefusalPages(t *testing.T) {
 	t.Parallel()
-	emu, c, _ := exampleWorld()
-	t.Cleanup(emu.Close)
-	withLogin := newMiddleware(c, middleware.WithLoginURL("/auth/login"))
+	_, c, _ := newWorld(t)
+	withLogin := newMiddleware(t, c, middleware.WithLoginURL("/auth/login"))
 	t.Cleanup(withLogin.Close)
-	bare := newMiddleware(c)
+	bare := newMiddleware(t, c)
 	t.Cleanup(bare.Close)
 
 	tests := []struct {
@@ -80,9 +79,8 @@ func TestRefusalPages(t *testing.T) {
 // 30 KB.
 func TestRefusalPagesAreSmall(t *testing.T) {
 	t.Parallel()
-	emu, c, _ := exampleWorld()
-	t.Cleanup(emu.Close)
-	m := newMiddleware(c, middleware.WithLoginURL("/auth/login"))
+	_, c, _ := newWorld(t)
+	m := newMiddleware(t, c, middleware.WithLoginURL("/auth/login"))
 	t.Cleanup(m.Close)
 	for _, err := range []error{middleware.ErrPermissionDenied, middleware.ErrTenancy, middleware.ErrUnavailable, middleware.ErrRoleRequired} {
 		w := httptest.NewRecorder()
@@ -97,9 +95,8 @@ func TestRefusalPagesAreSmall(t *testing.T) {
 
 // BenchmarkRefusalPage renders the 403 page of a refused navigation.
 func BenchmarkRefusalPage(b *testing.B) {
-	emu, c, _ := exampleWorld()
-	b.Cleanup(emu.Close)
-	m := newMiddleware(c, middleware.WithLoginURL("/auth/login"))
+	_, c, _ := newWorld(b)
+	m := newMiddleware(b, c, middleware.WithLoginURL("/auth/login"))
 	b.Cleanup(m.Close)
 	r := httptest.NewRequest(http.MethodGet, "/admin", nil)
 	r.Header.Set("Sec-Fetch-Mode", "navigate")
