@@ -19,6 +19,9 @@ type sessionClaims struct {
 	jwt.RegisteredClaims
 	Session      sessionClaim `json:"https://stytch.com/session"`
 	Organization orgClaim     `json:"https://stytch.com/organization"`
+	// Scope is an M2M access token's; raw, so that a session JWT whose
+	// custom claim "scope" is not a string still decodes.
+	Scope json.RawMessage `json:"scope"`
 }
 
 const orgClaimName = "https://stytch.com/organization"
@@ -81,12 +84,18 @@ type jwtClaims struct {
 	hasExp, hasNbf, hasIat bool
 	// From the session claim, parsed only for a JWT accepted.
 	startedAt, expiresAt string
+
+	// Of an M2M access token: its scope claim (when a string), and whether
+	// the session and organization claims were present at all.
+	scope                        string
+	scopeNotString               bool
+	hasSessionClaim, hasOrgClaim bool
 }
 
 // Names of the claims decodeClaims reads. encoding/json would match a key
 // equal to one of them but for case: the fast path leaves such JWTs to it.
 var (
-	topClaims     = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", sessionClaimName, orgClaimName}
+	topClaims     = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", sessionClaimName, orgClaimName}
 	sessionFields = []string{"id", "started_at", "last_accessed_at", "expires_at", "authentication_factors", "roles"}
 	orgFields     = []string{"organization_id", "slug"}
 )
@@ -107,7 +116,12 @@ func decodeClaims(b []byte) (*jwtClaims, error) {
 	if err := json.Unmarshal(b, &sc); err != nil {
 		return nil, err
 	}
-	return claimsFrom(&sc), nil
+	c = claimsFrom(&sc)
+	var p claimsPresence
+	if json.Unmarshal(b, &p) == nil {
+		c.hasSessionClaim, c.hasOrgClaim = p.Session != nil, p.Organization != nil
+	}
+	return c, nil
 }
 
 // claimsFrom converts claims decoded by encoding/json.
@@ -135,7 +149,17 @@ func claimsFrom(sc *sessionClaims) *jwtClaims {
 	if sc.IssuedAt != nil {
 		c.iat, c.hasIat = sc.IssuedAt.Time, true
 	}
+	if len(sc.Scope) > 0 && string(sc.Scope) != "null" && json.Unmarshal(sc.Scope, &c.scope) != nil {
+		c.scopeNotString = true
+	}
 	return c
+}
+
+// claimsPresence tells which of the Stytch claims a payload holds, for the
+// texts decodeClaims leaves to encoding/json.
+type claimsPresence struct {
+	Session      json.RawMessage `json:"https://stytch.com/session"`
+	Organization json.RawMessage `json:"https://stytch.com/organization"`
 }
 
 // read is the fast path of decodeClaims: the top-level object.
@@ -170,11 +194,22 @@ func (c *jwtClaims) read(r *jsonReader) {
 			bit = 1 << 6
 			r.plainString()
 		case sessionClaimName:
-			bit = 1 << 7
+			bit, c.hasSessionClaim = 1<<7, true
 			c.readSession(r)
 		case orgClaimName:
-			bit = 1 << 8
+			bit, c.hasOrgClaim = 1<<8, true
 			c.readOrganization(r)
+		case "scope":
+			bit = 1 << 9
+			switch {
+			case r.peek() == '"':
+				c.scope = r.plainString()
+			case r.null():
+			default:
+				// Not an access token's (a session's custom claim, say).
+				c.scopeNotString = true
+				r.skip(1)
+			}
 		default:
 			r.unknown(key, 1, topClaims...)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -188,72 +187,106 @@ func WithM2MTokenSources(sources ...TokenSource) Option {
 	})
 }
 
-// m2mClaims are the claims of an M2M access token. The Stytch claims are
-// kept raw: their mere presence marks a session JWT.
-type m2mClaims struct {
-	jwt.RegisteredClaims
-	Scope        string          `json:"scope"`
-	Session      json.RawMessage `json:"https://stytch.com/session"`
-	Organization json.RawMessage `json:"https://stytch.com/organization"`
-}
-
-// notAnAccessToken says why verified claims are not an M2M access token.
-func (c *m2mClaims) notAnAccessToken() error {
+// notAnAccessToken says why verified claims are not an M2M access token:
+// a session JWT carries the Stytch session or organization claim, and an
+// access token's subject is an M2M client.
+func (c *jwtClaims) notAnAccessToken() error {
 	switch {
-	case c.Session != nil || c.Organization != nil:
+	case c.hasSessionClaim || c.hasOrgClaim:
 		return errors.New("a session JWT is not an access token")
-	case c.Subject == "" || strings.HasPrefix(c.Subject, memberIDPrefix):
-		return fmt.Errorf("subject %q is not an m2m client", c.Subject)
+	case c.MemberID == "" || strings.HasPrefix(c.MemberID, memberIDPrefix):
+		return fmt.Errorf("subject %q is not an m2m client", c.MemberID)
 	}
 	return nil
 }
 
 // verifyM2M checks an access token locally, with the session JWTs' key set
-// and parser rules (RS256, audience, exp, leeway). It returns the client and
-// until when it may be trusted; errors are ErrM2MTokenInvalid or, when the
-// key set cannot be fetched, ErrUnavailable.
+// and rules (RS256 pinned before any key lookup, audience, exp, nbf and iat
+// with leeway, issuer), through the same one-pass reading as verifyLocal.
+// It returns the client and until when it may be trusted; errors are
+// ErrM2MTokenInvalid or, when the key set cannot be fetched, ErrUnavailable.
 func (m *Middleware) verifyM2M(ctx context.Context, raw string) (*M2MClient, time.Time, error) {
+	refuse := func(err error) (*M2MClient, time.Time, error) {
+		return nil, time.Time{}, ErrM2MTokenInvalid.with(err)
+	}
 	if len(raw) > MaxTokenSize {
-		return nil, time.Time{}, ErrM2MTokenInvalid.with(errTooLongCredential)
+		return refuse(errTooLongCredential)
 	}
-	keyfunc := m.cfg.keyfunc
-	if m.jwks != nil {
-		keyfunc = m.jwks.KeyfuncCtx(ctx)
+	h64, rest, ok1 := strings.Cut(raw, ".")
+	p64, s64, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.IndexByte(s64, '.') >= 0 {
+		return refuse(fmt.Errorf("%w: token contains an invalid number of segments", jwt.ErrTokenMalformed))
 	}
-	var c m2mClaims
-	if _, err := m.parser.ParseWithClaims(raw, &c, keyfunc); err != nil {
+	hb, err := base64.RawURLEncoding.DecodeString(h64)
+	if err != nil {
+		return refuse(fmt.Errorf("%w: could not base64 decode header: %w", jwt.ErrTokenMalformed, err))
+	}
+	header, err := decodeHeader(hb)
+	if err != nil {
+		return refuse(fmt.Errorf("%w: could not JSON decode header: %w", jwt.ErrTokenMalformed, err))
+	}
+	pb, err := base64.RawURLEncoding.DecodeString(p64)
+	if err != nil {
+		return refuse(fmt.Errorf("%w: could not base64 decode claim: %w", jwt.ErrTokenMalformed, err))
+	}
+	c, err := decodeClaims(pb)
+	if err != nil {
+		return refuse(fmt.Errorf("%w: could not JSON decode claim: %w", jwt.ErrTokenMalformed, err))
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(s64)
+	if err != nil {
+		return refuse(fmt.Errorf("%w: could not base64 decode signature: %w", jwt.ErrTokenMalformed, err))
+	}
+	// Stytch signs with RS256 only; pinning it before any key lookup
+	// refuses "none" and HMAC tokens keyed with the public key.
+	if alg, _ := header["alg"].(string); alg != jwt.SigningMethodRS256.Alg() {
+		return refuse(fmt.Errorf("%w: signing method %q is invalid", jwt.ErrTokenSignatureInvalid, alg))
+	}
+	key, err := m.key(ctx, &jwt.Token{Raw: raw, Method: jwt.SigningMethodRS256, Header: header, Claims: c, Signature: sig})
+	if err != nil {
 		if errors.Is(err, client.ErrUnavailable) {
 			return nil, time.Time{}, ErrUnavailable.with(err)
 		}
-		return nil, time.Time{}, ErrM2MTokenInvalid.with(err)
+		return refuse(fmt.Errorf("%w: %w", jwt.ErrTokenUnverifiable, err))
 	}
-	if !m.issuerOK(c.Issuer) {
-		return nil, time.Time{}, ErrM2MTokenInvalid.with(fmt.Errorf("issuer %q not accepted", c.Issuer))
+	now := m.cfg.now()
+	expired, err := m.checkClaims(c, now)
+	switch {
+	case err != nil:
+		return refuse(err)
+	case expired:
+		return refuse(jwt.ErrTokenExpired)
+	case !m.issuerOK(c.iss):
+		return refuse(fmt.Errorf("issuer %q not accepted", c.iss))
+	case !c.hasIat:
+		return refuse(errors.New("access token without iat"))
+	case c.scopeNotString:
+		return refuse(errors.New("the scope claim is not a string"))
 	}
 	if err := c.notAnAccessToken(); err != nil {
-		return nil, time.Time{}, ErrM2MTokenInvalid.with(err)
+		return refuse(err)
 	}
-	if c.IssuedAt == nil {
-		return nil, time.Time{}, ErrM2MTokenInvalid.with(errors.New("access token without iat"))
+	if err := verifySignature(raw[:len(h64)+1+len(p64)], sig, key); err != nil {
+		return refuse(err)
 	}
 	maxAge := m.cfg.m2m.maxTokenAge
 	if maxAge == 0 {
 		maxAge = DefaultM2MMaxTokenAge
 	}
-	validUntil := c.ExpiresAt.Add(m.cfg.leeway)
-	if tooOldAt := c.IssuedAt.Add(maxAge); tooOldAt.Before(validUntil) {
+	validUntil := c.exp.Add(m.cfg.leeway)
+	if tooOldAt := c.iat.Add(maxAge); tooOldAt.Before(validUntil) {
 		validUntil = tooOldAt
 	}
-	if !m.cfg.now().Before(validUntil) {
-		return nil, time.Time{}, ErrM2MTokenInvalid.with(errors.New("access token older than the maximum token age"))
+	if !now.Before(validUntil) {
+		return refuse(errors.New("access token older than the maximum token age"))
 	}
-	scopes := strings.Fields(c.Scope)
+	scopes := strings.Fields(c.scope)
 	return &M2MClient{
-		ClientID:  c.Subject,
+		ClientID:  c.MemberID,
 		Scopes:    scopes,
-		IssuedAt:  c.IssuedAt.Time,
-		ExpiresAt: c.ExpiresAt.Time,
-		Token:     raw,
+		IssuedAt:  c.iat,
+		ExpiresAt: c.exp,
+		Token:     strings.Clone(raw),
 		parsed:    parseScopes(scopes),
 	}, validUntil, nil
 }
