@@ -298,20 +298,24 @@ func (m *Middleware) m2mToken(r *http.Request) string {
 	return firstToken(r, m.cfg.m2m.sources)
 }
 
-// m2mClient returns the verified client of the access token raw.
-func (m *Middleware) m2mClient(ctx context.Context, raw string) (*M2MClient, error) {
+// m2mClient returns the verified client of the access token raw, and what
+// decided (see [Source]).
+func (m *Middleware) m2mClient(ctx context.Context, raw string) (*M2MClient, Source, error) {
 	if raw == "" {
-		return nil, ErrM2MTokenMissing.with(nil)
+		return nil, SourceNone, ErrM2MTokenMissing.with(nil)
 	}
 	if c, ok := m.m2mCache.get(raw, m.cfg.now()); ok {
-		return c, nil
+		return c, SourceJWTCache, nil
 	}
 	c, validUntil, err := m.verifyM2M(ctx, raw)
-	if err != nil {
-		return nil, err
+	switch {
+	case errors.Is(err, ErrUnavailable):
+		return nil, SourceOutage, err
+	case err != nil:
+		return nil, SourceLocal, err
 	}
 	m.m2mCache.put(raw, c, validUntil)
-	return c, nil
+	return c, SourceLocal, nil
 }
 
 // authorizeScopes returns an ErrInsufficientScope error unless c grants
@@ -398,7 +402,14 @@ func (m *Middleware) isAccessToken(raw string) bool {
 }
 
 func (m *Middleware) serveM2M(w http.ResponseWriter, r *http.Request, next http.Handler, raw string, required []string, parsed []scope) {
-	c, err := m.m2mClient(r.Context(), raw)
+	var start time.Time
+	if m.cfg.observer != nil {
+		start = time.Now()
+	}
+	c, source, err := m.m2mClient(r.Context(), raw)
+	if m.cfg.observer != nil {
+		m.cfg.observer.Verified(r.Context(), Verification{Source: source, Client: c, Err: err, Duration: time.Since(start)})
+	}
 	if err == nil {
 		err = authorizeScopes(c, required, parsed)
 	}

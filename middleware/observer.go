@@ -33,6 +33,10 @@ type Verification struct {
 	Err error
 	// Duration is the time the decision took.
 	Duration time.Duration
+	// Client is the M2M client of an access token verified for
+	// [Middleware.RequireScopes] or [Middleware.RequireSessionOrScopes]
+	// (then Session is nil); nil for sessions.
+	Client *M2MClient
 }
 
 // Outcome returns "ok" for a verification that found a session, else the
@@ -58,7 +62,8 @@ type Source uint8
 const (
 	// SourceNone: the request carried no credential.
 	SourceNone Source = iota
-	// SourceJWTCache: a JWT verified earlier, from the verified-JWT cache.
+	// SourceJWTCache: a JWT (or M2M access token) verified earlier, from
+	// the verified-token cache.
 	SourceJWTCache
 	// SourceLocal: the JWT was verified locally with the key set, or a
 	// credential was refused locally (malformed, badly signed, too long).

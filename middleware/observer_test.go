@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -207,5 +208,45 @@ func BenchmarkObservedRepeat(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(w, r)
+	}
+}
+
+// TestObserverIsToldOfAccessTokens: RequireScopes tells the observer of each
+// access token it verifies, with the client, as it does of sessions.
+func TestObserverIsToldOfAccessTokens(t *testing.T) {
+	t.Parallel()
+	obs := &verifications{}
+	e := middlewaretest.NewEnv(t, middlewaretest.WithMiddlewareOptions(middleware.WithObserver(obs)))
+	h := e.Middleware.RequireScopes(middlewaretest.ScopeRead)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	token := e.M2MToken(t, middlewaretest.ScopeRead)
+	for _, auth := range []string{"Bearer " + token, "Bearer " + token, "Bearer not.a.token", ""} {
+		r := httptest.NewRequest(http.MethodGet, "/api", nil)
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	want := []struct {
+		source  middleware.Source
+		outcome string
+		client  bool
+	}{
+		{middleware.SourceLocal, "ok", true},
+		{middleware.SourceJWTCache, "ok", true},
+		{middleware.SourceLocal, "access_token_invalid", false},
+		{middleware.SourceNone, "access_token_missing", false},
+	}
+	got := obs.all()
+	if len(got) != len(want) {
+		t.Fatalf("observer told of %d verifications, want %d", len(got), len(want))
+	}
+	for i, v := range got {
+		if v.Source != want[i].source || v.Outcome() != want[i].outcome || (v.Client != nil) != want[i].client || v.Session != nil {
+			t.Errorf("verification %d: source %s, outcome %s, client %v, session %v; want %s, %s, client %v",
+				i, v.Source, v.Outcome(), v.Client != nil, v.Session != nil, want[i].source, want[i].outcome, want[i].client)
+		}
+	}
+	if got[0].Client.ClientID != e.M2MClientID {
+		t.Errorf("client %q, want %q", got[0].Client.ClientID, e.M2MClientID)
 	}
 }

@@ -68,7 +68,7 @@ type Observer struct {
 
 // The outcomes counted apart; any other code of a later version is
 // counted as "other".
-var outcomes = [...]string{"ok", "session_missing", "token_invalid", "session_invalid", "stytch_unavailable", "other"}
+var outcomes = [...]string{"ok", "session_missing", "token_invalid", "session_invalid", "stytch_unavailable", "access_token_missing", "access_token_invalid", "other"}
 
 const numOutcomes = len(outcomes)
 
