@@ -301,7 +301,7 @@ func TestHTTPClientIsNotMutated(t *testing.T) {
 	if _, err := c.RBAC.Policy(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.NewPolicyCache().Authorize(context.Background(), "o", nil, client.AuthorizationCheck{OrganizationID: "o"}); err == nil {
+	if err := mustPolicyCache(t, c).Authorize(context.Background(), "o", nil, client.AuthorizationCheck{OrganizationID: "o"}); err == nil {
 		t.Fatal("expected a denial")
 	}
 	if hc.Timeout != 0 || hc.Transport != nil || hc.CheckRedirect != nil || hc.Jar != nil {

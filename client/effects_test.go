@@ -263,7 +263,7 @@ key set fetches: 1`,
 				defer stop()
 				acme := mustOrg(t, s, "acme")
 				now := time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC)
-				cache := c.NewPolicyCache(
+				cache := mustPolicyCache(t, c,
 					client.WithPolicyMaxAge(time.Minute),
 					client.WithPolicyClock(func() time.Time { return now }))
 				check := client.AuthorizationCheck{OrganizationID: acme, ResourceID: "documents", Action: "read"}
@@ -390,7 +390,7 @@ true
 
 				// A clock the example moves by hand.
 				now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-				cache := c.NewPolicyCache(
+				cache := mustPolicyCache(t, c,
 					client.WithPolicyMaxAge(time.Minute),
 					client.WithPolicyClock(func() time.Time { return now }),
 				)
@@ -420,7 +420,7 @@ fetches after max age: 2`,
 				s, c, stop := startExample(t)
 				defer stop()
 				acme, beta := mustOrg(t, s, "acme"), mustOrg(t, s, "beta")
-				cache := c.NewPolicyCache()
+				cache := mustPolicyCache(t, c)
 				ctx := context.Background()
 
 				// The roles and organization come from the verified session, e.g. the

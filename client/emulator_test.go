@@ -531,7 +531,7 @@ func TestEmulatorRBAC(t *testing.T) {
 		t.Fatalf("org policy %+v", orgPolicy.OrgPolicy)
 	}
 
-	cache := e.c.NewPolicyCache()
+	cache := mustPolicyCache(t, e.c)
 	tests := []struct {
 		name    string
 		roles   []string

@@ -120,3 +120,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// mustPolicyCache is Client.NewPolicyCache that fails tb on an error.
+func mustPolicyCache(tb testing.TB, c *client.Client, opts ...client.PolicyCacheOption) *client.PolicyCache {
+	tb.Helper()
+	p, err := c.NewPolicyCache(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}

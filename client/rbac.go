@@ -124,12 +124,12 @@ const maxFailureBackoff = 30 * time.Second
 // PolicyCacheOption configures a [PolicyCache] in [Client.NewPolicyCache].
 // The interface is closed.
 type PolicyCacheOption interface {
-	applyPolicyCache(*policyCacheConfig)
+	applyPolicyCache(*policyCacheConfig) error
 }
 
-type policyCacheOptionFunc func(*policyCacheConfig)
+type policyCacheOptionFunc func(*policyCacheConfig) error
 
-func (f policyCacheOptionFunc) applyPolicyCache(c *policyCacheConfig) { f(c) }
+func (f policyCacheOptionFunc) applyPolicyCache(c *policyCacheConfig) error { return f(c) }
 
 type policyCacheConfig struct {
 	maxAge time.Duration
@@ -137,23 +137,27 @@ type policyCacheConfig struct {
 }
 
 // WithPolicyMaxAge sets how long a fetched policy is used before the next
-// check fetches it again. The default is [DefaultPolicyMaxAge] (5 min);
-// a duration that is not positive keeps the default.
+// check fetches it again. The default is [DefaultPolicyMaxAge] (5 min); a
+// duration that is not positive is refused by [Client.NewPolicyCache].
 func WithPolicyMaxAge(d time.Duration) PolicyCacheOption {
-	return policyCacheOptionFunc(func(c *policyCacheConfig) {
-		if d > 0 {
-			c.maxAge = d
+	return policyCacheOptionFunc(func(c *policyCacheConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("b2bauth: policy max age %s is not positive", d)
 		}
+		c.maxAge = d
+		return nil
 	})
 }
 
 // WithPolicyClock sets the clock that ages cached policies, for tests. The
-// default is time.Now; nil keeps the default.
+// default is time.Now; nil is refused by [Client.NewPolicyCache].
 func WithPolicyClock(now func() time.Time) PolicyCacheOption {
-	return policyCacheOptionFunc(func(c *policyCacheConfig) {
-		if now != nil {
-			c.now = now
+	return policyCacheOptionFunc(func(c *policyCacheConfig) error {
+		if now == nil {
+			return errors.New("b2bauth: nil policy clock")
 		}
+		c.now = now
+		return nil
 	})
 }
 
@@ -234,18 +238,22 @@ func (cr compiledRoles) grants(roles []string, resource, action string) bool {
 }
 
 // NewPolicyCache returns a policy cache backed by this client. Nothing is
-// fetched until the first [PolicyCache.Authorize].
-func (c *Client) NewPolicyCache(opts ...PolicyCacheOption) *PolicyCache {
+// fetched until the first [PolicyCache.Authorize]. It returns an error for a
+// nil or invalid option.
+func (c *Client) NewPolicyCache(opts ...PolicyCacheOption) (*PolicyCache, error) {
 	cfg := policyCacheConfig{maxAge: DefaultPolicyMaxAge, now: time.Now}
 	for _, o := range opts {
-		if o != nil {
-			o.applyPolicyCache(&cfg)
+		if o == nil {
+			return nil, errors.New("b2bauth: nil policy cache option")
+		}
+		if err := o.applyPolicyCache(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	p := &PolicyCache{c: c, maxAge: cfg.maxAge, now: cfg.now}
 	empty := map[string]*atomic.Pointer[policyEntry]{}
 	p.orgs.Store(&empty)
-	return p
+	return p, nil
 }
 
 // Authorize reports whether a session of organization sessionOrgID holding

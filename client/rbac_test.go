@@ -137,7 +137,7 @@ func (s *policyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newPolicyCache(t *testing.T, srv *policyServer, clock *fakeClock, opts ...client.PolicyCacheOption) *client.PolicyCache {
 	t.Helper()
 	c := newClient(t, "http://stytch.invalid", client.WithHTTPClient(&http.Client{Transport: handlerTransport{srv}}))
-	return c.NewPolicyCache(append([]client.PolicyCacheOption{client.WithPolicyClock(clock.Now)}, opts...)...)
+	return mustPolicyCache(t, c, append([]client.PolicyCacheOption{client.WithPolicyClock(clock.Now)}, opts...)...)
 }
 
 func TestPolicyCacheDecisions(t *testing.T) {
@@ -364,7 +364,7 @@ func BenchmarkPolicyCacheAuthorize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := c.NewPolicyCache()
+	p := mustPolicyCache(b, c)
 	ctx := context.Background()
 	roles := []string{"stytch_member", "org-auditor"}
 	check := client.AuthorizationCheck{OrganizationID: "org-1", ResourceID: "audit_logs", Action: "export"}
@@ -379,4 +379,28 @@ func BenchmarkPolicyCacheAuthorize(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestNewPolicyCacheRefusesInvalidOptions(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, "http://stytch.invalid")
+	tests := []struct {
+		name string
+		opt  client.PolicyCacheOption
+	}{
+		{"a nil option", nil},
+		{"a max age of zero", client.WithPolicyMaxAge(0)},
+		{"a negative max age", client.WithPolicyMaxAge(-time.Minute)},
+		{"a nil clock", client.WithPolicyClock(nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if p, err := c.NewPolicyCache(tt.opt); err == nil || p != nil {
+				t.Fatalf("NewPolicyCache = %v, %v; want an error", p, err)
+			}
+		})
+	}
+	if _, err := c.NewPolicyCache(client.WithPolicyMaxAge(time.Minute), client.WithPolicyClock(time.Now)); err != nil {
+		t.Fatalf("valid options refused: %v", err)
+	}
 }

@@ -104,7 +104,12 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		m.cfg.authenticator = c.Sessions
 	}
 	if m.cfg.authorizer == nil {
-		m.cfg.authorizer = c.NewPolicyCache()
+		pc, err := c.NewPolicyCache()
+		if err != nil {
+			m.Close()
+			return nil, err
+		}
+		m.cfg.authorizer = pc
 	}
 	m.setErrorHandler()
 	m.parser = jwt.NewParser(
