@@ -28,12 +28,14 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // WithSkipper sets echo's Skipper: requests it selects bypass b2bauth.
-// Default (and with nil): skip nothing.
+// Default: skip nothing. A nil skipper makes [Wrap] panic, as a nil option
+// does: the route is set up wrongly.
 func WithSkipper(s echomw.Skipper) Option {
 	return optionFunc(func(c *config) {
-		if s != nil {
-			c.skipper = s
+		if s == nil {
+			panic("b2becho: WithSkipper(nil)")
 		}
+		c.skipper = s
 	})
 }
 
@@ -76,9 +78,12 @@ type failure struct {
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFunc {
 	cfg := config{skipper: echomw.DefaultSkipper}
 	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
+		if o == nil {
+			// As echo-jwt does with a bad configuration: the route is
+			// being set up, and a silent default would hide the mistake.
+			panic("b2becho: nil option")
 		}
+		o.apply(&cfg)
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

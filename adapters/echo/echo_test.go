@@ -153,12 +153,16 @@ func httptestRecorder(h http.Handler, path string) int {
 	return w.Code
 }
 
-func TestNilOptionsKeepTheDefaults(t *testing.T) {
-	e := echo.New()
+func TestNilOptionsAreRefused(t *testing.T) {
 	m := middlewaretest.NewEnv(t).Middleware
-	e.Use(b2becho.RequireSession(m, nil, b2becho.WithSkipper(nil)))
-	e.GET("/private", func(c echo.Context) error { return c.String(http.StatusOK, "secret") })
-	if got := httptestRecorder(e, "/private"); got != http.StatusUnauthorized {
-		t.Fatalf("status %d, want 401", got)
+	for name, opt := range map[string]b2becho.Option{"a nil option": nil, "a nil skipper": b2becho.WithSkipper(nil)} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("RequireSession did not refuse it")
+				}
+			}()
+			b2becho.RequireSession(m, opt)
+		})
 	}
 }

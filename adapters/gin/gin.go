@@ -23,12 +23,14 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // WithSkipper sets a skipper, as echo's: requests it selects bypass
-// b2bauth and go on down the chain. Default (and with nil): skip nothing.
+// b2bauth and go on down the chain. Default: skip nothing. A nil skipper
+// makes [Wrap] panic, as a nil option does: the route is set up wrongly.
 func WithSkipper(skip func(*gin.Context) bool) Option {
 	return optionFunc(func(c *config) {
-		if skip != nil {
-			c.skipper = skip
+		if skip == nil {
+			panic("b2bgin: WithSkipper(nil)")
 		}
+		c.skipper = skip
 	})
 }
 
@@ -42,9 +44,12 @@ func WithSkipper(skip func(*gin.Context) bool) Option {
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) gin.HandlerFunc {
 	var cfg config
 	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
+		if o == nil {
+			// As echo-jwt does with a bad configuration: the route is
+			// being set up, and a silent default would hide the mistake.
+			panic("b2bgin: nil option")
 		}
+		o.apply(&cfg)
 	}
 	return func(c *gin.Context) {
 		if cfg.skipper != nil && cfg.skipper(c) {

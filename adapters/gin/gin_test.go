@@ -57,3 +57,17 @@ func mount(m *middleware.Middleware) http.Handler {
 func TestConformance(t *testing.T) {
 	middlewaretest.RunConformance(t, mount)
 }
+
+func TestNilOptionsAreRefused(t *testing.T) {
+	m := middlewaretest.NewEnv(t).Middleware
+	for name, opt := range map[string]b2bgin.Option{"a nil option": nil, "a nil skipper": b2bgin.WithSkipper(nil)} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("RequireSession did not refuse it")
+				}
+			}()
+			b2bgin.RequireSession(m, opt)
+		})
+	}
+}

@@ -26,12 +26,14 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // WithSkipper sets a skipper, as echo's: requests it selects bypass
-// b2bauth. Default (and with nil): skip nothing.
+// b2bauth. Default: skip nothing. A nil skipper makes [Wrap] panic, as a
+// nil option does: the route is set up wrongly.
 func WithSkipper(skip func(*http.Request) bool) Option {
 	return optionFunc(func(c *config) {
-		if skip != nil {
-			c.skipper = skip
+		if skip == nil {
+			panic("b2bhttp: WithSkipper(nil)")
 		}
+		c.skipper = skip
 	})
 }
 
@@ -40,9 +42,12 @@ func WithSkipper(skip func(*http.Request) bool) Option {
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) func(http.Handler) http.Handler {
 	var cfg config
 	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
+		if o == nil {
+			// As echo-jwt does with a bad configuration: the route is
+			// being set up, and a silent default would hide the mistake.
+			panic("b2bhttp: nil option")
 		}
+		o.apply(&cfg)
 	}
 	if cfg.skipper == nil {
 		return mw

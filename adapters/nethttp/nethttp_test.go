@@ -43,3 +43,17 @@ func mount(m *middleware.Middleware) http.Handler {
 func TestConformance(t *testing.T) {
 	middlewaretest.RunConformance(t, mount)
 }
+
+func TestNilOptionsAreRefused(t *testing.T) {
+	m := middlewaretest.NewEnv(t).Middleware
+	for name, opt := range map[string]b2bhttp.Option{"a nil option": nil, "a nil skipper": b2bhttp.WithSkipper(nil)} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("Wrap did not refuse it")
+				}
+			}()
+			b2bhttp.Wrap(m.RequireSession, opt)
+		})
+	}
+}
