@@ -212,30 +212,13 @@ func (m *Middleware) verifyM2M(ctx context.Context, raw string) (*M2MClient, tim
 	if len(raw) > MaxTokenSize {
 		return refuse(errTooLongCredential)
 	}
-	h64, rest, ok1 := strings.Cut(raw, ".")
-	p64, s64, ok2 := strings.Cut(rest, ".")
-	if !ok1 || !ok2 || strings.IndexByte(s64, '.') >= 0 {
-		return refuse(fmt.Errorf("%w: token contains an invalid number of segments", jwt.ErrTokenMalformed))
-	}
-	hb, err := base64.RawURLEncoding.DecodeString(h64)
+	h64, p64, s64, header, c, err := decodeJWT(raw)
 	if err != nil {
-		return refuse(fmt.Errorf("%w: could not base64 decode header: %w", jwt.ErrTokenMalformed, err))
-	}
-	header, err := decodeHeader(hb)
-	if err != nil {
-		return refuse(fmt.Errorf("%w: could not JSON decode header: %w", jwt.ErrTokenMalformed, err))
-	}
-	pb, err := base64.RawURLEncoding.DecodeString(p64)
-	if err != nil {
-		return refuse(fmt.Errorf("%w: could not base64 decode claim: %w", jwt.ErrTokenMalformed, err))
-	}
-	c, err := decodeClaims(pb)
-	if err != nil {
-		return refuse(fmt.Errorf("%w: could not JSON decode claim: %w", jwt.ErrTokenMalformed, err))
+		return refuse(err)
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(s64)
 	if err != nil {
-		return refuse(fmt.Errorf("%w: could not base64 decode signature: %w", jwt.ErrTokenMalformed, err))
+		return refuse(malformedErr("could not base64 decode signature", err))
 	}
 	// Stytch signs with RS256 only; pinning it before any key lookup
 	// refuses "none" and HMAC tokens keyed with the public key.

@@ -27,26 +27,9 @@ import (
 // they describe (see decodeClaims), and the RSA signature, the costliest
 // step, is checked only when its answer can change the verdict.
 func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, time.Time, error) {
-	h64, rest, ok1 := strings.Cut(raw, ".")
-	p64, s64, ok2 := strings.Cut(rest, ".")
-	if !ok1 || !ok2 || strings.IndexByte(s64, '.') >= 0 {
-		return nil, time.Time{}, malformed("token contains an invalid number of segments", nil)
-	}
-	hb, err := base64.RawURLEncoding.DecodeString(h64)
+	h64, p64, s64, header, c, err := decodeJWT(raw)
 	if err != nil {
-		return nil, time.Time{}, malformed("could not base64 decode header", err)
-	}
-	header, err := decodeHeader(hb)
-	if err != nil {
-		return nil, time.Time{}, malformed("could not JSON decode header", err)
-	}
-	pb, err := base64.RawURLEncoding.DecodeString(p64)
-	if err != nil {
-		return nil, time.Time{}, malformed("could not base64 decode claim", err)
-	}
-	c, err := decodeClaims(pb)
-	if err != nil {
-		return nil, time.Time{}, malformed("could not JSON decode claim", err)
+		return nil, time.Time{}, ErrInvalidToken.with(err)
 	}
 	alg, ok := header["alg"].(string)
 	switch {
@@ -219,10 +202,40 @@ func (m *Middleware) checkAudience(aud []string) error {
 }
 
 func malformed(msg string, cause error) error {
+	return ErrInvalidToken.with(malformedErr(msg, cause))
+}
+
+func malformedErr(msg string, cause error) error {
 	if cause == nil {
-		return ErrInvalidToken.with(fmt.Errorf("%w: %s", jwt.ErrTokenMalformed, msg))
+		return fmt.Errorf("%w: %s", jwt.ErrTokenMalformed, msg)
 	}
-	return ErrInvalidToken.with(fmt.Errorf("%w: %s: %w", jwt.ErrTokenMalformed, msg, cause))
+	return fmt.Errorf("%w: %s: %w", jwt.ErrTokenMalformed, msg, cause)
+}
+
+// decodeJWT splits raw into its three segments and decodes the header and
+// the claims, in golang-jwt's order of refusals; an error matches
+// jwt.ErrTokenMalformed. Session JWTs and M2M access tokens share it.
+func decodeJWT(raw string) (h64, p64, s64 string, header map[string]any, c *jwtClaims, err error) {
+	h64, rest, ok1 := strings.Cut(raw, ".")
+	p64, s64, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.IndexByte(s64, '.') >= 0 {
+		return "", "", "", nil, nil, malformedErr("token contains an invalid number of segments", nil)
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(h64)
+	if err != nil {
+		return "", "", "", nil, nil, malformedErr("could not base64 decode header", err)
+	}
+	if header, err = decodeHeader(hb); err != nil {
+		return "", "", "", nil, nil, malformedErr("could not JSON decode header", err)
+	}
+	pb, err := base64.RawURLEncoding.DecodeString(p64)
+	if err != nil {
+		return "", "", "", nil, nil, malformedErr("could not base64 decode claim", err)
+	}
+	if c, err = decodeClaims(pb); err != nil {
+		return "", "", "", nil, nil, malformedErr("could not JSON decode claim", err)
+	}
+	return h64, p64, s64, header, c, nil
 }
 
 func invalid(sentinel error, msg string) error {
