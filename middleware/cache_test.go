@@ -14,7 +14,7 @@ import (
 func TestTokenCacheBoundedFIFO(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
-	c := newTokenCache(3)
+	c := newTokenCache[*Session](3)
 	for i := range 5 {
 		c.put(fmt.Sprint("t", i), &Session{ID: fmt.Sprint(i)}, now.Add(time.Minute))
 	}
@@ -31,7 +31,7 @@ func TestTokenCacheBoundedFIFO(t *testing.T) {
 func TestTokenCacheExpiry(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
-	c := newTokenCache(2)
+	c := newTokenCache[*Session](2)
 	c.put("a", &Session{}, now.Add(time.Second))
 	if _, ok := c.get("a", now); !ok {
 		t.Fatal("entry missing before its end")
@@ -43,7 +43,7 @@ func TestTokenCacheExpiry(t *testing.T) {
 
 func TestTokenCacheDisabled(t *testing.T) {
 	t.Parallel()
-	var c *tokenCache = newTokenCache(0)
+	var c *tokenCache[*Session] = newTokenCache[*Session](0)
 	c.put("a", &Session{}, time.Now().Add(time.Hour))
 	if _, ok := c.get("a", time.Now()); ok {
 		t.Fatal("a disabled cache served an entry")
@@ -121,7 +121,7 @@ func TestTokenCacheMemoryPerEntry(t *testing.T) {
 	// Other tests freeing memory meanwhile can only lower the figure,
 	// never fail the bound; run this test alone for the figure itself.
 	before := heapInUse()
-	c := newTokenCache(n)
+	c := newTokenCache[*Session](n)
 	for i, p := range payloads {
 		cl, err := decodeClaims(p)
 		if err != nil {
@@ -155,7 +155,7 @@ func heapInUse() int {
 func TestTokenCacheServesReadersDuringEviction(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
-	c := newTokenCache(8)
+	c := newTokenCache[*Session](8)
 	tokens := make([]string, 64)
 	for i := range tokens {
 		tokens[i] = fmt.Sprintf("token-%02d", i)
@@ -203,7 +203,7 @@ func TestTokenCacheServesReadersDuringEviction(t *testing.T) {
 func TestTokenCacheBoundsTheProbeOfCollidingTokens(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
-	c := newTokenCache(1000)
+	c := newTokenCache[*Session](1000)
 	tail := strings.Repeat("s", hashedSuffix)
 	var stored []string
 	for i := range 3 * maxProbe {
@@ -219,6 +219,112 @@ func TestTokenCacheBoundsTheProbeOfCollidingTokens(t *testing.T) {
 	for _, tok := range stored {
 		if s, ok := c.get(tok, now); !ok || s.JWT != tok {
 			t.Fatalf("%q no longer served", tok)
+		}
+	}
+}
+
+// TestTokenCacheGrowsWithUse: the table follows the entries held, from
+// nothing for an unused cache to the bound's size, and every entry is still
+// served after each growth.
+func TestTokenCacheGrowsWithUse(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	c := newTokenCache[*Session](1000)
+	slots := func() int {
+		if tab := c.table.Load(); tab != nil {
+			return len(tab.slots)
+		}
+		return 0
+	}
+	tests := []struct {
+		held      int // entries put so far
+		wantSlots int
+	}{
+		{0, 0},
+		{1, minSlots},
+		{16, minSlots},
+		{17, 2 * minSlots},
+		{100, 512},
+		{1000, 4096}, // 4 slots an entry at the bound
+		{3000, 4096}, // and no more past it
+	}
+	put := 0
+	for _, tt := range tests {
+		for ; put < tt.held; put++ {
+			tok := fmt.Sprintf("token-%05d", put)
+			c.put(tok, &Session{JWT: tok}, now.Add(time.Minute))
+		}
+		if got := slots(); got != tt.wantSlots {
+			t.Errorf("%d entries put: %d slots, want %d", tt.held, got, tt.wantSlots)
+		}
+		for i := max(0, tt.held-1000); i < tt.held; i++ {
+			tok := fmt.Sprintf("token-%05d", i)
+			if s, ok := c.get(tok, now); !ok || s.JWT != tok {
+				t.Fatalf("%d entries put: %s not served", tt.held, tok)
+			}
+		}
+	}
+}
+
+// TestTokenCacheServesReadersDuringGrowth reads entries from many goroutines
+// while another fills the cache, growing its table several times: a read
+// sees the old table or the new one, each holding every entry put before
+// it, so no read misses.
+func TestTokenCacheServesReadersDuringGrowth(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	c := newTokenCache[*Session](4096)
+	held := make([]string, 8)
+	for i := range held {
+		held[i] = fmt.Sprintf("held-%d", i)
+		c.put(held[i], &Session{JWT: held[i]}, now.Add(time.Minute))
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 3 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				tok := held[i%len(held)]
+				if s, ok := c.get(tok, now); !ok || s.JWT != tok {
+					t.Errorf("%s missed during growth", tok)
+					return
+				}
+			}
+		})
+	}
+	for i := range 4000 {
+		tok := fmt.Sprintf("token-%05d", i)
+		c.put(tok, &Session{JWT: tok}, now.Add(time.Minute))
+	}
+	close(stop)
+	wg.Wait()
+	if got := len(c.table.Load().slots); got != 4*4096 {
+		t.Fatalf("%d slots after 4008 entries, want %d", got, 4*4096)
+	}
+}
+
+func TestFIFOMapIsBoundedAndAllocatesWithUse(t *testing.T) {
+	t.Parallel()
+	f := newFIFOMap[string, int](3)
+	if cap(f.ring) != 0 {
+		t.Fatalf("an empty map holds a ring of %d", cap(f.ring))
+	}
+	for i := range 5 {
+		f.put(fmt.Sprint("k", i), i)
+	}
+	f.put("k4", 40) // an update evicts nothing
+	if n := f.len(); n != 3 {
+		t.Fatalf("%d entries, want 3", n)
+	}
+	for i, want := range []int{-1, -1, 2, 3, 40} {
+		v, ok := f.get(fmt.Sprint("k", i))
+		if ok != (want >= 0) || ok && v != want {
+			t.Errorf("k%d = %d, %v; want %d", i, v, ok, want)
 		}
 	}
 }

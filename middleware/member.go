@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -39,10 +38,7 @@ type memberLookup struct {
 	ttl    time.Duration
 	flight singleflight.Group
 
-	mu      sync.Mutex
-	entries map[string]memberEntry
-	ring    []string // insertion order, for eviction
-	next    int
+	entries *fifoMap[string, memberEntry]
 }
 
 type memberEntry struct {
@@ -51,7 +47,7 @@ type memberEntry struct {
 }
 
 func newMemberLookup(get memberGetter, now func() time.Time, ttl time.Duration, size int) *memberLookup {
-	return &memberLookup{get: get, now: now, ttl: ttl, entries: make(map[string]memberEntry, size), ring: make([]string, size)}
+	return &memberLookup{get: get, now: now, ttl: ttl, entries: newFIFOMap[string, memberEntry](size)}
 }
 
 // Member returns the member of session s as Stytch knows it (name, email
@@ -72,10 +68,7 @@ func (m *Middleware) Member(ctx context.Context, s *Session) (*client.Member, er
 func (l *memberLookup) lookup(ctx context.Context, orgID, memberID string) (*client.Member, error) {
 	key := orgID + "\x00" + memberID
 	now := l.now()
-	l.mu.Lock()
-	e, ok := l.entries[key]
-	l.mu.Unlock()
-	if ok && now.Before(e.expires) {
+	if e, ok := l.entries.get(key); ok && now.Before(e.expires) {
 		return e.member, nil
 	}
 	ch := l.flight.DoChan(key, func() (any, error) {
@@ -86,7 +79,7 @@ func (l *memberLookup) lookup(ctx context.Context, orgID, memberID string) (*cli
 			return nil, err
 		}
 		mem := res.Member
-		l.put(key, &mem, l.now().Add(l.ttl))
+		l.entries.put(key, memberEntry{&mem, l.now().Add(l.ttl)})
 		return &mem, nil
 	})
 	var res singleflight.Result
@@ -103,21 +96,6 @@ func (l *memberLookup) lookup(ctx context.Context, orgID, memberID string) (*cli
 		return nil, ErrUnavailable.with(res.Err)
 	}
 	return res.Val.(*client.Member), nil
-}
-
-func (l *memberLookup) put(key string, mem *client.Member, expires time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.entries[key]; ok {
-		l.entries[key] = memberEntry{mem, expires}
-		return
-	}
-	if old := l.ring[l.next]; old != "" {
-		delete(l.entries, old)
-	}
-	l.ring[l.next] = key
-	l.next = (l.next + 1) % len(l.ring)
-	l.entries[key] = memberEntry{mem, expires}
 }
 
 // emailOf returns the email address an authentication factor reveals, or

@@ -22,8 +22,8 @@ type Middleware struct {
 	parser   *jwt.Parser
 	issuers  []string
 	audience string // the project id, required in aud
-	cache    *tokenCache
-	m2mCache *m2mCache
+	cache    *tokenCache[*Session]
+	m2mCache *tokenCache[*M2MClient]
 	// verdicts holds Stytch's sessions for JWTs it judged (expired or too
 	// old locally); refusals the credentials it refused. Both are keyed by
 	// hash: see judge.
@@ -77,7 +77,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 	m := &Middleware{
 		cfg:     cfg,
 		issuers: c.Issuers(),
-		cache:   newTokenCache(cfg.cacheSize),
+		cache:   newTokenCache[*Session](cfg.cacheSize),
 		// The verdict caches are separate so that a flood of refused junk
 		// cannot evict the sessions of real clients.
 		verdicts: newVerdictCache(cfg.cacheSize),
@@ -90,7 +90,7 @@ func New(c *client.Client, opts ...Option) (*Middleware, error) {
 		health:           new(health),
 	}
 	m.audience = c.ProjectID()
-	m.m2mCache = newM2MCache(cfg.cacheSize)
+	m.m2mCache = newTokenCache[*M2MClient](cfg.cacheSize)
 	m.members = newMemberLookup(c.Organizations, cfg.now, MemberCacheTTL, MemberCacheSize)
 	if m.cfg.keyfunc == nil {
 		jwks, err := c.NewJWKS(context.Background(), m.cfg.jwksOpts...)
