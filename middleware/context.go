@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"fmt"
+	"net/http"
 )
 
 type ctxKey struct{}
@@ -23,17 +24,29 @@ func NewContext(ctx context.Context, s *Session) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &state{session: s})
 }
 
-// stateContext is a context carrying a state: one allocation per request
-// where context.WithValue and a separate state would take two.
+// stateContext is a context carrying a state, allocated with its request
+// (see stateRequest).
 type stateContext struct {
 	context.Context
 	st state
 }
 
-// withState returns a copy of ctx carrying st, and the carried state.
-func withState(ctx context.Context, st state) (context.Context, *state) {
-	sc := &stateContext{Context: ctx, st: st}
-	return sc, &sc.st
+// stateRequest is a request and the context node carrying its state, in one
+// allocation: the repeat path's only one. The request is the caller's,
+// copied with the node as its context, as Request.WithContext copies it.
+type stateRequest struct {
+	node stateContext
+	req  http.Request
+}
+
+// withStateRequest returns a shallow copy of r whose context carries st, and
+// the carried state.
+func withStateRequest(r *http.Request, st state) (*http.Request, *state) {
+	p := &stateRequest{node: stateContext{Context: r.Context(), st: st}}
+	// WithContext is inlined and its copy does not escape: the copy
+	// lands in p, next to the node.
+	p.req = *r.WithContext(&p.node)
+	return &p.req, &p.node.st
 }
 
 // Value returns the carried state for the package's key; other keys are

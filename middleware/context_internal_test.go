@@ -3,6 +3,9 @@ package middleware
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -11,12 +14,19 @@ type otherKey struct{}
 func TestStateContextKeepsItsParent(t *testing.T) {
 	parent, cancel := context.WithCancelCause(context.WithValue(context.Background(), otherKey{}, "kept"))
 	s := &Session{ID: "session-test-1"}
-	ctx, st := withState(parent, state{session: s})
+	body := strings.NewReader("form=1")
+	r := httptest.NewRequestWithContext(parent, http.MethodPost, "/x?y=z", body)
+	r.Header.Set("X-Kept", "yes")
+	r2, st := withStateRequest(r, state{session: s})
+	ctx := r2.Context()
 	tests := []struct {
 		name string
 		ok   bool
 	}{
 		{"the state is found under the package's key", ctx.Value(ctxKey{}) == st},
+		{"the request is a copy, the caller's is untouched", r2 != r && r.Context() == parent},
+		{"the copy keeps method, URL, headers and body", r2.Method == http.MethodPost && r2.URL.RawQuery == "y=z" &&
+			r2.Header.Get("X-Kept") == "yes" && r2.Body == r.Body},
 		{"SessionFrom reads the carried session", func() bool { got, ok := SessionFrom(ctx); return ok && got == s }()},
 		{"the parent's values are still seen", ctx.Value(otherKey{}) == "kept"},
 		{"the parent is not done yet", ctx.Err() == nil},

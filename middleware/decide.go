@@ -84,7 +84,8 @@ func (m *Middleware) authenticate(w http.ResponseWriter, r *http.Request) verdic
 	// The common request carries a JWT already verified: it is decided
 	// before the rest of the request is read, and has no effect to apply.
 	if jwtRaw != "" && len(jwtRaw) <= MaxTokenSize {
-		if s, ok := m.cache.get(jwtRaw, m.cfg.now()); ok && !m.refused(s) {
+		now := m.cfg.now()
+		if s, ok := m.cache.get(jwtRaw, now); ok && !m.refusedAt(s, now) {
 			return verdict{session: s, source: SourceJWTCache}
 		}
 	}

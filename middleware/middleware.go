@@ -267,8 +267,7 @@ func (m *Middleware) verify(w http.ResponseWriter, r *http.Request) (*http.Reque
 	if m.cfg.observer != nil {
 		m.cfg.observer.Verified(r.Context(), Verification{Source: v.source, Session: v.session, Err: v.err, Duration: time.Since(start)})
 	}
-	ctx, st := withState(r.Context(), state{owner: m, session: v.session, err: v.err})
-	return r.WithContext(ctx), st
+	return withStateRequest(r, state{owner: m, session: v.session, err: v.err})
 }
 
 // OptionalSession attaches the session, or the reason it is absent, to the

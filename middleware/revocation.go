@@ -153,7 +153,12 @@ func (m *Middleware) Revoke(ctx context.Context, sessionID string) error {
 
 // refused reports whether the session s is revoked here.
 func (m *Middleware) refused(s *Session) bool {
-	return s != nil && m.revoked.has(s.ID, m.cfg.now())
+	return s != nil && m.refusedAt(s, m.cfg.now())
+}
+
+// refusedAt is refused with the clock already read.
+func (m *Middleware) refusedAt(s *Session, now time.Time) bool {
+	return s != nil && m.revoked.has(s.ID, now)
 }
 
 // goneAtStytch publishes, as revoked, the session of the JWT jwtRaw after

@@ -16,7 +16,12 @@ type TokenSource func(*http.Request) string
 // TokenFromHeader returns the token of an "Authorization: Bearer <token>"
 // header (scheme case-insensitive), or "".
 func TokenFromHeader(r *http.Request) string {
-	h := r.Header.Get("Authorization")
+	// The key is canonical already: indexing skips Header.Get's
+	// canonicalization, on every request.
+	var h string
+	if v := r.Header["Authorization"]; len(v) > 0 {
+		h = v[0]
+	}
 	const prefix = "bearer "
 	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
 		return strings.TrimSpace(h[len(prefix):])
