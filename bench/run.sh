@@ -2,8 +2,8 @@
 # Reproduces the numbers of BENCHMARKS.md on this machine:
 #
 #   1. the Go benchmarks, in COUNT interleaved rounds of one run each: all
-#      of middleware/ (RequireSession/repeat_parallel apart, at -cpu 1,2),
-#      bench/ and otel/, and BenchmarkGuardStore of flows/ and stores/redis/
+#      of middleware/ (at -cpu 1; RequireSession/repeat_parallel* apart, at
+#      -cpu 1,2), bench/ and otel/ (at -cpu 1), and BenchmarkGuardStore of flows/ and stores/redis/
 #      (on a redis-server of its own, when one is in PATH); once before,
 #      the middleware test that logs the memory per cached verified JWT;
 #      summarized with benchstat when it can be fetched;
@@ -48,8 +48,9 @@ soak=${SOAK:-1}
 min_ratio=${MIN_RATIO:-0.9}
 store_benchtime=${STORE_BENCHTIME:-1s}
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
-# The repeat path from every CPU at once, run on its own at -cpu 1,2.
-repeat_parallel='^BenchmarkRequireSession$/^repeat_parallel$'
+# The repeat path from every CPU at once and its two parts, run on their own
+# at -cpu 1,2.
+repeat_parallel='^BenchmarkRequireSession$/^repeat_parallel'
 # The test that logs the memory per cached verified JWT.
 memory_test=TestTokenCacheMemoryPerEntry
 
@@ -81,7 +82,11 @@ log "memory per cached verified JWT"
 # row: a burst of load from elsewhere on the machine then hits every
 # benchmark of a round alike, and the ratios of medians stay meaningful.
 # repeat_parallel runs on its own at -cpu 1,2, so that its two runs are
-# adjacent in time.
+# adjacent in time. The other benchmarks of middleware, bench and otel, one
+# request at a time, run at -cpu 1: all the garbage collector's work is then
+# charged to the request that made it, whereas at -cpu 2 a serial benchmark
+# also measures the idle CPU woken and stopped for each of the many GC
+# cycles of a test process's few-megabyte heap.
 redis=true
 if ! command -v redis-server >/dev/null; then
 	redis=false
@@ -91,10 +96,10 @@ log "go benchmarks: $count interleaved rounds of middleware, bench, otel, flows 
 for f in middleware parallel peer otel flows redis; do : >"$results/bench-$f.txt"; done
 for round in $(seq "$count"); do
 	log "benchmark round $round"
-	(cd "$root/middleware" && go test -run '^$' -bench . -skip "$repeat_parallel" -benchmem -count 1) | tee -a "$results/bench-middleware.txt" >&2
+	(cd "$root/middleware" && go test -run '^$' -bench . -skip "$repeat_parallel" -cpu 1 -benchmem -count 1) | tee -a "$results/bench-middleware.txt" >&2
 	(cd "$root/middleware" && go test -run '^$' -bench "$repeat_parallel" -cpu 1,2 -benchmem -count 1) | tee -a "$results/bench-parallel.txt" >&2
-	(cd "$bench_dir" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-peer.txt" >&2
-	(cd "$root/otel" && go test -run '^$' -bench . -benchmem -count 1) | tee -a "$results/bench-otel.txt" >&2
+	(cd "$bench_dir" && go test -run '^$' -bench . -cpu 1 -benchmem -count 1) | tee -a "$results/bench-peer.txt" >&2
+	(cd "$root/otel" && go test -run '^$' -bench . -cpu 1 -benchmem -count 1) | tee -a "$results/bench-otel.txt" >&2
 	(cd "$root" && go test -run '^$' -bench '^BenchmarkGuardStore$' -benchtime "$store_benchtime" -benchmem -count 1 ./flows) | tee -a "$results/bench-flows.txt" >&2
 	if $redis; then
 		# The benchmark starts its own redis-server on a free loopback port;

@@ -269,8 +269,8 @@ func (r *report) benchmarks(runs map[string]*samples) {
 	}
 	r.printf("### Go benchmarks\n\n")
 	r.printf("Medians of %d interleaved rounds; min–max shows the spread of ns/op. "+
-		"Each round runs, one after the other, `go test -run '^$' -bench . -benchmem -count 1` in middleware/ (less `%s`), "+
-		"the same with `-bench '%s' -cpu 1,2`, then in bench/ and otel/, "+
+		"Each round runs, one after the other, `go test -run '^$' -bench . -cpu 1 -benchmem -count 1` in middleware/ (less `%s*`), "+
+		"the same with `-bench '%s*' -cpu 1,2`, then with `-cpu 1` in bench/ and otel/, "+
 		"and `-bench '^BenchmarkGuardStore$'` in flows/ and stores/redis/ (on a redis-server the benchmark starts); "+
 		"`go test -run '%s$' -v` in middleware/ runs once before the rounds.\n\n",
 		count, repeatParallel, repeatParallel, memoryTest)
@@ -287,6 +287,10 @@ func (r *report) benchmarks(runs map[string]*samples) {
 		{"BenchmarkRequireSession/repeat", "same JWT cookie every request (cache hit)", false},
 		{cpuKey(repeatParallel, 1), "repeat from every CPU at once (b.RunParallel), GOMAXPROCS 1", false},
 		{cpuKey(repeatParallel, 2), "the same at GOMAXPROCS 2", false},
+		{cpuKey(repeatParallel+"_decide", 1), "repeat_parallel's hit path without attaching the session (no allocation), GOMAXPROCS 1", false},
+		{cpuKey(repeatParallel+"_decide", 2), "the same at GOMAXPROCS 2", false},
+		{cpuKey(repeatParallel+"_alloc", 1), "repeat_parallel's one allocation alone (Request.WithContext), GOMAXPROCS 1", false},
+		{cpuKey(repeatParallel+"_alloc", 2), "the same at GOMAXPROCS 2", false},
 		{"BenchmarkRequireSession/first_seen", "a JWT cookie not seen before every request", false},
 		{"BenchmarkRequireSession/remote", "remote fallback: expired JWT, sessions authenticate at the emulator over loopback every request", false},
 		{"BenchmarkJWTParseBaseline", "golang-jwt v5 RS256 Parse of one session JWT", false},
