@@ -288,11 +288,13 @@ func SessionDurationMinutes(d time.Duration) (int32, error) {
 }
 
 // WithCacheSize bounds each of the middleware's caches (entries): the
-// verified-JWT cache, the sessions Stytch returned for JWTs it judged, and
-// the credentials Stytch refused in the last minute (keyed by hash, a few
-// dozen bytes each). Default 10000; 0 disables them, so every JWT is verified
-// on every request and every credential that needs Stytch's opinion is sent
-// to Stytch every time.
+// verified session JWTs, the verified M2M access tokens, the sessions Stytch
+// returned for JWTs it judged, and the credentials Stytch refused in the
+// last minute (keyed by hash, a few dozen bytes each). The caches allocate
+// as they fill, not for their bounds: an idle middleware holds a few
+// kilobytes. Default 10000; 0 disables them, so every JWT is verified on
+// every request and every credential that needs Stytch's opinion is sent to
+// Stytch every time.
 func WithCacheSize(n int) Option {
 	return shared("WithCacheSize", func(c *config) error {
 		if n < 0 {
