@@ -64,26 +64,32 @@ var errRevoked = errors.New("session revoked")
 // revokedSet holds the ids of revoked sessions, each until its JWTs can no
 // longer be served locally (the maximum token age plus the leeway after it
 // was added). Its zero value is empty; it is safe for concurrent use.
+//
+// It is read on every request once a session was revoked within the
+// maximum token age, which with a feed shared by replicas is nearly always:
+// reads take no lock and write no shared memory (sync.Map's reads are
+// atomic loads), so that requests on many cores do not contend. Adds, rare,
+// are serialized by mu; the ring of insertion order grows with them.
 type revokedSet struct {
 	// last is the latest expiry held, in Unix nanoseconds: once passed,
-	// has answers without a lock, as it does when the set was never used.
+	// has answers without a lookup, as it does when the set was never used.
 	last atomic.Int64
 
-	mu    sync.RWMutex
-	until map[string]time.Time
-	ring  []string // insertion order, for eviction
-	next  int
+	until sync.Map // session id → Unix nanoseconds it is refused until (int64)
+
+	mu   sync.Mutex
+	ring []string // insertion order, for eviction; grows to revokedCapacity
+	next int      // once ring is full, the oldest id's index
 }
 
 // has reports whether the session id is refused at now.
 func (s *revokedSet) has(id string, now time.Time) bool {
-	if now.UnixNano() >= s.last.Load() || id == "" {
+	n := now.UnixNano()
+	if n >= s.last.Load() || id == "" {
 		return false
 	}
-	s.mu.RLock()
-	u, ok := s.until[id]
-	s.mu.RUnlock()
-	return ok && now.Before(u)
+	u, ok := s.until.Load(id)
+	return ok && n < u.(int64)
 }
 
 // add refuses the session id until the given time.
@@ -91,25 +97,24 @@ func (s *revokedSet) add(id string, until time.Time) {
 	if id == "" {
 		return
 	}
+	n := until.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.until == nil {
-		s.until = make(map[string]time.Time)
-		s.ring = make([]string, revokedCapacity)
-	}
-	if old, ok := s.until[id]; ok {
-		if until.After(old) {
-			s.until[id] = until
+	if old, ok := s.until.Load(id); ok {
+		if n > old.(int64) {
+			s.until.Store(id, n)
 		}
 	} else {
-		if old := s.ring[s.next]; old != "" {
-			delete(s.until, old)
+		if len(s.ring) < revokedCapacity {
+			s.ring = append(s.ring, id)
+		} else {
+			s.until.Delete(s.ring[s.next])
+			s.ring[s.next] = id
+			s.next = (s.next + 1) % revokedCapacity
 		}
-		s.ring[s.next] = id
-		s.next = (s.next + 1) % len(s.ring)
-		s.until[id] = until
+		s.until.Store(id, n)
 	}
-	if n := until.UnixNano(); n > s.last.Load() {
+	if n > s.last.Load() {
 		s.last.Store(n)
 	}
 }
