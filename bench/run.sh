@@ -50,7 +50,7 @@ store_benchtime=${STORE_BENCHTIME:-1s}
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 # The repeat path from every CPU at once and its two parts, run on their own
 # at -cpu 1,2.
-repeat_parallel='^BenchmarkRequireSession$/^repeat_parallel'
+repeat_parallel='^BenchmarkRequireSession(WithRevocations)?$/^repeat_parallel'
 # The test that logs the memory per cached verified JWT.
 memory_test=TestTokenCacheMemoryPerEntry
 

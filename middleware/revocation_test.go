@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -246,8 +247,35 @@ func TestWithRevocationsRefusesNil(t *testing.T) {
 
 // BenchmarkRequireSessionWithRevocations is the repeat path of
 // BenchmarkRequireSession with a feed and 1000 other sessions revoked: the
-// cost of the lookup on every request.
+// cost of the lookup on every request. repeat_parallel_decide is the hit
+// path of BenchmarkRequireSession/repeat_parallel_decide with those
+// revocations, from every CPU at once (run with -cpu 1,2): the lookup takes
+// no lock, so its time per request halves at 2 CPUs.
 func BenchmarkRequireSessionWithRevocations(b *testing.B) {
+	b.Run("repeat_parallel_decide", func(b *testing.B) {
+		e := middlewaretest.NewEnv(b, middleware.WithClock(time.Now), middleware.WithRevocations(&memoryFeed{}))
+		for i := range 1000 {
+			e.Middleware.Revoke(context.Background(), "member-session-test-"+strconv.Itoa(i))
+		}
+		tok, jwtRaw := e.Login(b, e.MemberID)
+		middleware.DecideForTest(e.Middleware, middlewaretest.NewDiscard(), cookieRequest(tok, jwtRaw))
+		b.ReportAllocs()
+		b.ResetTimer()
+		done := reportCPU(b)
+		b.RunParallel(func(pb *testing.PB) {
+			r := cookieRequest(tok, jwtRaw)
+			w := middlewaretest.NewDiscard()
+			for pb.Next() {
+				if s, err := middleware.DecideForTest(e.Middleware, w, r); s == nil {
+					panic(fmt.Sprint("no session on the hit path: ", err))
+				}
+			}
+		})
+		done()
+		if n := e.AuthenticateCalls(); n != 0 {
+			b.Fatalf("%d upstream calls", n)
+		}
+	})
 	b.Run("repeat", func(b *testing.B) {
 		e := middlewaretest.NewEnv(b, middleware.WithRevocations(&memoryFeed{}))
 		for i := range 1000 {

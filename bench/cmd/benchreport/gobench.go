@@ -258,8 +258,9 @@ func ratio(a, b float64) string {
 }
 
 const (
-	repeatParallel = "BenchmarkRequireSession/repeat_parallel"
-	memoryTest     = "TestTokenCacheMemoryPerEntry"
+	repeatParallel      = "BenchmarkRequireSession/repeat_parallel"
+	revocationsParallel = "BenchmarkRequireSessionWithRevocations/repeat_parallel_decide"
+	memoryTest          = "TestTokenCacheMemoryPerEntry"
 )
 
 func (r *report) benchmarks(runs map[string]*samples) {
@@ -296,6 +297,8 @@ func (r *report) benchmarks(runs map[string]*samples) {
 		{"BenchmarkJWTParseBaseline", "golang-jwt v5 RS256 Parse of one session JWT", false},
 		{"BenchmarkRSAVerifyFloor", "SHA-256 and rsa.VerifyPKCS1v15 of the same JWT alone: the floor of any verification", false},
 		{"BenchmarkRequireSessionWithRevocations/repeat", "repeat with a revocation feed holding 1000 other sessions", false},
+		{cpuKey(revocationsParallel, 1), "repeat_parallel_decide with those 1000 revocations, GOMAXPROCS 1", false},
+		{cpuKey(revocationsParallel, 2), "the same at GOMAXPROCS 2", false},
 		{"BenchmarkObservedRepeat", "repeat with an observer that does nothing: the hook's own cost", true},
 	})
 	r.printf("#### M2M access tokens (middleware/bench_test.go): RequireScopes, bearer header\n\n")
