@@ -93,7 +93,11 @@ func (h *Handler) getSwitch(w http.ResponseWriter, r *http.Request, s *middlewar
 	h.render(w, r, http.StatusOK, "switch_organization.html", &Page{Step: stepSwitch, Switch: sw, ReturnTo: returnTo})
 }
 
-// postSwitch exchanges the session for one in the chosen organization.
+// postSwitch exchanges the session for one in the chosen organization. The
+// session switched from stays alive at Stytch until it expires: revoking
+// it would refuse any request still in flight with the old cookies, whose
+// cookie-clearing answer could land after the switch's and sign the member
+// out of the new organization.
 func (h *Handler) postSwitch(w http.ResponseWriter, r *http.Request) {
 	s, ok := middleware.SessionFrom(r.Context())
 	if !ok || s == nil {
