@@ -3,7 +3,6 @@ package middleware_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -257,24 +256,7 @@ func BenchmarkRequireSessionWithRevocations(b *testing.B) {
 		for i := range 1000 {
 			e.Middleware.Revoke(context.Background(), "member-session-test-"+strconv.Itoa(i))
 		}
-		tok, jwtRaw := e.Login(b, e.MemberID)
-		middleware.DecideForTest(e.Middleware, middlewaretest.NewDiscard(), cookieRequest(tok, jwtRaw))
-		b.ReportAllocs()
-		b.ResetTimer()
-		done := reportCPU(b)
-		b.RunParallel(func(pb *testing.PB) {
-			r := cookieRequest(tok, jwtRaw)
-			w := middlewaretest.NewDiscard()
-			for pb.Next() {
-				if s, err := middleware.DecideForTest(e.Middleware, w, r); s == nil {
-					panic(fmt.Sprint("no session on the hit path: ", err))
-				}
-			}
-		})
-		done()
-		if n := e.AuthenticateCalls(); n != 0 {
-			b.Fatalf("%d upstream calls", n)
-		}
+		parallelRepeat(b, e, decideOnly(e.Middleware))
 	})
 	b.Run("repeat", func(b *testing.B) {
 		e := middlewaretest.NewEnv(b, middleware.WithRevocations(&memoryFeed{}))
