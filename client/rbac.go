@@ -175,10 +175,10 @@ type PolicyCache struct {
 	group  singleflight.Group
 
 	project atomic.Pointer[policyEntry]
-	// orgs is copy-on-write: readers load the map without locking; mu
-	// serialises the rare writers adding an organization.
-	orgs atomic.Pointer[map[string]*atomic.Pointer[policyEntry]]
-	mu   sync.Mutex
+	// orgs holds a slot per organization seen (id →
+	// *atomic.Pointer[policyEntry]): reads take no lock, and adding an
+	// organization copies nothing.
+	orgs sync.Map
 }
 
 // policyEntry is an immutable cached policy.
@@ -250,10 +250,7 @@ func (c *Client) NewPolicyCache(opts ...PolicyCacheOption) (*PolicyCache, error)
 			return nil, err
 		}
 	}
-	p := &PolicyCache{c: c, maxAge: cfg.maxAge, now: cfg.now}
-	empty := map[string]*atomic.Pointer[policyEntry]{}
-	p.orgs.Store(&empty)
-	return p, nil
+	return &PolicyCache{c: c, maxAge: cfg.maxAge, now: cfg.now}, nil
 }
 
 // Authorize reports whether a session of organization sessionOrgID holding
@@ -287,23 +284,11 @@ func (p *PolicyCache) Authorize(ctx context.Context, sessionOrgID string, roles 
 
 // orgSlot returns the cache slot of one organization, adding it if needed.
 func (p *PolicyCache) orgSlot(orgID string) *atomic.Pointer[policyEntry] {
-	if slot, ok := (*p.orgs.Load())[orgID]; ok {
-		return slot
+	if slot, ok := p.orgs.Load(orgID); ok {
+		return slot.(*atomic.Pointer[policyEntry])
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	current := *p.orgs.Load()
-	if slot, ok := current[orgID]; ok {
-		return slot
-	}
-	next := make(map[string]*atomic.Pointer[policyEntry], len(current)+1)
-	for k, v := range current {
-		next[k] = v
-	}
-	slot := new(atomic.Pointer[policyEntry])
-	next[orgID] = slot
-	p.orgs.Store(&next)
-	return slot
+	slot, _ := p.orgs.LoadOrStore(orgID, new(atomic.Pointer[policyEntry]))
+	return slot.(*atomic.Pointer[policyEntry])
 }
 
 // load returns the cached roles of slot (the project's when orgID is empty),
