@@ -3,7 +3,6 @@ package middleware
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,31 +58,5 @@ func TestTrimASCIISpace(t *testing.T) {
 		if got := trimASCIISpace(in); got != want {
 			t.Errorf("trimASCIISpace(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestM2MRequestCarriesTheClient(t *testing.T) {
-	parent := context.WithValue(context.Background(), otherKey{}, "kept")
-	c := &M2MClient{ClientID: "m2m-client-test-1"}
-	r := httptest.NewRequestWithContext(parent, http.MethodGet, "/api/reports", nil)
-	r2 := withM2MRequest(r, c)
-	got, ok := M2MClientFrom(r2.Context())
-	_, hasSession := SessionFrom(r2.Context())
-	tests := []struct {
-		name string
-		ok   bool
-	}{
-		{"M2MClientFrom reads the carried client", ok && got == c},
-		{"the request carries no session", !hasSession},
-		{"the parent's values are still seen", r2.Context().Value(otherKey{}) == "kept"},
-		{"the request is a copy, the caller's is untouched", r2 != r && r.Context() == parent && r2.URL == r.URL},
-		{"the context names what it carries", strings.HasSuffix(fmt.Sprint(r2.Context()), "WithValue(middleware.M2MClient)")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if !tt.ok {
-				t.Fatal("false")
-			}
-		})
 	}
 }

@@ -142,38 +142,6 @@ func NewM2MContext(ctx context.Context, c *M2MClient) context.Context {
 	return context.WithValue(ctx, m2mCtxKey{}, c)
 }
 
-// m2mContext is a context carrying an M2M client, allocated with its
-// request (see withM2MRequest), as stateContext carries a session.
-type m2mContext struct {
-	context.Context
-	client *M2MClient
-}
-
-// Value returns the carried client for its key; other keys are the
-// parent's.
-func (c *m2mContext) Value(key any) any {
-	if _, ok := key.(m2mCtxKey); ok {
-		return c.client
-	}
-	return c.Context.Value(key)
-}
-
-// String names the context as context.WithValue's do, for debugging.
-func (c *m2mContext) String() string {
-	return fmt.Sprint(c.Context) + ".WithValue(middleware.M2MClient)"
-}
-
-// withM2MRequest returns a shallow copy of r whose context carries c, the
-// request and the context node in one allocation.
-func withM2MRequest(r *http.Request, c *M2MClient) *http.Request {
-	p := &struct {
-		node m2mContext
-		req  http.Request
-	}{node: m2mContext{Context: r.Context(), client: c}}
-	p.req = *r.WithContext(&p.node)
-	return &p.req
-}
-
 // M2MClientFrom returns the M2M client attached to ctx by
 // [Middleware.RequireScopes] or [Middleware.RequireSessionOrScopes]. A
 // request carries a member session or an M2M client, never both:
@@ -434,7 +402,7 @@ func (m *Middleware) serveM2M(w http.ResponseWriter, r *http.Request, next http.
 		m.cfg.errorHandler(w, r, err)
 		return
 	}
-	next.ServeHTTP(w, withM2MRequest(r, c))
+	next.ServeHTTP(w, r.WithContext(NewM2MContext(r.Context(), c)))
 }
 
 // bearerChallenge is the WWW-Authenticate value of an M2M refusal (RFC 6750
