@@ -3,10 +3,13 @@ package middleware
 import (
 	"context"
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
+	"weak"
 )
 
 type otherKey struct{}
@@ -58,5 +61,26 @@ func TestTrimASCIISpace(t *testing.T) {
 		if got := trimASCIISpace(in); got != want {
 			t.Errorf("trimASCIISpace(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestAKeptContextDoesNotKeepTheRequest: a handler's context kept after it
+// returns (a background job's context.WithoutCancel, say) does not keep the
+// request alive, nor the form parsed into it.
+func TestAKeptContextDoesNotKeepTheRequest(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/upload", nil)
+	r2, _ := withStateRequest(r, state{session: &Session{ID: "session-test-1"}})
+	form := &multipart.Form{Value: map[string][]string{"big": {strings.Repeat("x", 1<<20)}}}
+	r2.MultipartForm = form // as r2.ParseMultipartForm would
+	parsed := weak.Make(form)
+	ctx := r2.Context()
+	form, r, r2 = nil, nil, nil
+	runtime.GC()
+	runtime.GC()
+	if parsed.Value() != nil {
+		t.Fatal("the context keeps the request's parsed form alive")
+	}
+	if s, ok := SessionFrom(ctx); !ok || s.ID != "session-test-1" {
+		t.Fatal("the kept context lost its session")
 	}
 }
