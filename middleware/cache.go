@@ -182,8 +182,10 @@ func (c *tokenCache[V]) put(token string, v V, validUntil time.Time) {
 }
 
 // grow publishes a table twice the size of t holding t's entries, with mu
-// held, and returns it. An entry that finds no room within maxProbe of its
-// hash stays in the ring, uncached, until evicted in turn.
+// held, and returns it. It runs only while the ring is not full, when the
+// ring lists exactly the table's entries in insertion order; inserted in
+// that order into a table twice the size, none lands further from its
+// hash than it was, so every one fits within maxProbe.
 func (c *tokenCache[V]) grow(t *slotTable[V]) *slotTable[V] {
 	g := newSlotTable[V](2 * len(t.slots))
 	for _, e := range c.ring {
