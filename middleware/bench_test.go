@@ -59,9 +59,9 @@ func cookieRequest(token, jwtRaw string) *http.Request {
 //	    _decide:     the hit path without attaching its outcome to the
 //	                 request (token sources, cache, revocations), which
 //	                 allocates nothing
-//	    _alloc:      the request copy of Request.WithContext alone, the one
-//	                 allocation any middleware putting a session on the
-//	                 request's context pays
+//	    _alloc:      the request copy of Request.WithContext alone, which
+//	                 any middleware putting a session on the request's
+//	                 context pays
 //	first_seen:      a JWT the middleware has not verified before on every
 //	                 request
 //	remote:          an expired JWT, so every request is authenticated at

@@ -290,7 +290,7 @@ func (r *report) benchmarks(runs map[string]*samples) {
 		{cpuKey(repeatParallel, 2), "the same at GOMAXPROCS 2", false},
 		{cpuKey(repeatParallel+"_decide", 1), "repeat_parallel's hit path without attaching the session (no allocation), GOMAXPROCS 1", false},
 		{cpuKey(repeatParallel+"_decide", 2), "the same at GOMAXPROCS 2", false},
-		{cpuKey(repeatParallel+"_alloc", 1), "repeat_parallel's one allocation alone (Request.WithContext), GOMAXPROCS 1", false},
+		{cpuKey(repeatParallel+"_alloc", 1), "repeat_parallel's request copy alone (Request.WithContext), GOMAXPROCS 1", false},
 		{cpuKey(repeatParallel+"_alloc", 2), "the same at GOMAXPROCS 2", false},
 		{"BenchmarkRequireSession/first_seen", "a JWT cookie not seen before every request", false},
 		{"BenchmarkRequireSession/remote", "remote fallback: expired JWT, sessions authenticate at the emulator over loopback every request", false},

@@ -150,7 +150,7 @@ var goTargets = []target{
 		quotient(cpuKey(repeatParallel, 2), cpuKey(repeatParallel, 1), "ns/op"), 0.6, times},
 	{"Verification floor", "RequireSession/repeat_parallel_decide (the hit path, no allocation), ns/op at -cpu 2 / at -cpu 1",
 		quotient(cpuKey(repeatParallel+"_decide", 2), cpuKey(repeatParallel+"_decide", 1), "ns/op"), math.NaN(), times},
-	{"Verification floor", "RequireSession/repeat_parallel_alloc (its one allocation alone), ns/op at -cpu 2 / at -cpu 1",
+	{"Verification floor", "RequireSession/repeat_parallel_alloc (its request copy alone), ns/op at -cpu 2 / at -cpu 1",
 		quotient(cpuKey(repeatParallel+"_alloc", 2), cpuKey(repeatParallel+"_alloc", 1), "ns/op"), math.NaN(), times},
 	{"Verification floor", "RequireSessionWithRevocations/repeat_parallel_decide (the hit path with 1000 revocations), ns/op at -cpu 2 / at -cpu 1",
 		quotient(cpuKey(revocationsParallel, 2), cpuKey(revocationsParallel, 1), "ns/op"), math.NaN(), times},
