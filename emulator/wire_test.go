@@ -119,3 +119,23 @@ func TestAuthenticateAnswersUseTheSDKFieldNames(t *testing.T) {
 		})
 	}
 }
+
+// TestOrganizationsCarryTheConnectedAppPolicy checks the organization object
+// has the connected-app fields of the SDK's Organization type, as a string
+// and a list, never absent or null.
+func TestOrganizationsCarryTheConnectedAppPolicy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.do(t, "GET", "/v1/b2b/organizations/"+f.acme, nil)
+	wantOK(t, r)
+	for _, k := range []string{"first_party_connected_apps_allowed_type", "third_party_connected_apps_allowed_type"} {
+		if got := r.str("organization", k); got != "ALL_ALLOWED" {
+			t.Errorf("%s = %q, want ALL_ALLOWED: %s", k, got, r.raw)
+		}
+	}
+	for _, k := range []string{"allowed_first_party_connected_apps", "allowed_third_party_connected_apps"} {
+		if l, ok := r.get("organization", k).([]any); !ok || len(l) != 0 {
+			t.Errorf("%s = %v, want []", k, r.get("organization", k))
+		}
+	}
+}
