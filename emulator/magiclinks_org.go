@@ -210,7 +210,7 @@ func (s *Server) handleOrgMagicLinkAuthenticate(r *http.Request) (response, erro
 				return nil, err
 			}
 			link.used = true
-			res.MethodID = m.emailID
+			res.MethodID, res.ResetSessions = m.emailID, new(bool)
 			return res, nil
 		})
 }

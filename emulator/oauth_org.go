@@ -146,6 +146,7 @@ func (s *Server) handleOrgOAuthAuthenticate(r *http.Request) (response, error) {
 				return nil, err
 			}
 			res.ProviderSubject, res.ProviderType = t.providerSubject, providerTitle(t.provider)
+			res.ResetSessions = new(bool)
 			res.ProviderValues = &wireProviderValues{Scopes: []string{"openid", "email", "profile"}}
 			return res, nil
 		})

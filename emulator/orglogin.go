@@ -113,6 +113,10 @@ func (s *Server) authenticateInOrg(orgID string, target sessionTarget, pass func
 	if err != nil {
 		return nil, err
 	}
+	if f.typ == "otp" && f.method == "email" {
+		// Stytch's email OTP answer names the email the code went to.
+		res.MethodID = m.emailID
+	}
 	return res, nil
 }
 
@@ -127,12 +131,17 @@ type primaryAuth struct {
 	params    orgAuthParams
 }
 
-// orgAuthResponse answers the organization-scoped authenticate calls.
+// orgAuthResponse answers the organization-scoped authenticate calls. The
+// fields below the session differ by call, as in the official SDK's response
+// types: reset_sessions only for magic links and OAuth, reset_session
+// (singular) only for SSO, member_email_id only for a password reset by email.
 type orgAuthResponse struct {
 	*sessionResponse
 	OrganizationID  string              `json:"organization_id"`
 	MethodID        string              `json:"method_id,omitempty"`
-	ResetSessions   bool                `json:"reset_sessions"`
+	MemberEmailID   string              `json:"member_email_id,omitempty"`
+	ResetSessions   *bool               `json:"reset_sessions,omitempty"`
+	ResetSession    *bool               `json:"reset_session,omitempty"`
 	ProviderSubject string              `json:"provider_subject,omitempty"`
 	ProviderType    string              `json:"provider_type,omitempty"`
 	ProviderValues  *wireProviderValues `json:"provider_values,omitempty"`

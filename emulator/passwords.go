@@ -292,10 +292,15 @@ func (s *Server) handlePasswordReset(r *http.Request) (response, error) {
 		return nil, err
 	}
 	reset.used = true
-	return s.finishPrimaryLocked(now, primaryAuth{
+	res, err := s.finishPrimaryLocked(now, primaryAuth{
 		org: o, email: m.email, member: m, factor: passwordFactor(now, m),
 		params: orgAuthParams{sessionTarget: p.sessionTarget},
 	})
+	if err != nil {
+		return nil, err
+	}
+	res.MemberEmailID = m.emailID
+	return res, nil
 }
 
 type existingPasswordResetParams struct {

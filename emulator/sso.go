@@ -402,6 +402,7 @@ func (s *Server) handleSSOAuthenticate(r *http.Request) (response, error) {
 					RegistrationID: newID("sso-registration"), SSOAttributes: map[string]any{}})
 				res.Member = renderMember(m)
 			}
+			res.ResetSession = new(bool)
 			return res, nil
 		})
 }

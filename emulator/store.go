@@ -255,10 +255,15 @@ func renderOrganization(o *organization) wireOrganization {
 		OAuthTenantJITProvisioning:           "NOT_ALLOWED",
 		AllowedOAuthTenants:                  map[string]any{},
 		ClaimedEmailDomains:                  []string{},
-		CustomRoles:                          nonNil(o.customRoles),
-		TrustedMetadata:                      nonNilMap(o.trustedMetadata),
-		CreatedAt:                            wireTime(o.created),
-		UpdatedAt:                            wireTime(o.updated),
+		// The emulator has no connected apps; Stytch's default lets all in.
+		FirstPartyConnectedAppsAllowedType: "ALL_ALLOWED",
+		AllowedFirstPartyConnectedApps:     []string{},
+		ThirdPartyConnectedAppsAllowedType: "ALL_ALLOWED",
+		AllowedThirdPartyConnectedApps:     []string{},
+		CustomRoles:                        nonNil(o.customRoles),
+		TrustedMetadata:                    nonNilMap(o.trustedMetadata),
+		CreatedAt:                          wireTime(o.created),
+		UpdatedAt:                          wireTime(o.updated),
 	}
 }
 

@@ -44,6 +44,10 @@ type wireOrganization struct {
 	OAuthTenantJITProvisioning           string                    `json:"oauth_tenant_jit_provisioning"`
 	AllowedOAuthTenants                  map[string]any            `json:"allowed_oauth_tenants"`
 	ClaimedEmailDomains                  []string                  `json:"claimed_email_domains"`
+	FirstPartyConnectedAppsAllowedType   string                    `json:"first_party_connected_apps_allowed_type"`
+	AllowedFirstPartyConnectedApps       []string                  `json:"allowed_first_party_connected_apps"`
+	ThirdPartyConnectedAppsAllowedType   string                    `json:"third_party_connected_apps_allowed_type"`
+	AllowedThirdPartyConnectedApps       []string                  `json:"allowed_third_party_connected_apps"`
 	CustomRoles                          []Role                    `json:"custom_roles"`
 	TrustedMetadata                      map[string]any            `json:"trusted_metadata"`
 	SCIMActiveConnection                 *struct{}                 `json:"scim_active_connection"`
