@@ -251,6 +251,12 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	if resp == nil {
 		return nil, ErrUnavailable.with(errors.New("empty answer from the session authenticator"))
 	}
+	if ms := &resp.MemberSession; ms.MemberSessionID == "" || ms.MemberID == "" || ms.OrganizationID == "" {
+		// A success naming no session (a proxy's 200, say) vouches for
+		// nobody: serving it would admit a member of no organization, and
+		// it says nothing against the session either.
+		return nil, ErrUnavailable.with(errors.New("answer without a member session, member or organization"))
+	}
 	s := sessionFromMemberSession(&resp.MemberSession, resp.SessionJWT)
 	if resp.Member.EmailAddress != "" {
 		s.Email = resp.Member.EmailAddress
