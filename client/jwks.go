@@ -405,7 +405,8 @@ func (j *JWKS) isRetired(kid string) bool {
 }
 
 // usableKey parses m if it can verify a session JWT: an RSA key with a kid,
-// for RS256 signatures (alg and use absent or saying so).
+// for RS256 signatures (alg and use absent or saying so), of at least
+// minRSABits with an odd public exponent of at least 3.
 func usableKey(m jwkset.JWKMarshal) (jwkset.JWK, bool) {
 	if m.KTY != jwkset.KtyRSA || m.KID == "" ||
 		(m.ALG != "" && m.ALG != jwkset.AlgRS256) || (m.USE != "" && m.USE != jwkset.UseSig) {
@@ -415,11 +416,18 @@ func usableKey(m jwkset.JWKMarshal) (jwkset.JWK, bool) {
 	if err != nil {
 		return jwkset.JWK{}, false
 	}
-	if _, ok := k.Key().(*rsa.PublicKey); !ok {
+	pub, ok := k.Key().(*rsa.PublicKey)
+	if !ok || pub.N.BitLen() < minRSABits || pub.E < 3 || pub.E%2 == 0 {
+		// crypto/rsa verifies nothing with such a key: stored, it would
+		// replace the last good set with one that refuses every JWT.
 		return jwkset.JWK{}, false
 	}
 	return k, true
 }
+
+// minRSABits is the smallest RSA modulus crypto/rsa verifies signatures
+// with; Stytch's keys are 2048 bits.
+const minRSABits = 1024
 
 // lookup returns the stored key named kid, or nil.
 func (j *JWKS) lookup(kid string) *rsa.PublicKey {

@@ -39,10 +39,13 @@ type jwksServer struct {
 // unusableAnswers are 200 answers of the JWKS path without a key that could
 // verify a session JWT.
 var unusableAnswers = map[string]string{
-	"empty object":      `{}`,
-	"empty key list":    `{"keys":[]}`,
-	"unknown key types": `{"keys":[{"kty":"XYZ","kid":"jwk-test-1"},{"kty":"PQC","kid":"jwk-test-2","x":"AQAB"}]}`,
-	"only oct keys":     `{"keys":[{"kty":"oct","kid":"jwk-test-1","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ"}]}`,
+	"empty object":           `{}`,
+	"empty key list":         `{"keys":[]}`,
+	"unknown key types":      `{"keys":[{"kty":"XYZ","kid":"jwk-test-1"},{"kty":"PQC","kid":"jwk-test-2","x":"AQAB"}]}`,
+	"only oct keys":          `{"keys":[{"kty":"oct","kid":"jwk-test-1","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQ"}]}`,
+	"only a 512-bit RSA key": `{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"jwk-test-1","n":"tN8KeLaG9bAeAfaK32NjzffsPNY0AUu9Dj3yldygytxH7R51zo66evENCXApgIQF7lnFXpS9y8GRTwAslNQilQ","e":"AQAB"}]}`,
+	"only an RSA key with exponent 1": `{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"jwk-test-1",` +
+		`"n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQ"}]}`,
 	"only encryption keys": `{"keys":[{"kty":"RSA","use":"enc","kid":"jwk-test-1",` +
 		`"n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"}]}`,
 }

@@ -169,7 +169,8 @@ var errRefusedRecently = errors.New("refused by stytch within the last minute")
 // known, and says which source decided: a credential Stytch refused is refused again for refusalMemory
 // without asking, and a JWT Stytch accepted (one expired or too old to be
 // trusted locally) is served again from the same answer until the earlier
-// of the maximum token age from now and the session's end. Calls for a
+// of the maximum token age from now and the session's end, unless its
+// session is revoked here in the meantime ([Middleware.Revoke]). Calls for a
 // session token, which anyone can make up, pass the upstream limiter (see
 // [WithUpstreamLimit]).
 func (m *Middleware) judge(ctx context.Context, credential string, isToken bool) (*Session, Source, error) {
@@ -179,6 +180,10 @@ func (m *Middleware) judge(ctx context.Context, credential string, isToken bool)
 		return nil, SourceRefusalCache, ErrSessionInvalid.with(errRefusedRecently)
 	}
 	if e, ok := m.verdicts.get(key, now); ok {
+		if m.refusedAt(e.session, now) {
+			// Revoked since Stytch vouched for it: the verdict is stale.
+			return nil, SourceVerdictCache, ErrSessionInvalid.with(errRevoked)
+		}
 		return e.session, SourceVerdictCache, nil
 	}
 	if isToken && !m.limiter.allow(now) {
@@ -245,6 +250,12 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 	resp, _ := res.Val.(*client.SessionsAuthenticateResponse)
 	if resp == nil {
 		return nil, ErrUnavailable.with(errors.New("empty answer from the session authenticator"))
+	}
+	if ms := &resp.MemberSession; ms.MemberSessionID == "" || ms.MemberID == "" || ms.OrganizationID == "" {
+		// A success naming no session (a proxy's 200, say) vouches for
+		// nobody: serving it would admit a member of no organization, and
+		// it says nothing against the session either.
+		return nil, ErrUnavailable.with(errors.New("answer without a member session, member or organization"))
 	}
 	s := sessionFromMemberSession(&resp.MemberSession, resp.SessionJWT)
 	if resp.Member.EmailAddress != "" {

@@ -697,6 +697,63 @@ func TestUpstreamAnswersThatAreNotStytchsAreNotALogout(t *testing.T) {
 	}
 }
 
+// answering is a transport answering POSTs to path itself, with status 200
+// and body, and passing every other request on.
+type answering struct {
+	path, body string
+}
+
+func (a answering) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost || r.URL.Path != a.path {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	return &http.Response{
+		StatusCode: http.StatusOK,
+		Header:     http.Header{"Content-Type": {"application/json"}},
+		Body:       io.NopCloser(strings.NewReader(a.body)),
+		Request:    r,
+	}, nil
+}
+
+// A success answer that names no session (a proxy's or a misrouted
+// request's 200) authenticates nobody: it is an outage, not a session.
+func TestASuccessWithoutASessionIsNotASession(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+	}{
+		{"an empty object", `{}`},
+		{"a status alone", `{"status_code":200,"request_id":"req-1"}`},
+		{"a session without a member", `{"member_session":{"member_session_id":"member-session-test-x","organization_id":"organization-test-x"}}`},
+		{"a session without an organization", `{"member_session":{"member_session_id":"member-session-test-x","member_id":"member-test-x"}}`},
+		{"a member without a session", `{"member_session":{"member_id":"member-test-x","organization_id":"organization-test-x"}}`},
+	}
+	for _, tt := range tests {
+		for _, via := range []string{"cookies", "bearer"} {
+			t.Run(tt.name+" via "+via, func(t *testing.T) {
+				t.Parallel()
+				hc := &http.Client{Transport: answering{"/v1/b2b/sessions/authenticate", tt.body}}
+				e := middlewaretest.NewEnvWithClient(t, []client.Option{client.WithHTTPClient(hc)})
+				tok, jwtRaw := e.Login(t, e.MemberID)
+				e.Clock.Advance(6 * time.Minute) // the JWT lives 5 minutes
+				r := bearer(jwtRaw)
+				if via == "cookies" {
+					r = jsonRequest(e.SessionCookies(tok, jwtRaw))
+				}
+				res := serve(protected(e.Middleware), r)
+				if res.StatusCode != http.StatusServiceUnavailable {
+					body, _ := io.ReadAll(res.Body)
+					t.Fatalf("status %d (%q), want 503", res.StatusCode, body)
+				}
+				if len(res.Cookies()) != 0 {
+					t.Errorf("cookies written: %v", res.Cookies())
+				}
+			})
+		}
+	}
+}
+
 func TestAnotherMiddlewareDecidesAfresh(t *testing.T) {
 	t.Parallel()
 	a, b := middlewaretest.NewEnv(t), middlewaretest.NewEnv(t)

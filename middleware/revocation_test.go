@@ -128,6 +128,20 @@ func TestRevocation(t *testing.T) {
 				t.Fatalf("%d upstream calls, want none", n)
 			}
 		}},
+		{"an expired JWT Stytch already vouched for is refused once its session is revoked", func(t *testing.T, e *middlewaretest.Env, feed *memoryFeed) {
+			b := replica(t, e, middleware.WithRevocations(feed))
+			_, jwtRaw := e.Login(t, e.MemberID)
+			e.Clock.Advance(6 * time.Minute) // the JWT lives 5 minutes
+			hb := protected(b)
+			expectStatus(t, "B with the expired JWT, judged by Stytch", hb, bearer(jwtRaw), http.StatusOK)
+			if err := e.Middleware.Revoke(context.Background(), sessionIDOf(t, jwtRaw)); err != nil {
+				t.Fatal(err)
+			}
+			expectStatus(t, "B after the revocation on A", hb, bearer(jwtRaw), http.StatusUnauthorized)
+			if n := e.AuthenticateCalls(); n != 1 {
+				t.Fatalf("%d upstream calls, want only the first judgement", n)
+			}
+		}},
 		{"other sessions are served as before", func(t *testing.T, e *middlewaretest.Env, feed *memoryFeed) {
 			_, revoked := e.Login(t, e.MemberID)
 			_, other := e.Login(t, e.MemberID)
