@@ -28,13 +28,21 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "b2bauth-emulator:", err)
-		}
-		os.Exit(2)
+	err := run(ctx, os.Args[1:], os.Stderr, nil)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "b2bauth-emulator:", err)
 	}
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the status of a run that ended with err: 0 for success and for
+// -h (the usage, already printed, is what was asked for), else 2.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }
 
 // run serves until ctx ends; ready, when set, is told the base URL once the
