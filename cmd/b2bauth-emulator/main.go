@@ -3,6 +3,16 @@
 //
 //	b2bauth-emulator -addr 127.0.0.1:9000 -seed seed.json -key-file keys.pem
 //
+// It listens on 127.0.0.1:9000 unless -addr says otherwise, as the project
+// project-test-00000000-0000-4000-8000-000000000000 with the secret
+// secret-test-emulator (-project-id, -secret): give those to the app with the
+// emulator's URL as its base URL (client.WithBaseURL). -seed loads
+// organizations, members, roles and M2M clients from a JSON file (its form is
+// under "Seed file" in the documentation of package emulator); without it the
+// project starts empty. -key-file keeps the JWT signing keys in a PEM file,
+// created if missing, so that key ids and signatures stay valid across
+// restarts.
+//
 // -public-token fixes the public token the OAuth discovery start endpoint
 // accepts (random otherwise, and logged at start), and -redirect-url the
 // page magic links lead to when a send names none.
