@@ -3,5 +3,6 @@
 // `pkg.Name` exists, and every default they state for an option is the one
 // written in that option's doc comment; every table is whole (a blank line
 // inside one makes Markdown print its rows as text), and every option an
-// option table lists exists. It has no API.
+// option table lists exists; every link into the repository leads to a
+// file, and to a heading of it when it names one. It has no API.
 package doccheck
