@@ -7,4 +7,9 @@
 // net/http: read it with [Session], or with
 // middleware.SessionFrom(c.Request.Context()). Nothing is stored in gin's
 // own key-value store (c.Set).
+//
+//	r := gin.New()
+//	b2bgin.Mount(r, "/auth", login) // the flows.Handler
+//	r.GET("/dashboard", b2bgin.RequireSession(m), dashboard)
+//	r.GET("/admin", b2bgin.RequirePermission(m, "reports", "write"), admin)
 package b2bgin

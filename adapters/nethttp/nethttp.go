@@ -1,8 +1,3 @@
-// Package b2bhttp adapts b2bauth's session middleware to plain net/http
-// routers such as http.ServeMux and chi, with the same functions as the gin
-// and echo adapters. The core middleware is already net/http-shaped; this
-// package only names its pieces the way the other adapters do, and adds
-// their skipper option.
 package b2bhttp
 
 import (

@@ -3,6 +3,16 @@
 //
 //	b2bauth-emulator -addr 127.0.0.1:9000 -seed seed.json -key-file keys.pem
 //
+// It listens on 127.0.0.1:9000 unless -addr says otherwise, as the project
+// project-test-00000000-0000-4000-8000-000000000000 with the secret
+// secret-test-emulator (-project-id, -secret): give those to the app with the
+// emulator's URL as its base URL (client.WithBaseURL). -seed loads
+// organizations, members, roles and M2M clients from a JSON file (its form is
+// under "Seed file" in the documentation of package emulator); without it the
+// project starts empty. -key-file keeps the JWT signing keys in a PEM file,
+// created if missing, so that key ids and signatures stay valid across
+// restarts.
+//
 // -public-token fixes the public token the OAuth discovery start endpoint
 // accepts (random otherwise, and logged at start), and -redirect-url the
 // page magic links lead to when a send names none.
@@ -28,13 +38,21 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "b2bauth-emulator:", err)
-		}
-		os.Exit(2)
+	err := run(ctx, os.Args[1:], os.Stderr, nil)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "b2bauth-emulator:", err)
 	}
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the status of a run that ended with err: 0 for success and for
+// -h (the usage, already printed, is what was asked for), else 2.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }
 
 // run serves until ctx ends; ready, when set, is told the base URL once the

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,10 +20,20 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	err := run(os.Args[1:], os.Stdout)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "b2bauth-keys:", err)
-		os.Exit(2)
 	}
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the status of a run that ended with err: 0 for success and for
+// -h (the usage, already printed, is what was asked for), else 2.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }
 
 func run(args []string, out io.Writer) error {

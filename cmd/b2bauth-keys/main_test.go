@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"flag"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -36,5 +39,25 @@ func TestRun(t *testing.T) {
 
 	if err := run([]string{"-rotate", "zz:zz"}, &bytes.Buffer{}); err == nil {
 		t.Fatal("bad keys to rotate: no error")
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"a run without error exits 0", nil, 0},
+		{"asking for the usage with -h exits 0", flag.ErrHelp, 0},
+		{"a wrapped request for the usage exits 0", fmt.Errorf("parse: %w", flag.ErrHelp), 0},
+		{"any other error exits 2", errors.New("bad flag"), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := exitCode(tt.err); got != tt.want {
+				t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+			}
+		})
 	}
 }

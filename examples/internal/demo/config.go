@@ -101,10 +101,10 @@ type Config struct {
 }
 
 // ConfigFromEnv reads a [Config] from the environment through getenv
-// (os.Getenv in a program): STYTCH_PROJECT_ID, STYTCH_SECRET,
-// STYTCH_PUBLIC_TOKEN, ADDR,
-// PUBLIC_URL, B2BAUTH_COOKIE_KEYS, REDIS_URL and EMULATOR_ADDR. Unset variables keep
-// the defaults.
+// (os.Getenv in a program): STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_API_URL,
+// STYTCH_PUBLIC_TOKEN, ADDR, PUBLIC_URL, B2BAUTH_COOKIE_KEYS, REDIS_URL and
+// EMULATOR_ADDR, each filling the [Config] field that names it. Unset
+// variables keep the defaults.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		ProjectID:    strings.TrimSpace(getenv("STYTCH_PROJECT_ID")),

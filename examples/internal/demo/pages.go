@@ -107,7 +107,7 @@ func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logg
 	}
 	r := renderer{t: t, outbox: emu != nil, logger: logger, mw: mw}
 	p := Pages{
-		Home:      r.page("home.html", "b2bauth demo", false),
+		Home:      r.page("home.html", "Home", false),
 		Dashboard: r.page("dashboard.html", "Dashboard", true),
 		Admin:     r.page("admin.html", "Reports administration", true),
 		Settings:  r.page("settings.html", "Account settings", true),

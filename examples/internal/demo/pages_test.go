@@ -57,3 +57,30 @@ func TestNavigationShowsWhatTheMemberMayUse(t *testing.T) {
 		})
 	}
 }
+
+// TestPageTitlesNameThePageThenTheProduct: each page's title names the page,
+// then the product once, as the login pages' titles do.
+func TestPageTitlesNameThePageThenTheProduct(t *testing.T) {
+	t.Parallel()
+	app, err := demo.New(t.Context(), demo.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	tests := []struct {
+		name  string
+		page  http.Handler
+		title string
+	}{
+		{"the home page is titled Home", app.Middleware.OptionalSession(app.Pages.Home), "<title>Home · b2bauth demo</title>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			tt.page.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, demo.PathHome, nil))
+			if body := rec.Body.String(); !strings.Contains(body, tt.title) {
+				t.Errorf("page lacks %q:\n%.300s", tt.title, body)
+			}
+		})
+	}
+}
