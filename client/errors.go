@@ -19,6 +19,15 @@ var ErrUnavailable = errors.New("b2bauth: stytch unavailable")
 // key ID that is not in the key set, even after a refresh.
 var ErrUnknownKID = errors.New("b2bauth: unknown jwt key id")
 
+// ErrKeyNotYetFetched is matched, together with [ErrUnknownKID], by the error
+// of a key lookup for a kid the key set lacks when that set was fetched
+// before the token was issued (by its iat claim) and the refresh that could
+// bring the key is rate limited (see [WithUnknownKIDInterval]): the key set
+// cannot say yet whether Stytch publishes the key, so the token is neither
+// valid nor invalid. The lookup schedules that refresh for when the limit
+// allows. It does not match [ErrUnavailable]: Stytch was not asked.
+var ErrKeyNotYetFetched = errors.New("b2bauth: jwt key id not in the key set yet")
+
 // ErrAuthorizationDenied is matched when no role of the session grants the
 // checked action on the checked resource: by [PolicyCache.Authorize] and by an
 // [*Error] of type "session_authorization_error".

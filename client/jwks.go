@@ -158,6 +158,9 @@ type JWKS struct {
 	inflight   *jwksFetch // nil when no fetch runs
 	closed     bool
 	unknownKID *rate.Limiter
+	// scheduled is the refresh an unknown kid booked on the limiter while
+	// it was spent; nil when none is booked.
+	scheduled *time.Timer
 	// retired lists, oldest first, the kids of keys a fetch removed from
 	// the set (at most maxRetiredKIDs).
 	retired []string
@@ -260,6 +263,12 @@ func (j *JWKS) refreshLoop(every time.Duration) {
 // the KeySet... reasons). For an unknown key ID a new fetch needs a token of
 // the unknown-kid limiter. It returns nil when no fetch runs or may start.
 func (j *JWKS) startFetch(reason string) *jwksFetch {
+	return j.startFetchSpending(reason, reason == KeySetUnknownKID)
+}
+
+// startFetchSpending is startFetch, taking a token of the unknown-kid limiter
+// first when spend is set.
+func (j *JWKS) startFetchSpending(reason string, spend bool) *jwksFetch {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if f := j.inflight; f != nil {
@@ -268,7 +277,7 @@ func (j *JWKS) startFetch(reason string) *jwksFetch {
 	if j.closed || j.ctx.Err() != nil {
 		return nil
 	}
-	if reason == KeySetUnknownKID && !j.unknownKID.Allow() {
+	if spend && !j.unknownKID.Allow() {
 		return nil
 	}
 	f := &jwksFetch{done: make(chan struct{})}
@@ -447,7 +456,9 @@ func (j *JWKS) lookup(kid string) *rsa.PublicKey {
 // kid header. It accepts only RS256 tokens with a kid. When the kid is not in
 // the key set, even after the rate-limited refresh it triggers, the error
 // matches [ErrUnknownKID]; it also matches [ErrUnavailable] when no key set
-// was ever fetched or when the refresh the lookup waited for failed. A kid
+// was ever fetched or when the refresh the lookup waited for failed, and
+// [ErrKeyNotYetFetched] when the set predates the token and the refresh is
+// rate limited (a refresh is then booked for when the limit allows). A kid
 // whose key a fetch removed from the set (one of the last 64) triggers no
 // refresh: the JWTs it signed cannot spend the refresh a rotation needs.
 func (j *JWKS) Keyfunc(t *jwt.Token) (any, error) {
@@ -485,7 +496,8 @@ func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 		return nil, fmt.Errorf("%w %q: the key was removed from the key set", ErrUnknownKID, kid)
 	}
 	var fetchErr error
-	if f := j.startFetch(KeySetUnknownKID); f != nil {
+	f := j.startFetch(KeySetUnknownKID)
+	if f != nil {
 		fetchErr = j.wait(ctx, f)
 	}
 	// Read again even without a fetch of our own: the one that brought the
@@ -502,8 +514,51 @@ func (j *JWKS) key(ctx context.Context, t *jwt.Token) (any, error) {
 		// The refresh that would have brought the key failed: the key set
 		// says nothing about this kid.
 		return nil, fmt.Errorf("%w %q: %w", ErrUnknownKID, kid, fetchErr)
+	case f == nil && j.predates(t):
+		// The refresh is spent (random kids can spend it) and the set is
+		// older than the token: the key may be one Stytch began signing
+		// with since. Book the next refresh rather than wait for the
+		// hourly one, and call the token undecided, not invalid.
+		j.scheduleRefresh()
+		return nil, fmt.Errorf("%w %q: %w: the key set predates the token and its refresh is rate limited",
+			ErrUnknownKID, kid, ErrKeyNotYetFetched)
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownKID, kid)
+}
+
+// predates reports whether the key set held was fetched before t was
+// issued, by the whole second of its iat claim; false without an iat.
+func (j *JWKS) predates(t *jwt.Token) bool {
+	if t.Claims == nil {
+		return false
+	}
+	iat, err := t.Claims.GetIssuedAt()
+	if err != nil || iat == nil {
+		return false
+	}
+	return !iat.Before(j.Status().FetchedAt.Truncate(time.Second))
+}
+
+// scheduleRefresh books the unknown-kid limiter's next token for a refresh
+// of the key set, unless one is booked already. Booked, the token is spent
+// on that refresh whatever other kids arrive meanwhile, so a flood of random
+// kids delays a rotation's key by at most one limiter interval.
+func (j *JWKS) scheduleRefresh() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.scheduled != nil || j.closed {
+		return
+	}
+	r := j.unknownKID.Reserve()
+	if !r.OK() {
+		return
+	}
+	j.scheduled = time.AfterFunc(r.Delay(), func() {
+		j.mu.Lock()
+		j.scheduled = nil
+		j.mu.Unlock()
+		j.startFetchSpending(KeySetUnknownKID, false) // its token is the booked one
+	})
 }
 
 // wait waits for f, at most until ctx ends or the key wait passes, and
@@ -526,6 +581,10 @@ func (j *JWKS) wait(ctx context.Context, f *jwksFetch) error {
 func (j *JWKS) Close() {
 	j.mu.Lock()
 	j.closed = true
+	if j.scheduled != nil {
+		j.scheduled.Stop()
+		j.scheduled = nil
+	}
 	j.mu.Unlock()
 	j.cancel()
 	j.wg.Wait()

@@ -553,6 +553,82 @@ func TestJWKSRefreshSchedule(t *testing.T) {
 	})
 }
 
+func TestJWKSBooksARefreshForATokenNewerThanItsKeySet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k1, k2 := newRSAKey(t), newRSAKey(t)
+		srv := &jwksServer{keys: map[string]*rsa.PrivateKey{"jwk-test-1": k1}}
+		c := newClient(t, "http://stytch.invalid")
+		j, err := c.NewJWKS(context.Background(), client.WithUnknownKIDInterval(time.Minute),
+			client.WithJWKSHTTPClient(&http.Client{Transport: handlerTransport{srv}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		issued := func(k *rsa.PrivateKey, kid string, iat time.Time) string {
+			tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.RegisteredClaims{
+				Subject: "member-1", IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(iat.Add(5 * time.Minute)),
+			})
+			tok.Header["kid"] = kid
+			s, err := tok.SignedString(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+
+		// A random kid spends the limiter's token: its refresh finds
+		// nothing, so it is unknown.
+		time.Sleep(time.Second)
+		err = verify(j, issued(k1, "jwk-test-random", time.Now()))
+		if !errors.Is(err, client.ErrUnknownKID) || errors.Is(err, client.ErrKeyNotYetFetched) {
+			t.Fatalf("random kid after a refresh: %v, want ErrUnknownKID alone", err)
+		}
+
+		// Stytch rotates right after.
+		srv.set("", map[string]*rsa.PrivateKey{"jwk-test-1": k1, "jwk-test-2": k2})
+		time.Sleep(time.Second)
+		tests := []struct {
+			name        string
+			token       string
+			notYetKnown bool
+		}{
+			{"a token issued after the last fetch is undecided", issued(k2, "jwk-test-2", time.Now()), true},
+			{"a token issued before it is unknown", issued(k2, "jwk-test-2", time.Now().Add(-time.Minute)), false},
+			{"a token without iat is unknown", signToken(t, k2, "jwk-test-2"), false},
+		}
+		for _, tt := range tests {
+			err := verify(j, tt.token)
+			if !errors.Is(err, client.ErrUnknownKID) || errors.Is(err, client.ErrKeyNotYetFetched) != tt.notYetKnown ||
+				errors.Is(err, client.ErrUnavailable) {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+		}
+		// More random kids meanwhile book nothing more.
+		for i := range 20 {
+			_ = verify(j, issued(k1, fmt.Sprintf("jwk-test-random-%d", i), time.Now()))
+		}
+		if n := srv.count(); n != 2 {
+			t.Fatalf("%d fetches inside the limit's interval, want 2", n)
+		}
+
+		// The booked refresh runs as soon as the limit allows, without
+		// waiting for a token to ask or for the hourly refresh.
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := srv.count(); n != 3 {
+			t.Fatalf("after the limit's interval: %d fetches, want 3 (the booked refresh)", n)
+		}
+		if err := verify(j, issued(k2, "jwk-test-2", time.Now())); err != nil {
+			t.Errorf("the rotated key after the booked refresh: %v", err)
+		}
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		if n := srv.count(); n != 3 {
+			t.Errorf("%d fetches ten idle minutes later, want 3: a booked refresh runs once", n)
+		}
+	})
+}
+
 func TestJWKSKidsOfRemovedKeysSpendNoRefresh(t *testing.T) {
 	k1, k2, k3 := newRSAKey(t), newRSAKey(t), newRSAKey(t)
 	synctest.Test(t, func(t *testing.T) {

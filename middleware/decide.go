@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+
+	"github.com/b2bauth/b2bauth/client"
 )
 
 // credentials are the session credentials a request presents, as the
@@ -179,7 +181,14 @@ func (m *Middleware) decide(ctx context.Context, c credentials) verdict {
 			// Stytch about with the session token from our own cookie; a
 			// lone JWT signed by a key Stytch does not publish is refused
 			// here, unless the key set itself could not be fetched.
-			if token == "" && !errors.Is(err, ErrUnavailable) {
+			switch {
+			case token != "" || errors.Is(err, ErrUnavailable):
+			case errors.Is(err, client.ErrKeyNotYetFetched):
+				// The key set is behind the token and may not be
+				// refreshed yet: no verdict, so no logout, and Stytch
+				// is not asked about a JWT anyone can mint a kid for.
+				return verdict{err: ErrUnavailable.with(err), source: SourceOutage}
+			default:
 				rejectedJWT = ErrInvalidToken.with(err)
 			}
 		default:
@@ -241,9 +250,10 @@ const maxAmbiguous = 3
 // until Stytch accepts one, at most maxAmbiguous of each.
 func (m *Middleware) decideAmbiguous(ctx context.Context, c credentials) verdict {
 	var (
-		local   *Session // a JWT valid in all but age, served if Stytch is down
-		remote  []string // JWTs only Stytch can judge
-		refusal = verdict{err: ErrNoSession.with(nil), source: SourceNone, ambiguous: true}
+		local     *Session // a JWT valid in all but age, served if Stytch is down
+		remote    []string // JWTs only Stytch can judge
+		undecided error    // why a JWT signed by a key not fetched yet is undecided
+		refusal   = verdict{err: ErrNoSession.with(nil), source: SourceNone, ambiguous: true}
 	)
 	refuse := func(err error, source Source) {
 		refusal.err, refusal.source = err, source
@@ -271,6 +281,8 @@ func (m *Middleware) decideAmbiguous(ctx context.Context, c credentials) verdict
 			remote = append(remote, raw)
 		case errors.Is(err, errKeyStale) && errors.Is(err, ErrUnavailable):
 			remote = append(remote, raw)
+		case errors.Is(err, client.ErrKeyNotYetFetched):
+			undecided = cmp.Or(undecided, err)
 		case errors.Is(err, errKeyStale):
 			refuse(ErrInvalidToken.with(err), SourceLocal)
 		default:
@@ -308,6 +320,9 @@ func (m *Middleware) decideAmbiguous(ctx context.Context, c credentials) verdict
 		default:
 			refuse(err, source)
 		}
+	}
+	if undecided != nil {
+		return verdict{err: ErrUnavailable.with(undecided), source: SourceOutage, ambiguous: true}
 	}
 	return refusal
 }

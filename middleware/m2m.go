@@ -227,7 +227,14 @@ func (m *Middleware) verifyM2M(ctx context.Context, raw string) (*M2MClient, tim
 	}
 	key, err := m.key(ctx, &jwt.Token{Raw: raw, Method: jwt.SigningMethodRS256, Header: header, Claims: c, Signature: sig})
 	if err != nil {
-		if errors.Is(err, client.ErrUnavailable) {
+		if errors.Is(err, client.ErrKeyNotYetFetched) {
+			// Undecided until the key set is refreshed (see verifyLocal),
+			// unless the claims refuse the token anyway.
+			if _, cerr := m.checkClaims(c, m.cfg.now()); cerr != nil {
+				return refuse(cerr)
+			}
+		}
+		if errors.Is(err, client.ErrUnavailable) || errors.Is(err, client.ErrKeyNotYetFetched) {
 			return nil, time.Time{}, ErrUnavailable.with(err)
 		}
 		return refuse(fmt.Errorf("%w: %w", jwt.ErrTokenUnverifiable, err))

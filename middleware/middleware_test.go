@@ -523,6 +523,72 @@ func TestKeyRotationVerifiesAfterOneRefresh(t *testing.T) {
 	}
 }
 
+func TestARotationWhileTheRefreshIsSpentIsNoLogout(t *testing.T) {
+	t.Parallel()
+	e := middlewaretest.NewEnv(t, middleware.WithJWKSOptions(client.WithUnknownKIDInterval(time.Hour)))
+	tok, valid := e.Login(t, e.MemberID)
+	resign := func(mutate func(map[string]any), kid string) string {
+		c := claimsOf(t, valid)
+		mutate(c)
+		raw, err := e.Emulator.SignJWT(c, map[string]any{"kid": kid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	// Random kids spend the one refresh an hour that unknown kids may make.
+	if res := serve(protected(e.Middleware), bearer(resign(func(map[string]any) {}, "jwk-test-random"))); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("random kid: %d, want 401", res.StatusCode)
+	}
+	// Then Stytch rotates and signs with a key the set fetched before
+	// lacks.
+	e.Emulator.RotateKey()
+	e.Clock.Advance(time.Minute)
+	_, fresh := e.Login(t, e.MemberID)
+	e.Emulator.ResetCalls()
+
+	tests := []struct {
+		name       string
+		req        *http.Request
+		wantStatus int
+	}{
+		{"a bearer JWT of the new key waits for the refresh", bearer(fresh), http.StatusServiceUnavailable},
+		{"a lone JWT cookie of the new key is kept", jsonRequest(e.SessionCookies("", fresh)), http.StatusServiceUnavailable},
+		{"the session token beside it still decides", jsonRequest(e.SessionCookies(tok, fresh)), http.StatusOK},
+		{"an unknown kid on claims refused anyway is refused",
+			bearer(resign(func(c map[string]any) { c["aud"] = []string{"project-test-other"} }, "jwk-test-other")), http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.AuthenticateCalls()
+			res := serve(protected(e.Middleware), tt.req)
+			if res.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d", res.StatusCode, tt.wantStatus)
+			}
+			if tt.wantStatus == http.StatusServiceUnavailable {
+				if res.Header.Get("Retry-After") == "" {
+					t.Error("503 without Retry-After")
+				}
+				if c := res.Header.Values("Set-Cookie"); len(c) != 0 {
+					t.Errorf("cookies written on an undecided JWT: %q", c)
+				}
+				if n := e.AuthenticateCalls() - before; n != 0 {
+					t.Errorf("%d upstream calls for a JWT anyone can name a kid in, want 0", n)
+				}
+			}
+		})
+	}
+	t.Run("an M2M token of the new key waits for the refresh", func(t *testing.T) {
+		res := serve(e.Middleware.RequireScopes("read:reports")(m2mHandler), bearer(signed(t, e, accessClaims(e, "read:reports"))))
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("status = %d, want 503", res.StatusCode)
+		}
+	})
+	if n := e.Emulator.Calls(http.MethodGet, jwksPathPrefix+e.Emulator.ProjectID()); n != 0 {
+		t.Errorf("%d key set fetches inside the limit's interval, want 0", n)
+	}
+}
+
 func TestHerdSharesOneUpstreamCall(t *testing.T) {
 	t.Parallel()
 	e := middlewaretest.NewEnv(t)

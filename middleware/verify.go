@@ -54,6 +54,20 @@ func (m *Middleware) verifyLocal(ctx context.Context, raw string) (*Session, tim
 		switch {
 		case errors.Is(err, client.ErrUnavailable):
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, ErrUnavailable.with(err))
+		case errors.Is(err, client.ErrKeyNotYetFetched):
+			// The key may be one Stytch began signing with after the
+			// last fetch: undecided until the set is refreshed, unless
+			// the claims refuse the token whatever signed it.
+			if _, cerr := m.checkClaims(c, m.cfg.now()); cerr != nil {
+				return nil, time.Time{}, ErrInvalidToken.with(cerr)
+			}
+			if !m.issuerOK(c.iss) {
+				return nil, time.Time{}, ErrInvalidToken.with(fmt.Errorf("issuer %q not accepted", c.iss))
+			}
+			if cerr := c.identified(); cerr != nil {
+				return nil, time.Time{}, ErrInvalidToken.with(cerr)
+			}
+			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
 		case errors.Is(err, client.ErrUnknownKID):
 			return nil, time.Time{}, fmt.Errorf("%w: %w", errKeyStale, err)
 		}
