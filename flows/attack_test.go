@@ -3,10 +3,12 @@ package flows_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
 )
@@ -332,6 +334,69 @@ func TestEnrolledMembersCannotEnrollAnotherFactor(t *testing.T) {
 				if n := h.emu.Calls(http.MethodPost, p); n != 0 {
 					t.Errorf("%s reached Stytch %d times", p, n)
 				}
+			}
+		})
+	}
+}
+
+// TestPlantedDiscoveryTokensNeedThisBrowsersPKCE: Stytch's public OAuth
+// start, and any other sender of discovery links, may issue a discovery
+// token bound to no PKCE challenge. An attacker signs in at their provider
+// with such a start and sends the callback URL to a victim whose browser
+// is in a sign-in without a PKCE verifier of its own (an email code was
+// asked for): the token must be refused there, not sign the victim's
+// browser in as the attacker.
+func TestPlantedDiscoveryTokensNeedThisBrowsersPKCE(t *testing.T) {
+	t.Parallel()
+	const attacker = "mallory@evil.example"
+	tests := []struct {
+		name string
+		// plant returns the callback path of the attacker's token.
+		plant func(t *testing.T, h *harness) string
+	}{
+		{"an OAuth discovery token without a PKCE challenge is refused", func(t *testing.T, h *harness) string {
+			return "/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(h.emu.OAuthDiscoveryToken(attacker))
+		}},
+		{"a discovery magic link without a PKCE challenge is refused", func(t *testing.T, h *harness) string {
+			if _, err := h.client.MagicLinks.DiscoverySend(t.Context(), &client.MagicLinksDiscoverySendParams{
+				EmailAddress: attacker, DiscoveryRedirectURL: h.srv.URL + "/auth/callback",
+			}); err != nil {
+				t.Fatal(err)
+			}
+			link, _, ok := h.emu.LastMagicLink(attacker)
+			if !ok {
+				t.Fatal("no link sent to the attacker")
+			}
+			return link
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newCodeFixture(t, flows.WithOAuth(testPublicToken, "google"))
+			f.org(emulator.OrganizationSeed{Name: "Evil", Slug: "evil"})
+			f.member(emulator.MemberSeed{Organization: "evil", Email: attacker})
+			code := f.sendCode("alice@acme.test")
+			before := f.flowCookie()
+
+			a := f.getJSON(tt.plant(t, f.harness))
+			if a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
+				t.Fatalf("planted callback = %d %s, want 401 link_invalid", a.status, a.body)
+			}
+			if n := f.emu.Calls(http.MethodPost, "/v1/b2b/oauth/discovery/authenticate") +
+				f.emu.Calls(http.MethodPost, "/v1/b2b/magic_links/discovery/authenticate"); n != 0 {
+				t.Errorf("the planted token reached Stytch %d times", n)
+			}
+			if f.flowCookie() != before {
+				t.Error("the planted callback changed the sign-in in progress")
+			}
+			// The victim's own sign-in goes on.
+			a = f.postJSON("/auth/login/code/verify", url.Values{"code": {code}})
+			if a.status != http.StatusOK || jsonField(t, a.body, "redirect") != "/auth/organizations" {
+				t.Fatalf("the victim's code then = %d %s", a.status, a.body)
+			}
+			if orgs := f.getJSON("/auth/organizations"); strings.Contains(orgs.body, "evil") {
+				t.Fatalf("the victim's browser holds the attacker's organizations: %s", orgs.body)
 			}
 		})
 	}

@@ -167,7 +167,7 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 	case tokenTypeDiscovery:
 		// PKCE: without this browser's verifier the link cannot log in, so
 		// a link opened elsewhere, or planted by someone else, fails here.
-		st, err = h.loadFlow(r, stepEmailSent)
+		st, err = h.discoveryFlow(r)
 		if errors.Is(err, ErrWrongStep) && (st.Step == stepOrganizations || st.Step == stepMFA) {
 			// The link was opened twice: the flow is already past it.
 			h.redirect(w, r, st.Step.next(), h.stepURL(st.Step, st.ReturnTo))
@@ -185,7 +185,7 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 		// Only a flow started here (POST /oauth/start) is continued: its
 		// PKCE verifier binds the token to this browser, so a token planted
 		// by someone else cannot log this browser into their account.
-		st, err = h.loadFlow(r, stepEmailSent)
+		st, err = h.discoveryFlow(r)
 		if err != nil {
 			h.fail(w, r, st, ErrLinkInvalid.with(err))
 			return
@@ -221,6 +221,21 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.redirect(w, r, stepOrganizations.next(), h.cfg.prefix+"/organizations")
+}
+
+// discoveryFlow returns the request's flow if it waits for the redirect of
+// a discovery magic link or OAuth start, holding the PKCE verifier of that
+// start. A flow in the same step that another start left (an email code,
+// an organization's link) holds no verifier for it, or another one: with
+// an empty verifier Stytch would accept a token issued without a
+// challenge, such as one of its public OAuth start, and sign this browser
+// in as whoever planted it.
+func (h *Handler) discoveryFlow(r *http.Request) (*flowState, error) {
+	st, err := h.loadFlow(r, stepEmailSent)
+	if err == nil && (st.Started != "" || st.PKCEVerifier == "") {
+		err = ErrWrongStep
+	}
+	return st, err
 }
 
 func (h *Handler) callbackURL() string {
