@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -398,6 +399,49 @@ func TestPlantedDiscoveryTokensNeedThisBrowsersPKCE(t *testing.T) {
 			if orgs := f.getJSON("/auth/organizations"); strings.Contains(orgs.body, "evil") {
 				t.Fatalf("the victim's browser holds the attacker's organizations: %s", orgs.body)
 			}
+		})
+	}
+}
+
+// TestALongOrganizationNameDoesNotBreakTOTPEnrollment: the organization's
+// name and the member's address label the authenticator app's entry, and
+// the pending registration waits with them in the flow cookie for its first
+// code. Names are set by an organization's administrators (or its creator
+// at discovery) and Stytch bounds neither: long ones once failed the setup
+// with 500 flow_too_large, and ended the sign-in, after Stytch had created
+// the registration.
+func TestALongOrganizationNameDoesNotBreakTOTPEnrollment(t *testing.T) {
+	t.Parallel()
+	// Stytch's QR code of the registration holds the name twice and the
+	// address once, and must still be drawable.
+	for _, size := range []int{850, 950} {
+		t.Run(fmt.Sprintf("a name of %d bytes and an address of 254 leave the setup working", size), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: strings.Repeat("A", size), Slug: "acme",
+				MFAPolicy: "REQUIRED_FOR_ALL", AllowedMFAMethods: []string{"totp"}})
+			email := strings.Repeat("n", 64) + "@" + strings.Repeat("a", 60) + "." + strings.Repeat("c", 60) + "." + strings.Repeat("m", 59) + ".example"
+			if len(email) != 254 {
+				t.Fatalf("address of %d bytes", len(email))
+			}
+			h.member(emulator.MemberSeed{Organization: "acme", Email: email})
+			h.discover(email, "/dashboard")
+			if a := h.selectOrg(orgID); a.status != http.StatusOK || a.json(t)["next"] != "mfa" {
+				t.Fatalf("select = %d %s", a.status, a.body)
+			}
+			a := h.postJSON("/auth/mfa/totp/enroll", nil)
+			if a.status != http.StatusOK {
+				t.Fatalf("enroll = %d %s, want 200", a.status, a.body)
+			}
+			e := shownEnrollment(t, a)
+			if e.secret == "" || len(e.codes) == 0 || !e.qr {
+				t.Fatalf("enrollment shown = %+v", e)
+			}
+			// Shown again, the same registration: it was kept.
+			if again := shownEnrollment(t, h.postJSON("/auth/mfa/totp/enroll", nil)); again.secret != e.secret {
+				t.Fatal("the setup shown again has another secret")
+			}
+			h.expectDone(h.postJSON("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, e.secret, h.clock.Now())}}), "/dashboard")
 		})
 	}
 }
