@@ -445,3 +445,54 @@ func TestALongOrganizationNameDoesNotBreakTOTPEnrollment(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedCallbackTokensNeverReachStytch: a callback is a link anyone
+// can make a browser follow, or send in a loop; a token that cannot be one
+// of Stytch's (too short, too long, or with characters outside the URL-safe
+// alphabet) is refused without an upstream call, whatever flow the browser
+// is in.
+func TestMalformedCallbackTokensNeverReachStytch(t *testing.T) {
+	t.Parallel()
+	tokens := map[string]string{
+		"a token of 10 KB":                strings.Repeat("A", 10<<10),
+		"a token of 257 bytes":            strings.Repeat("A", 257),
+		"a token of 19 bytes":             strings.Repeat("A", 19),
+		"a token with a quote":            strings.Repeat("A", 30) + `"`,
+		"a token with a space":            strings.Repeat("A", 30) + " x",
+		"a token with a control":          strings.Repeat("A", 30) + "\x00",
+		"a token with non-ASCII":          strings.Repeat("A", 30) + "é",
+		"a token with markup":             "<script>alert(1)</script>" + strings.Repeat("A", 20),
+		"a token with a query of its own": strings.Repeat("A", 30) + "&token=x",
+	}
+	types := []string{"discovery", "discovery_oauth", "multi_tenant_magic_links", "oauth", "sso", "multi_tenant_passwords"}
+	h := newHarness(t, flows.WithOAuth(testPublicToken, "google"))
+	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "kim@acme.example"})
+	h.postJSON("/auth/login", url.Values{"email": {"kim@acme.example"}})
+	link, _, _ := h.emu.LastMagicLink("kim@acme.example")
+	before := h.flowCookie()
+	for name, token := range tokens {
+		for _, typ := range types {
+			t.Run(name+" of type "+typ+" is refused", func(t *testing.T) {
+				h.emu.ResetCalls()
+				a := h.getJSON("/auth/callback?stytch_token_type=" + typ + "&token=" + url.QueryEscape(token))
+				if a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
+					t.Fatalf("callback = %d %.300s, want 401 link_invalid", a.status, a.body)
+				}
+				for _, p := range []string{"/v1/b2b/magic_links/discovery/authenticate", "/v1/b2b/oauth/discovery/authenticate",
+					"/v1/b2b/magic_links/authenticate", "/v1/b2b/oauth/authenticate", "/v1/b2b/sso/authenticate"} {
+					if n := h.emu.Calls(http.MethodPost, p); n != 0 {
+						t.Errorf("%s reached Stytch %d times", p, n)
+					}
+				}
+				if h.flowCookie() != before {
+					t.Error("the callback changed the sign-in in progress")
+				}
+			})
+		}
+	}
+	// The member's own link still works.
+	if a := h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("the member's own link then = %d to %q: %s", a.status, a.location, a.body)
+	}
+}

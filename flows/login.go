@@ -154,8 +154,12 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	q := r.URL.Query()
 	token := q.Get("token")
-	if token == "" {
-		h.fail(w, r, nil, ErrLinkInvalid)
+	if !plausibleLinkToken(token) {
+		// Any site can make a browser follow this link, or send it in a
+		// loop: what cannot be a token costs no call to Stytch. The flow
+		// is read for its return path only.
+		st, _ := h.loadFlow(r, stepEmailSent)
+		h.fail(w, r, st, ErrLinkInvalid)
 		return
 	}
 	var (
@@ -240,6 +244,30 @@ func (h *Handler) discoveryFlow(r *http.Request) (*flowState, error) {
 
 func (h *Handler) callbackURL() string {
 	return h.cfg.publicURL.String() + h.cfg.prefix + "/callback"
+}
+
+// Bounds of a plausible token of a redirect (magic link, OAuth, SSO or
+// password reset): Stytch's are 44 characters, and a change of their
+// format must not break sign-in.
+const (
+	minLinkTokenLen = 20
+	maxLinkTokenLen = 256
+)
+
+// plausibleLinkToken reports whether t can be the token of a redirect from
+// Stytch: minLinkTokenLen to maxLinkTokenLen of the URL-safe base64
+// alphabet, with '=' padding. The exact format is not checked.
+func plausibleLinkToken(t string) bool {
+	if len(t) < minLinkTokenLen || len(t) > maxLinkTokenLen {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '=') {
+			return false
+		}
+	}
+	return true
 }
 
 // pkceChallenge is the S256 challenge of verifier (RFC 7636).
