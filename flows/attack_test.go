@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -494,5 +495,38 @@ func TestMalformedCallbackTokensNeverReachStytch(t *testing.T) {
 	// The member's own link still works.
 	if a := h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
 		t.Fatalf("the member's own link then = %d to %q: %s", a.status, a.location, a.body)
+	}
+}
+
+// TestLogoutEndsTheSessionItServed: a browser whose session token cookie
+// does not name its session (stale, or written by another application of
+// the site) is still served by its verified JWT; its logout must end that
+// session at Stytch, not only try the token and leave the session alive
+// for whoever holds it.
+func TestLogoutEndsTheSessionItServed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		token string
+	}{
+		{"a token of no session leaves the session served to be revoked", strings.Repeat("A", 44)},
+		{"a token of no plausible shape leaves the session served to be revoked", "junk"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, memberID := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example"})
+			token := h.cookie("stytch_session")
+			h.setCookie("stytch_session", tt.token)
+			h.expectLoggedIn(memberID)
+			if a := h.post("/auth/logout", nil); a.status != http.StatusSeeOther {
+				t.Fatalf("logout = %d: %s", a.status, a.body)
+			}
+			_, err := h.client.Sessions.Authenticate(t.Context(), &client.SessionsAuthenticateParams{SessionToken: token})
+			var apiErr *client.Error
+			if !errors.As(err, &apiErr) || apiErr.ErrorType != "session_not_found" {
+				t.Fatalf("the session after the logout: %v, want session_not_found", err)
+			}
+		})
 	}
 }
