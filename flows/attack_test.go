@@ -1,12 +1,16 @@
 package flows_test
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
 )
@@ -332,6 +336,196 @@ func TestEnrolledMembersCannotEnrollAnotherFactor(t *testing.T) {
 				if n := h.emu.Calls(http.MethodPost, p); n != 0 {
 					t.Errorf("%s reached Stytch %d times", p, n)
 				}
+			}
+		})
+	}
+}
+
+// TestPlantedDiscoveryTokensNeedThisBrowsersPKCE: Stytch's public OAuth
+// start, and any other sender of discovery links, may issue a discovery
+// token bound to no PKCE challenge. An attacker signs in at their provider
+// with such a start and sends the callback URL to a victim whose browser
+// is in a sign-in without a PKCE verifier of its own (an email code was
+// asked for): the token must be refused there, not sign the victim's
+// browser in as the attacker.
+func TestPlantedDiscoveryTokensNeedThisBrowsersPKCE(t *testing.T) {
+	t.Parallel()
+	const attacker = "mallory@evil.example"
+	tests := []struct {
+		name string
+		// plant returns the callback path of the attacker's token.
+		plant func(t *testing.T, h *harness) string
+	}{
+		{"an OAuth discovery token without a PKCE challenge is refused", func(t *testing.T, h *harness) string {
+			return "/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(h.emu.OAuthDiscoveryToken(attacker))
+		}},
+		{"a discovery magic link without a PKCE challenge is refused", func(t *testing.T, h *harness) string {
+			if _, err := h.client.MagicLinks.DiscoverySend(t.Context(), &client.MagicLinksDiscoverySendParams{
+				EmailAddress: attacker, DiscoveryRedirectURL: h.srv.URL + "/auth/callback",
+			}); err != nil {
+				t.Fatal(err)
+			}
+			link, _, ok := h.emu.LastMagicLink(attacker)
+			if !ok {
+				t.Fatal("no link sent to the attacker")
+			}
+			return link
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newCodeFixture(t, flows.WithOAuth(testPublicToken, "google"))
+			f.org(emulator.OrganizationSeed{Name: "Evil", Slug: "evil"})
+			f.member(emulator.MemberSeed{Organization: "evil", Email: attacker})
+			code := f.sendCode("alice@acme.test")
+			before := f.flowCookie()
+
+			a := f.getJSON(tt.plant(t, f.harness))
+			if a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
+				t.Fatalf("planted callback = %d %s, want 401 link_invalid", a.status, a.body)
+			}
+			if n := f.emu.Calls(http.MethodPost, "/v1/b2b/oauth/discovery/authenticate") +
+				f.emu.Calls(http.MethodPost, "/v1/b2b/magic_links/discovery/authenticate"); n != 0 {
+				t.Errorf("the planted token reached Stytch %d times", n)
+			}
+			if f.flowCookie() != before {
+				t.Error("the planted callback changed the sign-in in progress")
+			}
+			// The victim's own sign-in goes on.
+			a = f.postJSON("/auth/login/code/verify", url.Values{"code": {code}})
+			if a.status != http.StatusOK || jsonField(t, a.body, "redirect") != "/auth/organizations" {
+				t.Fatalf("the victim's code then = %d %s", a.status, a.body)
+			}
+			if orgs := f.getJSON("/auth/organizations"); strings.Contains(orgs.body, "evil") {
+				t.Fatalf("the victim's browser holds the attacker's organizations: %s", orgs.body)
+			}
+		})
+	}
+}
+
+// TestALongOrganizationNameDoesNotBreakTOTPEnrollment: the organization's
+// name and the member's address label the authenticator app's entry, and
+// the pending registration waits with them in the flow cookie for its first
+// code. Names are set by an organization's administrators (or its creator
+// at discovery) and Stytch bounds neither: long ones once failed the setup
+// with 500 flow_too_large, and ended the sign-in, after Stytch had created
+// the registration.
+func TestALongOrganizationNameDoesNotBreakTOTPEnrollment(t *testing.T) {
+	t.Parallel()
+	// Stytch's QR code of the registration holds the name twice and the
+	// address once, and must still be drawable.
+	for _, size := range []int{850, 950} {
+		t.Run(fmt.Sprintf("a name of %d bytes and an address of 254 leave the setup working", size), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: strings.Repeat("A", size), Slug: "acme",
+				MFAPolicy: "REQUIRED_FOR_ALL", AllowedMFAMethods: []string{"totp"}})
+			email := strings.Repeat("n", 64) + "@" + strings.Repeat("a", 60) + "." + strings.Repeat("c", 60) + "." + strings.Repeat("m", 59) + ".example"
+			if len(email) != 254 {
+				t.Fatalf("address of %d bytes", len(email))
+			}
+			h.member(emulator.MemberSeed{Organization: "acme", Email: email})
+			h.discover(email, "/dashboard")
+			if a := h.selectOrg(orgID); a.status != http.StatusOK || a.json(t)["next"] != "mfa" {
+				t.Fatalf("select = %d %s", a.status, a.body)
+			}
+			a := h.postJSON("/auth/mfa/totp/enroll", nil)
+			if a.status != http.StatusOK {
+				t.Fatalf("enroll = %d %s, want 200", a.status, a.body)
+			}
+			e := shownEnrollment(t, a)
+			if e.secret == "" || len(e.codes) == 0 || !e.qr {
+				t.Fatalf("enrollment shown = %+v", e)
+			}
+			// Shown again, the same registration: it was kept.
+			if again := shownEnrollment(t, h.postJSON("/auth/mfa/totp/enroll", nil)); again.secret != e.secret {
+				t.Fatal("the setup shown again has another secret")
+			}
+			h.expectDone(h.postJSON("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, e.secret, h.clock.Now())}}), "/dashboard")
+		})
+	}
+}
+
+// TestMalformedCallbackTokensNeverReachStytch: a callback is a link anyone
+// can make a browser follow, or send in a loop; a token that cannot be one
+// of Stytch's (too short, too long, or with characters outside the URL-safe
+// alphabet) is refused without an upstream call, whatever flow the browser
+// is in.
+func TestMalformedCallbackTokensNeverReachStytch(t *testing.T) {
+	t.Parallel()
+	tokens := map[string]string{
+		"a token of 10 KB":                strings.Repeat("A", 10<<10),
+		"a token of 257 bytes":            strings.Repeat("A", 257),
+		"a token of 19 bytes":             strings.Repeat("A", 19),
+		"a token with a quote":            strings.Repeat("A", 30) + `"`,
+		"a token with a space":            strings.Repeat("A", 30) + " x",
+		"a token with a control":          strings.Repeat("A", 30) + "\x00",
+		"a token with non-ASCII":          strings.Repeat("A", 30) + "é",
+		"a token with markup":             "<script>alert(1)</script>" + strings.Repeat("A", 20),
+		"a token with a query of its own": strings.Repeat("A", 30) + "&token=x",
+	}
+	types := []string{"discovery", "discovery_oauth", "multi_tenant_magic_links", "oauth", "sso", "multi_tenant_passwords"}
+	h := newHarness(t, flows.WithOAuth(testPublicToken, "google"))
+	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "kim@acme.example"})
+	h.postJSON("/auth/login", url.Values{"email": {"kim@acme.example"}})
+	link, _, _ := h.emu.LastMagicLink("kim@acme.example")
+	before := h.flowCookie()
+	for name, token := range tokens {
+		for _, typ := range types {
+			t.Run(name+" of type "+typ+" is refused", func(t *testing.T) {
+				h.emu.ResetCalls()
+				a := h.getJSON("/auth/callback?stytch_token_type=" + typ + "&token=" + url.QueryEscape(token))
+				if a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
+					t.Fatalf("callback = %d %.300s, want 401 link_invalid", a.status, a.body)
+				}
+				for _, p := range []string{"/v1/b2b/magic_links/discovery/authenticate", "/v1/b2b/oauth/discovery/authenticate",
+					"/v1/b2b/magic_links/authenticate", "/v1/b2b/oauth/authenticate", "/v1/b2b/sso/authenticate"} {
+					if n := h.emu.Calls(http.MethodPost, p); n != 0 {
+						t.Errorf("%s reached Stytch %d times", p, n)
+					}
+				}
+				if h.flowCookie() != before {
+					t.Error("the callback changed the sign-in in progress")
+				}
+			})
+		}
+	}
+	// The member's own link still works.
+	if a := h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("the member's own link then = %d to %q: %s", a.status, a.location, a.body)
+	}
+}
+
+// TestLogoutEndsTheSessionItServed: a browser whose session token cookie
+// does not name its session (stale, or written by another application of
+// the site) is still served by its verified JWT; its logout must end that
+// session at Stytch, not only try the token and leave the session alive
+// for whoever holds it.
+func TestLogoutEndsTheSessionItServed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		token string
+	}{
+		{"a token of no session leaves the session served to be revoked", strings.Repeat("A", 44)},
+		{"a token of no plausible shape leaves the session served to be revoked", "junk"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, memberID := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example"})
+			token := h.cookie("stytch_session")
+			h.setCookie("stytch_session", tt.token)
+			h.expectLoggedIn(memberID)
+			if a := h.post("/auth/logout", nil); a.status != http.StatusSeeOther {
+				t.Fatalf("logout = %d: %s", a.status, a.body)
+			}
+			_, err := h.client.Sessions.Authenticate(t.Context(), &client.SessionsAuthenticateParams{SessionToken: token})
+			var apiErr *client.Error
+			if !errors.As(err, &apiErr) || apiErr.ErrorType != "session_not_found" {
+				t.Fatalf("the session after the logout: %v, want session_not_found", err)
 			}
 		})
 	}

@@ -154,8 +154,12 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	q := r.URL.Query()
 	token := q.Get("token")
-	if token == "" {
-		h.fail(w, r, nil, ErrLinkInvalid)
+	if !plausibleLinkToken(token) {
+		// Any site can make a browser follow this link, or send it in a
+		// loop: what cannot be a token costs no call to Stytch. The flow
+		// is read for its return path only.
+		st, _ := h.loadFlow(r, stepEmailSent)
+		h.fail(w, r, st, ErrLinkInvalid)
 		return
 	}
 	var (
@@ -167,7 +171,7 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 	case tokenTypeDiscovery:
 		// PKCE: without this browser's verifier the link cannot log in, so
 		// a link opened elsewhere, or planted by someone else, fails here.
-		st, err = h.loadFlow(r, stepEmailSent)
+		st, err = h.discoveryFlow(r)
 		if errors.Is(err, ErrWrongStep) && (st.Step == stepOrganizations || st.Step == stepMFA) {
 			// The link was opened twice: the flow is already past it.
 			h.redirect(w, r, st.Step.next(), h.stepURL(st.Step, st.ReturnTo))
@@ -185,7 +189,7 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 		// Only a flow started here (POST /oauth/start) is continued: its
 		// PKCE verifier binds the token to this browser, so a token planted
 		// by someone else cannot log this browser into their account.
-		st, err = h.loadFlow(r, stepEmailSent)
+		st, err = h.discoveryFlow(r)
 		if err != nil {
 			h.fail(w, r, st, ErrLinkInvalid.with(err))
 			return
@@ -223,8 +227,47 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 	h.redirect(w, r, stepOrganizations.next(), h.cfg.prefix+"/organizations")
 }
 
+// discoveryFlow returns the request's flow if it waits for the redirect of
+// a discovery magic link or OAuth start, holding the PKCE verifier of that
+// start. A flow in the same step that another start left (an email code,
+// an organization's link) holds no verifier for it, or another one: with
+// an empty verifier Stytch would accept a token issued without a
+// challenge, such as one of its public OAuth start, and sign this browser
+// in as whoever planted it.
+func (h *Handler) discoveryFlow(r *http.Request) (*flowState, error) {
+	st, err := h.loadFlow(r, stepEmailSent)
+	if err == nil && (st.Started != "" || st.PKCEVerifier == "") {
+		err = ErrWrongStep
+	}
+	return st, err
+}
+
 func (h *Handler) callbackURL() string {
 	return h.cfg.publicURL.String() + h.cfg.prefix + "/callback"
+}
+
+// Bounds of a plausible token of a redirect (magic link, OAuth, SSO or
+// password reset): Stytch's are 44 characters, and a change of their
+// format must not break sign-in.
+const (
+	minLinkTokenLen = 20
+	maxLinkTokenLen = 256
+)
+
+// plausibleLinkToken reports whether t can be the token of a redirect from
+// Stytch: minLinkTokenLen to maxLinkTokenLen of the URL-safe base64
+// alphabet, with '=' padding. The exact format is not checked.
+func plausibleLinkToken(t string) bool {
+	if len(t) < minLinkTokenLen || len(t) > maxLinkTokenLen {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '=') {
+			return false
+		}
+	}
+	return true
 }
 
 // pkceChallenge is the S256 challenge of verifier (RFC 7636).

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/b2bauth/b2bauth/client"
@@ -34,7 +35,15 @@ func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {
 		p.SessionJWT = jwt
 	}
 	if *p != (client.SessionsRevokeParams{}) {
-		if _, err := h.client.Sessions.Revoke(r.Context(), p); err != nil {
+		_, err := h.client.Sessions.Revoke(r.Context(), p)
+		if err != nil && p.SessionToken != "" && verified && s.ID != "" && !errors.Is(fromStytch(err), ErrUnavailable) {
+			// Stytch knows no session by the token cookie (stale, or
+			// written by another application of the site), yet the
+			// request was served a session by its JWT: end that one, or
+			// it stays alive for whoever holds it.
+			_, err = h.client.Sessions.Revoke(r.Context(), &client.SessionsRevokeParams{MemberSessionID: s.ID})
+		}
+		if err != nil {
 			h.cfg.logger.WarnContext(r.Context(), "b2bauth: flows: session revoke failed; cookies cleared anyway", "error", err)
 		}
 	}

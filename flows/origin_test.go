@@ -37,6 +37,7 @@ func TestRefererOnlyCrossOriginPostsAreRefused(t *testing.T) {
 		{"a Referer of the public URL goes on behind a proxy that rewrites Host", map[string]string{"Referer": h.srv.URL + "/x"}, "app.internal:8080", false},
 		{"an own Origin decides over a foreign Referer", map[string]string{"Origin": h.srv.URL, "Referer": "https://evil.example/"}, "", false},
 		{"same-origin fetch metadata decides over a foreign Referer", map[string]string{"Sec-Fetch-Site": "same-origin", "Referer": "https://evil.example/"}, "", false},
+		{"a request with none of the three, not a browser's, goes on", nil, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -155,9 +155,12 @@ func newFlowCookie(keys []KeyPair, secure, stepUp bool) flowCookie {
 
 // encode returns the cookie value of st. A state too large for the budget is
 // shrunk by dropping the cached organization list (it can be listed again),
-// then the return path (the member lands on the after-login path instead):
-// a step that Stytch has taken is not lost for them. If still too large,
-// the error matches ErrFlowTooLarge.
+// then the labels of a pending authenticator registration (an
+// organization's name and an address, neither bounded by Stytch; a QR
+// code drawn again says "Stytch" and "member" instead), then the return
+// path (the member lands on the after-login path instead): a step that
+// Stytch has taken is not lost for them. If still too large, the error
+// matches ErrFlowTooLarge.
 func (fc flowCookie) encode(st *flowState) (string, error) {
 	v, err := securecookie.EncodeMulti(fc.name, st, fc.codecs...)
 	if err == nil && len(v) < maxCookieSize {
@@ -165,6 +168,12 @@ func (fc flowCookie) encode(st *flowState) (string, error) {
 	}
 	if len(st.Organizations) > 0 {
 		st.Organizations = nil
+		return fc.encode(st)
+	}
+	if t := st.TOTP; t != nil && (t.Issuer != "" || t.Account != "") {
+		unlabelled := *t
+		unlabelled.Issuer, unlabelled.Account = "", ""
+		st.TOTP = &unlabelled
 		return fc.encode(st)
 	}
 	if st.ReturnTo != "" {
