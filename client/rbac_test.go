@@ -497,3 +497,51 @@ func TestNewPolicyCacheRefusesInvalidOptions(t *testing.T) {
 		t.Fatalf("valid options refused: %v", err)
 	}
 }
+
+// hangingTransport never answers: each attempt ends when its context does.
+type hangingTransport struct{ attempts atomic.Int32 }
+
+func (h *hangingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.attempts.Add(1)
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// A policy fetch is a GET: up to three attempts of the client's timeout each,
+// so about 30 s against a Stytch that never answers; a check waits for it
+// only until its own context ends.
+func TestPolicyFetchAgainstAHangingStytch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hang := &hangingTransport{}
+		c, err := client.New("project-test-1", "s", client.WithBaseURL("http://stytch.invalid"),
+			client.WithHTTPClient(&http.Client{Transport: hang}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := mustPolicyCache(t, c)
+		check := client.AuthorizationCheck{OrganizationID: "org-1", ResourceID: "documents", Action: "read"}
+		start := time.Now()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err = p.Authorize(ctx, "org-1", []string{"stytch_member"}, check)
+		if !errors.Is(err, client.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want ErrUnavailable and the request's deadline", err)
+		}
+		if waited := time.Since(start); waited != 2*time.Second {
+			t.Errorf("a check with a 2 s deadline waited %s", waited)
+		}
+
+		// Without a deadline, a check waits for the whole fetch.
+		err = p.Authorize(context.Background(), "org-1", []string{"stytch_member"}, check)
+		if !errors.Is(err, client.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrUnavailable", err)
+		}
+		if n := hang.attempts.Load(); n != 3 {
+			t.Errorf("the fetch made %d attempts, want 3", n)
+		}
+		if waited := time.Since(start); waited < 3*client.DefaultTimeout || waited > 3*client.DefaultTimeout+time.Second {
+			t.Errorf("the fetch took %s, want three attempts of %s plus short backoffs", waited, client.DefaultTimeout)
+		}
+	})
+}
