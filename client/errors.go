@@ -59,6 +59,25 @@ var ErrProjectCredentials = errors.New("b2bauth: stytch refused the project cred
 // 5xx also matches [ErrUnavailable].
 var ErrNotStytch = errors.New("b2bauth: answer without a stytch error body")
 
+// ErrSessionRejected is matched by an [*Error] that is Stytch's verdict on
+// the session credential of the call: the session, its member or its
+// organization is gone (404 session_not_found, member_not_found,
+// organization_not_found, or any other 404 whose type names a session, a
+// member or an organization and ends in _not_found), or the session token or
+// JWT is not one Stytch accepts (invalid_session_token, invalid_session_jwt,
+// unable_to_parse_session_jwt, jwt_invalid_audience, jwt_invalid_issuer,
+// jwt_invalid_claims). A status of 429 or 5xx is never a verdict.
+//
+// Every other rejection says nothing about the session: a malformed request
+// (bad_request, invalid_session_duration_minutes, no_session_arguments), the
+// project's credentials, environment or plan (unauthorized_credentials,
+// test_id_used_in_live_environment, enterprise_endpoint, billing_not_verified),
+// a restriction of where the call comes from (IP, CAPTCHA, CNAME) or a route
+// Stytch does not serve (route_not_found). The rule is an allow-list on
+// purpose: an answer not known to judge the session must not log members
+// out, since a misconfiguration would then log out every one of them.
+var ErrSessionRejected = errors.New("b2bauth: stytch rejected the session")
+
 // ErrMissingParameter is matched by the error of a call made without a
 // parameter that goes into the request path; no request is sent.
 var ErrMissingParameter = errors.New("b2bauth: missing required parameter")
@@ -78,6 +97,36 @@ const (
 	errorTypeCredentials   = "unauthorized_credentials"
 )
 
+// sessionVerdictTypes are the error types in which Stytch judges the session
+// credential itself, whatever their status.
+var sessionVerdictTypes = map[string]bool{
+	"session_not_found":           true,
+	"member_not_found":            true,
+	"organization_not_found":      true,
+	"invalid_session_token":       true,
+	"invalid_session_jwt":         true,
+	"unable_to_parse_session_jwt": true,
+	"jwt_invalid_audience":        true,
+	"jwt_invalid_issuer":          true,
+	"jwt_invalid_claims":          true,
+}
+
+// isSessionVerdict reports whether an answer matches [ErrSessionRejected].
+func isSessionVerdict(status int, typ string) bool {
+	if status < 400 || status >= 500 || status == http.StatusTooManyRequests || typ == "" {
+		return false
+	}
+	if sessionVerdictTypes[typ] {
+		return true
+	}
+	// A 404 naming a session, member or organization that is not found is
+	// about the credential's subject even under a type this list lacks; other
+	// 404s (route_not_found, project_not_found, cname_record_not_found...) are
+	// about the project or the call.
+	return status == http.StatusNotFound && strings.HasSuffix(typ, "_not_found") &&
+		(strings.Contains(typ, "session") || strings.Contains(typ, "member") || strings.Contains(typ, "organization"))
+}
+
 // isPolicyErrorType reports whether an error type matches [ErrOrganizationPolicy].
 func isPolicyErrorType(t string) bool {
 	switch t {
@@ -91,9 +140,9 @@ func isPolicyErrorType(t string) bool {
 // Error is a rejection answered by the Stytch API: any status other than 200
 // and 201. StatusCode is the HTTP status; the other fields come from the JSON
 // error body and are empty when the body was not JSON. Use errors.As to read
-// it and errors.Is with [ErrUnavailable], [ErrAuthorizationDenied],
-// [ErrTenancyMismatch], [ErrOrganizationPolicy], [ErrProjectCredentials] or
-// [ErrNotStytch] to classify it.
+// it and errors.Is with [ErrUnavailable], [ErrSessionRejected],
+// [ErrAuthorizationDenied], [ErrTenancyMismatch], [ErrOrganizationPolicy],
+// [ErrProjectCredentials] or [ErrNotStytch] to classify it.
 type Error struct {
 	// StatusCode is the HTTP status of the answer.
 	StatusCode int
@@ -134,7 +183,8 @@ func (e *Error) Error() string {
 }
 
 // Is reports whether e belongs to the class of target: [ErrUnavailable] for
-// status 429 and 5xx, [ErrAuthorizationDenied], [ErrTenancyMismatch],
+// status 429 and 5xx, [ErrSessionRejected] for Stytch's verdicts on the
+// session credential, [ErrAuthorizationDenied], [ErrTenancyMismatch],
 // [ErrOrganizationPolicy], [ErrProjectCredentials], [ErrWeakPassword] and
 // [ErrPasswordResetRequired] for the matching error types, [ErrNotStytch]
 // for an answer without Stytch's error body.
@@ -142,6 +192,8 @@ func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnavailable:
 		return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+	case ErrSessionRejected:
+		return isSessionVerdict(e.StatusCode, e.ErrorType)
 	case ErrAuthorizationDenied:
 		return e.ErrorType == errorTypeAuthorization
 	case ErrTenancyMismatch:

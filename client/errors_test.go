@@ -222,3 +222,49 @@ func FuzzDecodeError(f *testing.F) {
 		}
 	})
 }
+
+func TestSessionVerdicts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		status  int
+		typ     string
+		verdict bool
+	}{
+		{"a session not found is a verdict", 404, "session_not_found", true},
+		{"a member that is gone is a verdict", 404, "member_not_found", true},
+		{"an organization that is gone is a verdict", 404, "organization_not_found", true},
+		{"another 404 naming a session is a verdict", 404, "member_session_not_found", true},
+		{"a session token Stytch does not accept is a verdict", 400, "invalid_session_token", true},
+		{"a session JWT Stytch cannot verify is a verdict", 401, "invalid_session_jwt", true},
+		{"a session JWT Stytch cannot parse is a verdict", 400, "unable_to_parse_session_jwt", true},
+		{"a JWT of another audience is a verdict", 401, "jwt_invalid_audience", true},
+		{"a JWT of another issuer is a verdict", 401, "jwt_invalid_issuer", true},
+		{"a JWT with invalid claims is a verdict", 401, "jwt_invalid_claims", true},
+		{"a route Stytch does not serve is not a verdict", 404, "route_not_found", false},
+		{"an unknown project is not a verdict", 404, "project_not_found", false},
+		{"a missing CNAME record is not a verdict", 404, "cname_record_not_found", false},
+		{"a 404 of another kind is not a verdict", 404, "default_provider_not_allowed", false},
+		{"a malformed request is not a verdict", 400, "bad_request", false},
+		{"an invalid session duration is not a verdict", 400, "invalid_session_duration_minutes", false},
+		{"a call without session arguments is not a verdict", 400, "no_session_arguments", false},
+		{"refused project credentials are not a verdict", 401, "unauthorized_credentials", false},
+		{"a test id in the live environment is not a verdict", 401, "test_id_used_in_live_environment", false},
+		{"an endpoint the plan lacks is not a verdict", 401, "enterprise_endpoint", false},
+		{"a suspended Stytch account is not a verdict", 403, "organization_suspended", false},
+		{"a required CAPTCHA is not a verdict", 403, "captcha_required", false},
+		{"an unknown 401 type is not a verdict", 401, "some_new_error", false},
+		{"a verdict type with status 429 is an outage", 429, "session_not_found", false},
+		{"a verdict type with status 500 is an outage", 500, "session_not_found", false},
+		{"a 404 without Stytch's error body is not a verdict", 404, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := error(&client.Error{StatusCode: tt.status, ErrorType: tt.typ})
+			if got := errors.Is(err, client.ErrSessionRejected); got != tt.verdict {
+				t.Errorf("Is(ErrSessionRejected) = %v, want %v", got, tt.verdict)
+			}
+		})
+	}
+}

@@ -60,8 +60,11 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout sets the time limit of each HTTP attempt, applied through the
-// request context. The default is [DefaultTimeout] (10 s). [New] rejects a
-// duration that is not positive.
+// request context. The default is [DefaultTimeout] (10 s). A GET is tried up
+// to 3 times while Stytch is unavailable (a timeout, a transport failure, 429
+// or 5xx), with jittered backoff under a second in all, so it can last about
+// three times d; other calls are tried once. The caller's context bounds the
+// whole call. [New] rejects a duration that is not positive.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.timeout = d })
 }

@@ -118,6 +118,10 @@ func deniedError() error {
 // fetched again, unless [WithPolicyMaxAge] says otherwise.
 const DefaultPolicyMaxAge = 5 * time.Minute
 
+// DefaultPolicyCacheSize is how many organizations' policies a [PolicyCache]
+// keeps, unless [WithPolicyCacheSize] says otherwise.
+const DefaultPolicyCacheSize = 10000
+
 // maxFailureBackoff bounds how long a failed policy fetch is not retried.
 const maxFailureBackoff = 30 * time.Second
 
@@ -133,6 +137,7 @@ func (f policyCacheOptionFunc) applyPolicyCache(c *policyCacheConfig) error { re
 
 type policyCacheConfig struct {
 	maxAge time.Duration
+	size   int
 	now    func() time.Time
 }
 
@@ -145,6 +150,23 @@ func WithPolicyMaxAge(d time.Duration) PolicyCacheOption {
 			return fmt.Errorf("b2bauth: policy max age %s is not positive", d)
 		}
 		c.maxAge = d
+		return nil
+	})
+}
+
+// WithPolicyCacheSize sets how many organizations' policies are kept. When
+// a check needs the policy of one more organization, the organization seen
+// longest ago is forgotten (its policy is fetched again when next needed), so
+// sessions of many organizations, which anyone may be able to create, cannot
+// grow the cache without bound. The project policy is always kept. The
+// default is [DefaultPolicyCacheSize] (10000); a size that is not positive is
+// refused by [Client.NewPolicyCache].
+func WithPolicyCacheSize(n int) PolicyCacheOption {
+	return policyCacheOptionFunc(func(c *policyCacheConfig) error {
+		if n <= 0 {
+			return fmt.Errorf("b2bauth: policy cache size %d is not positive", n)
+		}
+		c.size = n
 		return nil
 	})
 }
@@ -163,7 +185,7 @@ func WithPolicyClock(now func() time.Time) PolicyCacheOption {
 
 // PolicyCache authorizes RBAC checks locally against the project policy and
 // the organizations' policies, fetched lazily from Stytch and kept for a
-// maximum age. A refresh that fails keeps the stale copy (retried after a
+// maximum age, for at most [WithPolicyCacheSize] organizations. A refresh that fails keeps the stale copy (retried after a
 // short backoff); concurrent refreshes of one policy are coalesced. When the
 // policies are fresh, [PolicyCache.Authorize] takes no lock and allocates
 // nothing on an allowed check. A PolicyCache is safe for concurrent use and
@@ -175,10 +197,19 @@ type PolicyCache struct {
 	group  singleflight.Group
 
 	project atomic.Pointer[policyEntry]
-	// orgs holds a slot per organization seen (id →
+	// orgs holds a slot per organization kept (id →
 	// *atomic.Pointer[policyEntry]): reads take no lock, and adding an
 	// organization copies nothing.
 	orgs sync.Map
+
+	// mu serializes adding and evicting organizations; ring lists the
+	// organizations in orgs in the order they were added (a ring once it
+	// holds size of them, next being the oldest), so that the map and the
+	// ring always hold the same ids.
+	mu   sync.Mutex
+	size int
+	ring []string
+	next int
 }
 
 // policyEntry is an immutable cached policy.
@@ -241,7 +272,7 @@ func (cr compiledRoles) grants(roles []string, resource, action string) bool {
 // fetched until the first [PolicyCache.Authorize]. It returns an error for a
 // nil or invalid option.
 func (c *Client) NewPolicyCache(opts ...PolicyCacheOption) (*PolicyCache, error) {
-	cfg := policyCacheConfig{maxAge: DefaultPolicyMaxAge, now: time.Now}
+	cfg := policyCacheConfig{maxAge: DefaultPolicyMaxAge, size: DefaultPolicyCacheSize, now: time.Now}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("b2bauth: nil policy cache option")
@@ -250,7 +281,7 @@ func (c *Client) NewPolicyCache(opts ...PolicyCacheOption) (*PolicyCache, error)
 			return nil, err
 		}
 	}
-	return &PolicyCache{c: c, maxAge: cfg.maxAge, now: cfg.now}, nil
+	return &PolicyCache{c: c, maxAge: cfg.maxAge, size: cfg.size, now: cfg.now}, nil
 }
 
 // Authorize reports whether a session of organization sessionOrgID holding
@@ -282,12 +313,29 @@ func (p *PolicyCache) Authorize(ctx context.Context, sessionOrgID string, roles 
 	return deniedError()
 }
 
-// orgSlot returns the cache slot of one organization, adding it if needed.
+// orgSlot returns the cache slot of one organization, adding it if needed
+// and forgetting the oldest organization when the cache is full.
+//
+// A slot belongs to one organization for its whole life and is never reused:
+// a caller still holding an evicted slot fills and reads that organization's
+// policy, which is then simply not kept, so eviction can cost a fetch but
+// never serve another organization's roles.
 func (p *PolicyCache) orgSlot(orgID string) *atomic.Pointer[policyEntry] {
 	if slot, ok := p.orgs.Load(orgID); ok {
 		return slot.(*atomic.Pointer[policyEntry])
 	}
-	slot, _ := p.orgs.LoadOrStore(orgID, new(atomic.Pointer[policyEntry]))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	slot, loaded := p.orgs.LoadOrStore(orgID, new(atomic.Pointer[policyEntry]))
+	if !loaded {
+		if len(p.ring) < p.size {
+			p.ring = append(p.ring, orgID)
+		} else {
+			p.orgs.Delete(p.ring[p.next])
+			p.ring[p.next] = orgID
+			p.next = (p.next + 1) % p.size
+		}
+	}
 	return slot.(*atomic.Pointer[policyEntry])
 }
 

@@ -105,6 +105,9 @@ type policyServer struct {
 	projectCalls, orgCalls atomic.Int32
 	fail                   atomic.Bool
 	gate                   chan struct{} // when non-nil, each policy answer waits for it
+	// ownRoles makes each organization's policy define one role of its own,
+	// "auditor-<organization id>", instead of testOrgPolicy.
+	ownRoles bool
 }
 
 func (s *policyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +131,13 @@ func (s *policyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"error_type":"internal_server_error"}`)
 			return
 		}
-		writeJSON(w, map[string]any{"status_code": 200, "org_policy": testOrgPolicy})
+		orgPolicy := testOrgPolicy
+		if s.ownRoles {
+			orgID := strings.TrimPrefix(r.URL.Path, "/v1/b2b/rbac/organizations/")
+			orgPolicy = &client.OrgPolicy{Roles: []client.PolicyRole{{RoleID: "auditor-" + orgID,
+				Permissions: []client.PolicyPermission{{ResourceID: "audit_logs", Actions: []string{"export"}}}}}}
+		}
+		writeJSON(w, map[string]any{"status_code": 200, "org_policy": orgPolicy})
 	default:
 		http.NotFound(w, r)
 	}
@@ -289,6 +298,88 @@ func TestPolicyCacheRefresh(t *testing.T) {
 	})
 }
 
+func TestPolicyCacheIsBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	export := func(orgID string) client.AuthorizationCheck {
+		return client.AuthorizationCheck{OrganizationID: orgID, ResourceID: "audit_logs", Action: "export"}
+	}
+	authorize := func(t *testing.T, p *client.PolicyCache, orgID string) {
+		t.Helper()
+		if err := p.Authorize(ctx, orgID, []string{"auditor-" + orgID}, export(orgID)); err != nil {
+			t.Fatalf("%s: %v", orgID, err)
+		}
+	}
+
+	t.Run("the organization added longest ago is forgotten and fetched again", func(t *testing.T) {
+		t.Parallel()
+		srv := &policyServer{ownRoles: true}
+		p := newPolicyCache(t, srv, newFakeClock(), client.WithPolicyCacheSize(2))
+		for _, org := range []string{"org-1", "org-2", "org-3", "org-2", "org-3"} {
+			authorize(t, p, org)
+		}
+		if n := srv.orgCalls.Load(); n != 3 {
+			t.Fatalf("org policies fetched %d times, want 3: the two newest organizations are kept", n)
+		}
+		authorize(t, p, "org-1")
+		if n := srv.orgCalls.Load(); n != 4 {
+			t.Fatalf("org policies fetched %d times, want 4: org-1 was forgotten", n)
+		}
+		if n := client.PolicyCacheOrganizations(p); n != 2 {
+			t.Errorf("the cache holds %d organizations, want its size 2", n)
+		}
+	})
+
+	t.Run("the default keeps ten thousand organizations", func(t *testing.T) {
+		t.Parallel()
+		srv := &policyServer{ownRoles: true}
+		p := newPolicyCache(t, srv, newFakeClock())
+		for i := range client.DefaultPolicyCacheSize + 1 {
+			authorize(t, p, fmt.Sprintf("org-%d", i))
+		}
+		authorize(t, p, "org-1")
+		if n, want := srv.orgCalls.Load(), int32(client.DefaultPolicyCacheSize+1); n != want {
+			t.Fatalf("org policies fetched %d times, want %d: org-1 is still kept", n, want)
+		}
+		authorize(t, p, "org-0")
+		if n, want := srv.orgCalls.Load(), int32(client.DefaultPolicyCacheSize+2); n != want {
+			t.Fatalf("org policies fetched %d times, want %d: org-0 was forgotten", n, want)
+		}
+	})
+
+	t.Run("eviction under concurrent checks never lends one organization's roles to another", func(t *testing.T) {
+		t.Parallel()
+		srv := &policyServer{ownRoles: true}
+		p := newPolicyCache(t, srv, newFakeClock(), client.WithPolicyCacheSize(3))
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 200 {
+					org := fmt.Sprintf("org-%d", (g+i)%12)
+					other := fmt.Sprintf("org-%d", (g+i+1)%12)
+					if err := p.Authorize(ctx, org, []string{"auditor-" + org}, export(org)); err != nil {
+						errs <- fmt.Errorf("%s refused its own role: %w", org, err)
+						return
+					}
+					if err := p.Authorize(ctx, org, []string{"auditor-" + other}, export(org)); !errors.Is(err, client.ErrAuthorizationDenied) {
+						errs <- fmt.Errorf("%s with the role of %s: err = %v, want denied", org, other, err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if n := client.PolicyCacheOrganizations(p); n > 3 {
+			t.Errorf("the cache holds %d organizations, more than its size 3", n)
+		}
+	})
+}
+
 func TestPolicyCacheCoalescesRefreshes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := &policyServer{gate: make(chan struct{})}
@@ -392,6 +483,8 @@ func TestNewPolicyCacheRefusesInvalidOptions(t *testing.T) {
 		{"a max age of zero", client.WithPolicyMaxAge(0)},
 		{"a negative max age", client.WithPolicyMaxAge(-time.Minute)},
 		{"a nil clock", client.WithPolicyClock(nil)},
+		{"a size of zero", client.WithPolicyCacheSize(0)},
+		{"a negative size", client.WithPolicyCacheSize(-1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -403,4 +496,52 @@ func TestNewPolicyCacheRefusesInvalidOptions(t *testing.T) {
 	if _, err := c.NewPolicyCache(client.WithPolicyMaxAge(time.Minute), client.WithPolicyClock(time.Now)); err != nil {
 		t.Fatalf("valid options refused: %v", err)
 	}
+}
+
+// hangingTransport never answers: each attempt ends when its context does.
+type hangingTransport struct{ attempts atomic.Int32 }
+
+func (h *hangingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.attempts.Add(1)
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// A policy fetch is a GET: up to three attempts of the client's timeout each,
+// so about 30 s against a Stytch that never answers; a check waits for it
+// only until its own context ends.
+func TestPolicyFetchAgainstAHangingStytch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hang := &hangingTransport{}
+		c, err := client.New("project-test-1", "s", client.WithBaseURL("http://stytch.invalid"),
+			client.WithHTTPClient(&http.Client{Transport: hang}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := mustPolicyCache(t, c)
+		check := client.AuthorizationCheck{OrganizationID: "org-1", ResourceID: "documents", Action: "read"}
+		start := time.Now()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err = p.Authorize(ctx, "org-1", []string{"stytch_member"}, check)
+		if !errors.Is(err, client.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want ErrUnavailable and the request's deadline", err)
+		}
+		if waited := time.Since(start); waited != 2*time.Second {
+			t.Errorf("a check with a 2 s deadline waited %s", waited)
+		}
+
+		// Without a deadline, a check waits for the whole fetch.
+		err = p.Authorize(context.Background(), "org-1", []string{"stytch_member"}, check)
+		if !errors.Is(err, client.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrUnavailable", err)
+		}
+		if n := hang.attempts.Load(); n != 3 {
+			t.Errorf("the fetch made %d attempts, want 3", n)
+		}
+		if waited := time.Since(start); waited < 3*client.DefaultTimeout || waited > 3*client.DefaultTimeout+time.Second {
+			t.Errorf("the fetch took %s, want three attempts of %s plus short backoffs", waited, client.DefaultTimeout)
+		}
+	})
 }

@@ -46,9 +46,10 @@
 //	400 member_search_organization_ids_empty
 //	400 session_on_code_does_not_match_session_passed_in
 //	                                       a session of another member passed to an authenticate call
-//	401 unauthorized_credentials           wrong or missing basic auth
 //	400 weak_password                      a new password fails the strength check (feedback in error_details)
 //	400 member_reset_password              right password, but a reset was required (require_reset)
+//	400 m2m_client_secret_rotation_not_started
+//	                                       secret rotate or cancel without a started rotation
 //	401 unauthorized_credentials           wrong or missing basic auth; wrong password, or unknown email or
 //	                                       no password (answered alike, so emails cannot be probed)
 //	401 invalid_session_jwt                bad signature, unknown kid, wrong iss/aud/sub
@@ -78,8 +79,6 @@
 //	404 sso_token_not_found                unknown, expired or used SSO token
 //	404 sso_connection_not_found, no_sso_connection_exists_for_organization
 //	404 m2m_client_not_found               unknown M2M client id
-//	400 m2m_client_secret_rotation_not_started
-//	                                       secret rotate or cancel without a started rotation
 //	429 too_many_requests                  fault injection only
 //	500 internal_server_error              fault injection, or a bug in the emulator
 //
@@ -183,6 +182,7 @@
 // primary_required, as Stytch documents. Organizations are seeded with
 // [LoginPolicy] (JSON fields of the organization) or [Server.AddSSOConnection];
 // [Server.SSOToken] and [Server.OAuthToken] skip the identity provider page.
+//
 // # Machine-to-machine clients
 //
 // M2M clients (seeded, [Server.AddM2MClient], or POST /v1/m2m/clients) hold

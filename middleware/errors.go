@@ -60,10 +60,14 @@ var (
 	// Refused locally, without an upstream call.
 	ErrInvalidToken = &Error{Code: "token_invalid", Status: http.StatusUnauthorized, msg: "invalid session token"}
 	// ErrSessionInvalid: Stytch says the session does not exist, expired or
-	// was revoked.
+	// was revoked, or that the credential is not one it accepts
+	// (client.ErrSessionRejected).
 	ErrSessionInvalid = &Error{Code: "session_invalid", Status: http.StatusUnauthorized, msg: "session expired or revoked"}
-	// ErrUnavailable: Stytch could not be reached or answered with a 5xx or
-	// 429, so the session could not be decided. Never a logout.
+	// ErrUnavailable: Stytch could not be reached, answered with a 5xx or
+	// 429, refused the project credentials, or refused the call for a
+	// reason that is not the session (a malformed request, the project's
+	// configuration or plan), so the session could not be decided. Never a
+	// logout.
 	ErrUnavailable = &Error{Code: "stytch_unavailable", Status: http.StatusServiceUnavailable, msg: "authentication service unavailable"}
 	// ErrPermissionDenied: the session's roles do not grant the permission.
 	ErrPermissionDenied = &Error{Code: "permission_denied", Status: http.StatusForbidden, msg: "permission denied"}

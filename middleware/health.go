@@ -23,6 +23,11 @@ const (
 	// UpstreamUnexpectedAnswer: an error answer without Stytch's error body,
 	// from something between the app and Stytch (a proxy, a wrong base URL).
 	UpstreamUnexpectedAnswer = "unexpected_answer"
+	// UpstreamRequestRefused: Stytch refused the call with a 4xx that is no
+	// verdict on the session (a malformed request, the project's
+	// configuration, plan or network restrictions; see
+	// client.ErrSessionRejected).
+	UpstreamRequestRefused = "request_refused"
 	// UpstreamUnreachable: no answer came (connection refused, DNS, timeout).
 	UpstreamUnreachable = "unreachable"
 )
@@ -70,8 +75,10 @@ func upstreamClass(err error) (class string, accepted bool) {
 		return UpstreamServerError, false
 	case apiErr != nil && apiErr.ErrorType == "":
 		return UpstreamUnexpectedAnswer, false
-	case apiErr != nil:
+	case errors.Is(err, client.ErrSessionRejected):
 		return "", true // a verdict of Stytch's, such as session_not_found
+	case apiErr != nil:
+		return UpstreamRequestRefused, true
 	case errors.Is(err, client.ErrUnavailable):
 		return UpstreamUnreachable, false
 	}

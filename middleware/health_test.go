@@ -107,6 +107,17 @@ func TestHealthHandler(t *testing.T) {
 			wantStatus: http.StatusOK, wantHeld: true, wantClass: middleware.UpstreamServerError,
 		},
 		{
+			name: "a refusal that is not about the session is reported but still ready",
+			setup: func(t *testing.T, e *middlewaretest.Env) *middleware.Middleware {
+				e.Emulator.SetFault(emulator.Fault{Path: "/v1/b2b/sessions/authenticate", Status: 400, ErrorType: "invalid_session_duration_minutes"})
+				_, jwtRaw := e.Login(t, e.MemberID)
+				e.Clock.Advance(10 * time.Minute)
+				serve(protected(e.Middleware), bearer(jwtRaw))
+				return e.Middleware
+			},
+			wantStatus: http.StatusOK, wantHeld: true, wantClass: middleware.UpstreamRequestRefused,
+		},
+		{
 			name: "a session Stytch refused is no upstream error",
 			setup: func(t *testing.T, e *middlewaretest.Env) *middleware.Middleware {
 				serve(protected(e.Middleware), jsonRequest(e.SessionCookies("A-_0A-_0A-_0A-_0A-_0A-_0A-_0A-_0A-_0A-_0A-_0", "")))

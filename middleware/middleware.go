@@ -235,16 +235,23 @@ func (m *Middleware) remote(ctx context.Context, credential string, isToken bool
 		m.cfg.logger.ErrorContext(ctx, "b2bauth: stytch refused the project credentials; check the project id and secret",
 			"request_id", apiErr.RequestID)
 		return nil, ErrUnavailable.with(res.Err)
-	case errors.Is(res.Err, client.ErrNotStytch):
-		// A 4xx without Stytch's error body came from something between us
-		// and Stytch (a proxy, a wrong base URL): it says nothing about the
-		// session.
-		return nil, ErrUnavailable.with(res.Err)
-	case errors.As(res.Err, &apiErr) && !errors.Is(res.Err, client.ErrUnavailable):
+	case errors.Is(res.Err, client.ErrSessionRejected):
+		// Stytch's verdict on the session itself: gone, or not a
+		// credential it accepts.
 		return nil, ErrSessionInvalid.with(res.Err)
+	case errors.As(res.Err, &apiErr) && apiErr.ErrorType != "" && !errors.Is(res.Err, client.ErrUnavailable):
+		// Any other rejection by Stytch is about the call (its shape, the
+		// project's configuration, plan or network restrictions), not the
+		// member: logging members out for it would log out every one of
+		// them, so it is an outage an operator must see.
+		m.cfg.logger.ErrorContext(ctx, "b2bauth: stytch refused the session check for a reason that is not the session",
+			"status", apiErr.StatusCode, "error_type", apiErr.ErrorType, "request_id", apiErr.RequestID)
+		return nil, ErrUnavailable.with(res.Err)
 	default:
-		// Transport failures, timeouts, 5xx, 429 and anything unexpected:
-		// Stytch could not decide, so the session is not declared invalid.
+		// Transport failures, timeouts, 5xx, 429, a 4xx without Stytch's
+		// error body (from a proxy or a wrong base URL) and anything
+		// unexpected: Stytch could not decide, so the session is not
+		// declared invalid.
 		return nil, ErrUnavailable.with(res.Err)
 	}
 	resp, _ := res.Val.(*client.SessionsAuthenticateResponse)

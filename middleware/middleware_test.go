@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -708,6 +709,68 @@ func TestRejectedProjectCredentialsAreNotALogout(t *testing.T) {
 	}
 	if len(res.Cookies()) != 0 {
 		t.Errorf("cookies cleared because of the project's credentials: %v", res.Cookies())
+	}
+}
+
+// Only Stytch's verdicts on the session log a member out; any other
+// rejection of the session check is an outage, logged once as an error.
+func TestOnlyStytchsVerdictsOnTheSessionLogOut(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		status  int
+		typ     string
+		verdict bool
+	}{
+		{"a session Stytch does not find logs out", 404, "session_not_found", true},
+		{"a member Stytch does not find logs out", 404, "member_not_found", true},
+		{"an organization Stytch does not find logs out", 404, "organization_not_found", true},
+		{"a session token Stytch refuses logs out", 400, "invalid_session_token", true},
+		{"a session JWT Stytch refuses logs out", 401, "invalid_session_jwt", true},
+		{"a malformed request is an outage", 400, "bad_request", false},
+		{"an invalid session duration is an outage", 400, "invalid_session_duration_minutes", false},
+		{"a test project id sent to the live environment is an outage", 401, "test_id_used_in_live_environment", false},
+		{"an endpoint the plan lacks is an outage", 401, "enterprise_endpoint", false},
+		{"a suspended Stytch account is an outage", 403, "organization_suspended", false},
+		{"an unverified billing account is an outage", 403, "billing_not_verified", false},
+		{"a route Stytch does not serve is an outage", 404, "route_not_found", false},
+		{"an error type nobody knows yet is an outage", 422, "some_new_error", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs lockedBuffer
+			e := middlewaretest.NewEnv(t, middleware.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+			tok, jwtRaw := e.Login(t, e.MemberID)
+			e.Clock.Advance(6 * time.Minute) // the JWT expired: Stytch is asked
+			e.Emulator.SetFault(emulator.Fault{Path: "/v1/b2b/sessions/authenticate", Status: tt.status, ErrorType: tt.typ})
+			res := serve(protected(e.Middleware), jsonRequest(e.SessionCookies(tok, jwtRaw)))
+			errorLines := strings.Count(logs.String(), "level=ERROR")
+			if tt.verdict {
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Fatalf("status %d, want 401", res.StatusCode)
+				}
+				if len(res.Cookies()) == 0 {
+					t.Error("the session's cookies were kept after Stytch's verdict")
+				}
+				if errorLines != 0 {
+					t.Errorf("a verdict was logged as an error:\n%s", logs.String())
+				}
+				return
+			}
+			if res.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("status %d, want 503", res.StatusCode)
+			}
+			if len(res.Cookies()) != 0 {
+				t.Errorf("cookies touched by an answer that is not about the session: %v", res.Cookies())
+			}
+			if errorLines != 1 || !strings.Contains(logs.String(), "error_type="+tt.typ) {
+				t.Errorf("want one error line naming %s; logs:\n%s", tt.typ, logs.String())
+			}
+			if strings.Contains(logs.String(), tok) || strings.Contains(logs.String(), jwtRaw) {
+				t.Error("a credential was logged")
+			}
+		})
 	}
 }
 
