@@ -498,6 +498,33 @@ func TestMalformedCallbackTokensNeverReachStytch(t *testing.T) {
 	}
 }
 
+// TestAHeadOfTheCallbackUsesNothingUp: a HEAD of a sign-in link (a mail
+// scanner checking it) gets an empty page and leaves the one-time token to
+// the member's own click.
+func TestAHeadOfTheCallbackUsesNothingUp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "kim@acme.example"})
+	h.postJSON("/auth/login", url.Values{"email": {"kim@acme.example"}})
+	link, _, _ := h.emu.LastMagicLink("kim@acme.example")
+	before := h.flowCookie()
+	h.emu.ResetCalls()
+	req, _ := http.NewRequest(http.MethodHead, h.url(link), nil)
+	if a := h.do(req); a.status != http.StatusOK || a.body != "" {
+		t.Fatalf("HEAD = %d %q, want 200 and no body", a.status, a.body)
+	}
+	if n := h.emu.Calls(http.MethodPost, "/v1/b2b/magic_links/discovery/authenticate"); n != 0 {
+		t.Errorf("a HEAD authenticated the token %d times", n)
+	}
+	if h.flowCookie() != before {
+		t.Error("a HEAD changed the sign-in in progress")
+	}
+	if a := h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("the member's click after the HEAD = %d to %q: %s", a.status, a.location, a.body)
+	}
+}
+
 // TestLogoutEndsTheSessionItServed: a browser whose session token cookie
 // does not name its session (stale, or written by another application of
 // the site) is still served by its verified JWT; its logout must end that

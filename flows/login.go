@@ -152,6 +152,14 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 	// The URL carries a one-time token: keep it out of the Referer of
 	// anything this answer loads or leads to.
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if r.Method == http.MethodHead {
+		// A HEAD is a check of the link (a mail scanner's, say), never a
+		// sign-in: it must not use the one-time token up.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	q := r.URL.Query()
 	token := q.Get("token")
 	if !plausibleLinkToken(token) {
