@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/b2bauth/b2bauth/client"
+	"github.com/b2bauth/b2bauth/internal/tokenshape"
 )
 
 // Discovery token types of the callback's stytch_token_type parameter.
@@ -254,29 +255,10 @@ func (h *Handler) callbackURL() string {
 	return h.cfg.publicURL.String() + h.cfg.prefix + "/callback"
 }
 
-// Bounds of a plausible token of a redirect (magic link, OAuth, SSO or
-// password reset): Stytch's are 44 characters, and a change of their
-// format must not break sign-in.
-const (
-	minLinkTokenLen = 20
-	maxLinkTokenLen = 256
-)
-
 // plausibleLinkToken reports whether t can be the token of a redirect from
-// Stytch: minLinkTokenLen to maxLinkTokenLen of the URL-safe base64
-// alphabet, with '=' padding. The exact format is not checked.
-func plausibleLinkToken(t string) bool {
-	if len(t) < minLinkTokenLen || len(t) > maxLinkTokenLen {
-		return false
-	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '=') {
-			return false
-		}
-	}
-	return true
-}
+// Stytch (magic link, OAuth, SSO or password reset), '=' padding allowed
+// (see tokenshape.Plausible).
+func plausibleLinkToken(t string) bool { return tokenshape.Plausible(t, true) }
 
 // pkceChallenge is the S256 challenge of verifier (RFC 7636).
 func pkceChallenge(verifier string) string {

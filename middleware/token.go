@@ -3,6 +3,8 @@ package middleware
 import (
 	"net/http"
 	"strings"
+
+	"github.com/b2bauth/b2bauth/internal/tokenshape"
 )
 
 // MaxTokenSize is the longest credential, in bytes, that is parsed at all.
@@ -107,26 +109,7 @@ func firstToken(r *http.Request, sources []TokenSource) string {
 	return ""
 }
 
-// Bounds of a plausible session token's length. Stytch's session tokens are
-// 44 URL-safe base64 characters today; the bounds are generous on purpose, so
-// that a change of format at Stytch does not log every member out.
-const (
-	minSessionTokenLen = 20
-	maxSessionTokenLen = 256
-)
-
-// plausibleSessionToken reports whether t could be a Stytch session token:
-// minSessionTokenLen to maxSessionTokenLen URL-safe base64 characters.
-// Anything else is refused without asking Stytch.
-func plausibleSessionToken(t string) bool {
-	if len(t) < minSessionTokenLen || len(t) > maxSessionTokenLen {
-		return false
-	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+// plausibleSessionToken reports whether t could be a Stytch session token
+// (see tokenshape.Plausible). Anything else is refused without asking
+// Stytch.
+func plausibleSessionToken(t string) bool { return tokenshape.Plausible(t, false) }
