@@ -185,8 +185,9 @@ func WithPolicyClock(now func() time.Time) PolicyCacheOption {
 
 // PolicyCache authorizes RBAC checks locally against the project policy and
 // the organizations' policies, fetched lazily from Stytch and kept for a
-// maximum age, for at most [WithPolicyCacheSize] organizations. A refresh that fails keeps the stale copy (retried after a
-// short backoff); concurrent refreshes of one policy are coalesced. When the
+// maximum age, for at most [WithPolicyCacheSize] organizations. A refresh
+// that fails keeps the stale copy (retried after a short backoff);
+// concurrent refreshes of one policy are coalesced. When the
 // policies are fresh, [PolicyCache.Authorize] takes no lock and allocates
 // nothing on an allowed check. A PolicyCache is safe for concurrent use and
 // owns no goroutines.
