@@ -18,7 +18,9 @@
 // Intermediate session tokens live 10 minutes and are consumed when they
 // become a session; SMS codes have 6 digits, live 2 minutes, are replaced by a
 // new send and die after 5 wrong tries; TOTP codes are real RFC 6238 codes
-// that work once; recovery codes work once; session JWTs are RS256, valid 5
+// that work once, and a registration's qr_code is a PNG data URL, or "" when
+// the organization's name and the member's address are too long for any QR
+// code; recovery codes work once; session JWTs are RS256, valid 5
 // minutes, with exactly Stytch's claims; an expired JWT of a live session is
 // still accepted by sessions authenticate, as with the real API.
 //

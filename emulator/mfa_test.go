@@ -1,7 +1,10 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/base64"
+	"fmt"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +214,64 @@ func TestTOTP(t *testing.T) {
 		wantError(t, f.do(t, "POST", "/v1/b2b/totp/migrate", map[string]any{"organization_id": f.acme, "member_id": m, "secret": bobSecret}), 400, errActiveTOTPExists)
 		wantError(t, f.do(t, "POST", "/v1/b2b/totp/migrate", map[string]any{"organization_id": f.acme, "member_id": f.alice, "secret": "not base32!"}), 400, errBadRequest)
 	})
+}
+
+// TestTOTPCreateDrawsLongLabels: the QR code carries the organization's
+// name twice and the member's address, which Stytch does not bound. A
+// registration never fails for its labels: a URL too long for medium error
+// correction is drawn with low, one too long for any QR code gets none and
+// the secret is typed in.
+func TestTOTPCreateDrawsLongLabels(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i, c := range []struct {
+		name   string
+		orgLen int
+		rune   string
+		wantQR bool
+	}{
+		{"a short name is drawn", 4, "a", true},
+		{"a name too long for medium error correction is drawn with low", 1300, "a", true},
+		{"a name of accented letters, escaped in the URL, is drawn", 200, "é", true},
+		{"a name too long for any QR code leaves the secret to type in", 2000, "a", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			slug := fmt.Sprintf("long-%d", i)
+			org, err := f.AddOrganization(OrganizationSeed{Name: strings.Repeat(c.rune, c.orgLen), Slug: slug})
+			if err != nil {
+				t.Fatal(err)
+			}
+			email := fmt.Sprintf("m%d@long.test", i)
+			m, err := f.AddMember(MemberSeed{Organization: slug, Email: email})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := f.do(t, "POST", "/v1/b2b/totp", map[string]any{"organization_id": org, "member_id": m})
+			wantOK(t, r)
+			if r.str("secret") == "" {
+				t.Fatalf("no secret: %s", r.raw)
+			}
+			qr := r.str("qr_code")
+			if !c.wantQR {
+				if qr != "" {
+					t.Fatalf("qr_code = %.60s, want none", qr)
+				}
+				return
+			}
+			b64, ok := strings.CutPrefix(qr, "data:image/png;base64,")
+			raw, err := base64.StdEncoding.DecodeString(b64)
+			if !ok || err != nil {
+				t.Fatalf("qr_code is not a PNG data URL: %.60s", qr)
+			}
+			img, err := png.Decode(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() < 200 || b.Dx() != b.Dy() {
+				t.Fatalf("QR code of %v, want a square of 200 pixels or more", b)
+			}
+		})
+	}
 }
 
 func TestRecoveryCodes(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -122,9 +124,27 @@ func (s *Server) handleTOTPCreate(r *http.Request) (response, error) {
 	}, nil
 }
 
-// qrDataURL renders the otpauth:// URL as a PNG data URL.
+// qrDataURL renders the otpauth:// URL as a PNG data URL of at least 200
+// by 200 pixels. The URL carries the organization's name twice and the
+// member's address, neither of them bounded: a URL too long for medium error
+// correction is drawn with low, and one too long for any QR code gets none
+// (""), leaving the secret to be typed in, rather than failing a
+// registration for its labels.
 func qrDataURL(key *otp.Key) (string, error) {
-	img, err := key.Image(200, 200)
+	var code barcode.Barcode
+	var err error
+	for _, level := range []qr.ErrorCorrectionLevel{qr.M, qr.L} {
+		if code, err = qr.Encode(key.String(), level, qr.Auto); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return "", nil
+	}
+	// Whole pixels per module, and never below the 200 pixels asked of
+	// short URLs.
+	side := max(200, code.Bounds().Dx())
+	img, err := barcode.Scale(code, side, side)
 	if err != nil {
 		return "", err
 	}
