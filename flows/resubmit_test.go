@@ -181,3 +181,36 @@ func TestADoubleClickOnVerifySignsInOnce(t *testing.T) {
 	}
 	h.expectLoggedIn(memberID)
 }
+
+// TestAFinishedStepUpLeadsOn: a second submit of the right step-up code,
+// sent with the cookies of the first (a double click), leads to the page
+// that asked for the step-up, and is not counted as a wrong code.
+func TestAFinishedStepUpLeadsOn(t *testing.T) {
+	t.Parallel()
+	h, _ := loggedIn(t, emulator.MemberSeed{Email: "quinn@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+	if a := h.get("/auth/step-up?return_to=%2Fsensitive"); a.status != http.StatusOK {
+		t.Fatalf("step-up page = %d", a.status)
+	}
+	if a := h.post("/auth/step-up/sms/send", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("step-up send = %d %s", a.status, a.body)
+	}
+	code := h.emu.LastSMSCode(phone)
+	names := []string{flows.StepUpCookieName(h.flows), "stytch_session", "stytch_session_jwt"}
+	sentWith := map[string]string{}
+	for _, n := range names {
+		sentWith[n] = h.cookie(n)
+	}
+	if a := h.post("/auth/step-up/sms/verify", url.Values{"code": {code}}); a.status != http.StatusSeeOther || a.location != "/sensitive" {
+		t.Fatalf("first verify = %d to %q: %s", a.status, a.location, a.body)
+	}
+	for _, n := range names {
+		h.setCookie(n, sentWith[n])
+	}
+	a := h.post("/auth/step-up/sms/verify", url.Values{"code": {code}})
+	if a.status != http.StatusSeeOther || a.location != "/sensitive" {
+		t.Fatalf("second verify = %d to %q, want 303 to /sensitive: %s", a.status, a.location, a.body)
+	}
+	if h.cookie(flows.StepUpCookieName(h.flows)) != "" {
+		t.Error("the finished step-up's cookie is still in the browser")
+	}
+}
