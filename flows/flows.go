@@ -22,8 +22,9 @@ const maxBodyBytes = 64 << 10
 // Create it with [New]; it is safe for concurrent use and keeps no state
 // between requests beyond the encrypted flow cookies, except the records of
 // its guard in a [Store] (see [WithStore]): the recent wrong codes and the
-// time of the last SMS per member, and the entries into an organization in
-// flight.
+// time of the last SMS per member, the entries into an organization in
+// flight, and the flows that finished in the last minute (so that a second
+// submit of a finished step leads on instead of failing).
 type Handler struct {
 	client       *client.Client
 	mw           *middleware.Middleware
@@ -31,6 +32,7 @@ type Handler struct {
 	cookie       flowCookie // login flows
 	stepUpCookie flowCookie // step-up flows, apart from a login in progress
 	guard        *guard
+	queue        flowQueue
 	templates    *template.Template
 	root         http.Handler
 }
@@ -133,14 +135,14 @@ func (h *Handler) routes() (http.Handler, error) {
 	p := h.cfg.prefix
 	handle := func(pattern string, f http.HandlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+p+path, h.observed(pattern, f))
+		mux.Handle(method+" "+p+path, h.observed(pattern, h.oneAtATime(f)))
 	}
 	mux.Handle("GET "+p+busyScriptPath, http.HandlerFunc(serveBusyScript))
 	// The step-up and logout routes read the session the middleware
 	// verifies; the login routes work without one.
 	session := func(pattern string, f http.HandlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+p+path, h.observed(pattern, h.mw.OptionalSession(f)))
+		mux.Handle(method+" "+p+path, h.observed(pattern, h.oneAtATime(h.mw.OptionalSession(f))))
 	}
 
 	handle("GET /login", h.getLogin)

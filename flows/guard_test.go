@@ -331,10 +331,14 @@ func TestFullGuardStoreKeepsTheLock(t *testing.T) {
 		h.postJSON(verify, url.Values{"code": {wrongTOTP(t, h.clock.Now())}})
 	}
 
-	// Another browser floods entries into made-up organizations, each in
-	// flight while Stytch answers slowly.
-	flood := newBrowser(h)
-	flood.discover("kim@acme.example", "")
+	// Other browsers flood entries into made-up organizations, each in
+	// flight while Stytch answers slowly (the POSTs of one browser's flow
+	// run one at a time).
+	floods := make([]*harness, 30)
+	for i := range floods {
+		floods[i] = newBrowser(h)
+		floods[i].discover("kim@acme.example", "")
+	}
 	h.emu.SetFault(emulator.Fault{Path: exchangePath, Latency: 300 * time.Millisecond})
 	var (
 		wg       sync.WaitGroup
@@ -343,6 +347,7 @@ func TestFullGuardStoreKeepsTheLock(t *testing.T) {
 	)
 	for i := range 30 {
 		wg.Go(func() {
+			flood := floods[i]
 			req := flood.postRequest("/auth/organizations/select",
 				url.Values{"organization_id": {"organization-test-flood-" + strconv.Itoa(i)}}, "application/json")
 			res, err := flood.browser.Do(req)

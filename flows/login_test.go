@@ -507,17 +507,21 @@ func TestOAuthDiscovery(t *testing.T) {
 	h.expectLoggedIn(memberID)
 
 	// A token this browser did not start (planted by a link, or for another
-	// browser's flow) and tokens of other kinds are refused.
+	// browser's flow) and tokens of other kinds are refused; a browser
+	// signed in already is sent on, still signed in as itself.
 	planted := h.emu.OAuthDiscoveryToken("mallory@evil.example")
+	fresh := newBrowser(h)
 	for _, target := range []string{
 		"/auth/callback?stytch_token_type=discovery_oauth&token=" + url.QueryEscape(planted),
 		"/auth/callback?stytch_token_type=unknown&token=x",
 		"/auth/callback?stytch_token_type=discovery",
 	} {
-		if a := h.getJSON(target); a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
+		if a := fresh.getJSON(target); a.status != http.StatusUnauthorized || a.errorCode(t) != "link_invalid" {
 			t.Errorf("GET %s = %d %s, want link_invalid", target, a.status, a.body)
 		}
 	}
+	h.expectDone(h.getJSON("/auth/callback?stytch_token_type=discovery_oauth&token="+url.QueryEscape(planted)), "/")
+	h.expectLoggedIn(memberID)
 	a = h.failure(h.post("/auth/oauth/start", url.Values{"provider": {"myspace"}, "return_to": {"/reports"}}), "/auth/login?return_to=%2Freports")
 	if !strings.Contains(a.body, "not offered") || !strings.Contains(a.body, "Continue with Google") {
 		t.Errorf("an unoffered provider leads to %s", a.body)

@@ -127,6 +127,11 @@ func (h *Handler) factor(load factorFlow, method string, step func(http.Response
 			h.fail(w, r, st, err)
 			return
 		}
+		if h.endedFlow(w, r, st) {
+			// Sent again after it finished (see finished.go): no code is
+			// sent or checked.
+			return
+		}
 		if !st.allows(method) {
 			h.fail(w, r, st, ErrMethodNotAllowed)
 			return
@@ -344,6 +349,16 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 	if err == nil {
 		h.guardFailed(r, h.guard.succeeded(ctx, m))
 		h.finish(w, r, st, s)
+		return
+	}
+	if h.finished(r, st) {
+		// The same step of this flow finished meanwhile, in a request
+		// sent at the same time (a double click): this one's code was
+		// refused because that one used it, and is not a guess.
+		if r.Context().Err() == nil {
+			h.guardFailed(r, h.guard.release(ctx, m))
+		}
+		h.endedFlow(w, r, st)
 		return
 	}
 	e := fromStytch(err)

@@ -320,6 +320,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, st *flowState, 
 		expires = *s.member.ExpiresAt
 	}
 	h.mw.SetSessionCookies(w, s.token, s.jwt, expires)
+	h.markFinished(r, st)
 	h.clearFlow(w, st.Step)
 	h.redirect(w, r, "done", h.destination(st))
 }

@@ -161,6 +161,9 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, next, target 
 // step-up routes at least a flow in stepStepUp, see stepUpStub).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, err error) {
 	e := asError(err)
+	if e.restart && h.leadOn(w, r, st, e) {
+		return
+	}
 	h.log(r, st, e)
 	var returnTo string
 	current := stepNone

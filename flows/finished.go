@@ -1,0 +1,182 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/b2bauth/b2bauth/middleware"
+)
+
+// A browser sends the same step twice: a double click on a submit button
+// sends the second request with the cookies of the first, before its answer
+// (the session cookies and the cleared flow cookie) arrives; a reload of a
+// POST, or the back button to a step, comes once the flow cookie is gone.
+// The browser shows the last answer, so answering these as an expired
+// sign-in would show an error to a member who is signed in. A request whose
+// flow finished is led on, where the sign-in was going, instead: a flow
+// cookie sent with a request is known to have finished by a record of its
+// flow id in the guard's [Store]; a request without a flow cookie, from a
+// browser holding a valid session, has nothing left to do. Nothing is
+// granted either way: the session was made by the request that finished the
+// flow, and the return path is one the flow or the form holds, checked as
+// local like every return path.
+
+// finishedMemory is how long the end of a flow is remembered: long enough
+// for the requests a browser sent before the answer that ended it.
+const finishedMemory = time.Minute
+
+func finishedKey(flowID string) Key { return keyOf("finished", flowID) }
+
+// markFinished records that the flow st ended with a session.
+func (h *Handler) markFinished(r *http.Request, st *flowState) {
+	if st == nil || st.FlowID == "" {
+		return
+	}
+	_, err := h.guard.store.SetNX(context.WithoutCancel(r.Context()), finishedKey(st.FlowID), []byte{1}, finishedMemory)
+	h.guardFailed(r, err)
+}
+
+// finished reports whether the flow st ended with a session. A store that
+// cannot say counts as no: the step goes on as without the record.
+func (h *Handler) finished(r *http.Request, st *flowState) bool {
+	if st == nil || st.FlowID == "" {
+		return false
+	}
+	_, _, ok, err := h.guard.store.Get(r.Context(), finishedKey(st.FlowID))
+	h.guardFailed(r, err)
+	return err == nil && ok
+}
+
+// leadOn answers a request whose flow failed with e, and reports whether
+// it did, when the flow finished (see endedFlow), or when there is no flow
+// cookie (st nil) and the request holds a valid session: the browser is
+// sent to a return path the request carries. A step-up flow's failures
+// are left alone (its stub has no flow id): its session is there whether
+// or not the step-up was done.
+func (h *Handler) leadOn(w http.ResponseWriter, r *http.Request, st *flowState, e *Error) bool {
+	if !errors.Is(e, ErrFlowMissing) && !errors.Is(e, ErrFlowExpired) && !errors.Is(e, ErrLinkInvalid) {
+		return false
+	}
+	if st != nil {
+		return h.endedFlow(w, r, st)
+	}
+	if !errors.Is(e, ErrFlowMissing) || h.heldSession(w, r) == nil {
+		return false
+	}
+	h.redirect(w, r, "done", h.destination(&flowState{ReturnTo: requestedReturnPath(w, r)}))
+	return true
+}
+
+// endedFlow answers a request of the flow st if the flow finished, and
+// reports whether it did: its cookie is cleared and the browser sent on to
+// the flow's return path.
+func (h *Handler) endedFlow(w http.ResponseWriter, r *http.Request, st *flowState) bool {
+	if !h.finished(r, st) {
+		return false
+	}
+	h.clearFlow(w, st.Step)
+	h.redirect(w, r, "done", h.destination(st))
+	return true
+}
+
+// heldSession returns the valid session the request carries, or nil.
+func (h *Handler) heldSession(w http.ResponseWriter, r *http.Request) *middleware.Session {
+	var s *middleware.Session
+	h.mw.OptionalSession(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		s, _ = middleware.SessionFrom(r.Context())
+	})).ServeHTTP(w, r)
+	return s
+}
+
+// requestedReturnPath is the return path a request names: a form's
+// return_to for a POST, the query's for a GET; "" when it names none or
+// an unsafe one.
+func requestedReturnPath(w http.ResponseWriter, r *http.Request) string {
+	v := r.URL.Query().Get("return_to")
+	if !safeMethod(r) {
+		in := r.PostForm
+		if in == nil {
+			in, _ = input(w, r)
+		}
+		v = in.Get("return_to")
+	}
+	p, _ := returnPath(v)
+	return p
+}
+
+// flowQueue runs the POSTs that carry the same flow cookies one at a time
+// on this instance, so that the second request of a double click starts
+// once the first has finished its flow, and then finds the record of that
+// (see endedFlow) rather than racing it to Stytch. Entries live only while
+// requests wait or run.
+type flowQueue struct {
+	mu      sync.Mutex
+	waiting map[Key]*queued
+}
+
+// queued is the turn of the requests of one key: a token in ch, taken by
+// the request that runs; n counts the requests waiting or running.
+type queued struct {
+	n  int
+	ch chan struct{}
+}
+
+// enter waits for the turn of key k, until ctx ends, and returns the func
+// that gives the turn up.
+func (q *flowQueue) enter(ctx context.Context, k Key) (leave func(), err error) {
+	q.mu.Lock()
+	if q.waiting == nil {
+		q.waiting = make(map[Key]*queued)
+	}
+	e := q.waiting[k]
+	if e == nil {
+		e = &queued{ch: make(chan struct{}, 1)}
+		e.ch <- struct{}{}
+		q.waiting[k] = e
+	}
+	e.n++
+	q.mu.Unlock()
+	done := func() {
+		q.mu.Lock()
+		if e.n--; e.n == 0 {
+			delete(q.waiting, k)
+		}
+		q.mu.Unlock()
+	}
+	select {
+	case <-e.ch:
+		return func() { e.ch <- struct{}{}; done() }, nil
+	case <-ctx.Done():
+		done()
+		return nil, ctx.Err()
+	}
+}
+
+// oneAtATime runs next for a POST after the POSTs in flight on this
+// instance that carry the same flow cookies; a request without any runs at
+// once.
+func (h *Handler) oneAtATime(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var login, stepUp string
+		if c, err := r.Cookie(h.cookie.name); err == nil {
+			login = c.Value
+		}
+		if c, err := r.Cookie(h.stepUpCookie.name); err == nil {
+			stepUp = c.Value
+		}
+		if r.Method != http.MethodPost || login == "" && stepUp == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		leave, err := h.queue.enter(r.Context(), keyOf("queue", login, stepUp))
+		if err != nil {
+			// The browser went away while waiting: nobody reads an answer.
+			return
+		}
+		defer leave()
+		next.ServeHTTP(w, r)
+	})
+}

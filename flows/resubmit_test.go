@@ -1,0 +1,241 @@
+package flows_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/flows"
+)
+
+// finishedMFA signs lee in through MFA with the SMS code, as a browser
+// would, and returns the flow cookie the verify was sent with.
+func finishedMFA(t *testing.T) (h *harness, memberID, code, sentWith string) {
+	t.Helper()
+	h, memberID = smsFlow(t)
+	code = h.emu.LastSMSCode(phone)
+	sentWith = h.flowCookie()
+	if a := h.post("/auth/mfa/sms/verify", url.Values{"code": {code}}); a.status != http.StatusSeeOther || a.location != "/dashboard" {
+		t.Fatalf("first verify = %d to %q, want 303 to /dashboard: %s", a.status, a.location, a.body)
+	}
+	h.expectLoggedIn(memberID)
+	return h, memberID, code, sentWith
+}
+
+// TestAFinishedSignInLeadsOn: a request of a sign-in that is already
+// finished (a double click on the submit button, a reload of the POST, the
+// back button to a step) from a browser that holds the session it made is
+// sent on to where the sign-in was going, not told that the sign-in expired;
+// a browser without a session is told to start again.
+func TestAFinishedSignInLeadsOn(t *testing.T) {
+	t.Parallel()
+	t.Run("the forms of the MFA page post the return path, for a reload after sign-in", func(t *testing.T) {
+		t.Parallel()
+		h, _ := smsFlow(t)
+		page := h.get("/auth/mfa")
+		forms := strings.Count(page.body, "<form ")
+		if n := strings.Count(page.body, `<input type="hidden" name="return_to" value="/dashboard">`); forms == 0 || n != forms {
+			t.Fatalf("%d of %d forms post the return path:\n%s", n, forms, page.body)
+		}
+	})
+	tests := []struct {
+		name string
+		// again repeats a request after the sign-in finished.
+		again func(h *harness, code, sentWith string) answer
+		// want is the redirect of a browser holding the session.
+		want string
+	}{
+		{
+			name: "a second submit of the right code, sent with the flow cookie of the first, leads to the return path",
+			again: func(h *harness, code, sentWith string) answer {
+				h.setCookie(flows.FlowCookieName(h.flows), sentWith)
+				return h.post("/auth/mfa/sms/verify", url.Values{"code": {code}})
+			},
+			want: "/dashboard",
+		},
+		{
+			name: "a reload of the verify POST, sent without a flow cookie, leads to the return path it posts",
+			again: func(h *harness, code, _ string) answer {
+				return h.post("/auth/mfa/sms/verify", url.Values{"code": {code}, "return_to": {"/dashboard"}})
+			},
+			want: "/dashboard",
+		},
+		{
+			name: "a reload of the verify POST without a return path leads to the after-login path",
+			again: func(h *harness, code, _ string) answer {
+				return h.post("/auth/mfa/sms/verify", url.Values{"code": {code}})
+			},
+			want: flows.DefaultAfterLoginPath,
+		},
+		{
+			name: "the back button to the MFA page leads to the after-login path",
+			again: func(h *harness, _, _ string) answer {
+				return h.get("/auth/mfa")
+			},
+			want: flows.DefaultAfterLoginPath,
+		},
+		{
+			name: "a resend of the text, sent with the flow cookie of the verify, leads to the return path and texts nobody",
+			again: func(h *harness, _, sentWith string) answer {
+				h.setCookie(flows.FlowCookieName(h.flows), sentWith)
+				return h.post("/auth/mfa/sms/send", nil)
+			},
+			want: "/dashboard",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, memberID, code, sentWith := finishedMFA(t)
+			sent := texts(h, phone)
+			a := tt.again(h, code, sentWith)
+			if a.status != http.StatusSeeOther || a.location != tt.want {
+				t.Fatalf("repeated request = %d to %q, want 303 to %q: %s", a.status, a.location, tt.want, a.body)
+			}
+			if a.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", a.header.Get("Cache-Control"))
+			}
+			h.expectLoggedIn(memberID)
+			if n := texts(h, phone); n != sent {
+				t.Errorf("%d texts after the repeated request, want %d", n, sent)
+			}
+			if h.flowCookie() != "" {
+				t.Error("the finished flow's cookie is still in the browser")
+			}
+
+			// The same request from a browser with neither the flow nor a
+			// session starts again, with the page saying so.
+			other := newBrowser(h)
+			a = other.post("/auth/mfa/sms/verify", url.Values{"code": {code}, "return_to": {"/dashboard"}})
+			if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/auth/login") {
+				t.Fatalf("repeated request without a session = %d to %q, want 303 to the email form", a.status, a.location)
+			}
+			if page := other.get(a.location); !strings.Contains(page.body, "start again") {
+				t.Fatalf("the email form does not say to start again:\n%s", page.body)
+			}
+		})
+	}
+}
+
+// TestAFinishedSignInLeadsOnForJSONClients: a JSON client that repeats the
+// last step of a finished sign-in gets the answer of the first.
+func TestAFinishedSignInLeadsOnForJSONClients(t *testing.T) {
+	t.Parallel()
+	h, memberID, code, sentWith := finishedMFA(t)
+	h.setCookie(flows.FlowCookieName(h.flows), sentWith)
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/dashboard")
+	h.expectLoggedIn(memberID)
+}
+
+// TestAnExpiredSignInOfAnotherOrganizationStartsAgain: a member signed in to
+// one organization whose sign-in to another one expired is told to start
+// again, not sent on as if the second sign-in had finished.
+func TestAnExpiredSignInOfAnotherOrganizationStartsAgain(t *testing.T) {
+	t.Parallel()
+	h, _, _, _ := finishedMFA(t)
+	globex := h.org(emulator.OrganizationSeed{Name: "Globex", Slug: "globex", MFAPolicy: "REQUIRED_FOR_ALL"})
+	h.member(emulator.MemberSeed{Organization: "globex", Email: "lee@acme.example", Phone: "+15550001111", MFAPhoneNumberVerified: true})
+	h.discover("lee@acme.example", "/dashboard")
+	if m := h.selectOrg(globex).json(t); m["next"] != "mfa" {
+		t.Fatalf("select JSON = %v, want MFA", m)
+	}
+	h.clock.Advance(11 * time.Minute)
+	a := h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {"123456"}})
+	if a.status != http.StatusUnauthorized || a.errorCode(t) != "flow_expired" {
+		t.Fatalf("verify of the expired sign-in = %d %s, want 401 flow_expired", a.status, a.body)
+	}
+}
+
+// TestADoubleClickOnVerifySignsInOnce: two submits of the right code in
+// flight at once (a double click, the second sent with the cookies of the
+// first) both lead to the return path, whichever of them Stytch answers
+// first, and neither counts as a wrong code.
+func TestADoubleClickOnVerifySignsInOnce(t *testing.T) {
+	t.Parallel()
+	h, memberID := smsFlow(t)
+	code := h.emu.LastSMSCode(phone)
+	// Holds each check long enough for both to be in flight.
+	h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/otps/sms/authenticate", Latency: 200 * time.Millisecond})
+	var wg sync.WaitGroup
+	answers := make([]answer, 2)
+	for i := range answers {
+		wg.Go(func() {
+			res, err := h.browser.Do(h.postRequest("/auth/mfa/sms/verify", url.Values{"code": {code}}, "text/html"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			answers[i] = answer{status: res.StatusCode, location: res.Header.Get("Location")}
+		})
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if a.status != http.StatusSeeOther || a.location != "/dashboard" {
+			t.Errorf("submit %d = %d to %q, want 303 to /dashboard", i+1, a.status, a.location)
+		}
+	}
+	h.expectLoggedIn(memberID)
+}
+
+// TestAFinishedStepUpLeadsOn: a second submit of the right step-up code,
+// sent with the cookies of the first (a double click), leads to the page
+// that asked for the step-up, and is not counted as a wrong code.
+func TestAFinishedStepUpLeadsOn(t *testing.T) {
+	t.Parallel()
+	h, _ := loggedIn(t, emulator.MemberSeed{Email: "quinn@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+	if a := h.get("/auth/step-up?return_to=%2Fsensitive"); a.status != http.StatusOK {
+		t.Fatalf("step-up page = %d", a.status)
+	}
+	if a := h.post("/auth/step-up/sms/send", nil); a.status != http.StatusSeeOther {
+		t.Fatalf("step-up send = %d %s", a.status, a.body)
+	}
+	code := h.emu.LastSMSCode(phone)
+	names := []string{flows.StepUpCookieName(h.flows), "stytch_session", "stytch_session_jwt"}
+	sentWith := map[string]string{}
+	for _, n := range names {
+		sentWith[n] = h.cookie(n)
+	}
+	if a := h.post("/auth/step-up/sms/verify", url.Values{"code": {code}}); a.status != http.StatusSeeOther || a.location != "/sensitive" {
+		t.Fatalf("first verify = %d to %q: %s", a.status, a.location, a.body)
+	}
+	for _, n := range names {
+		h.setCookie(n, sentWith[n])
+	}
+	a := h.post("/auth/step-up/sms/verify", url.Values{"code": {code}})
+	if a.status != http.StatusSeeOther || a.location != "/sensitive" {
+		t.Fatalf("second verify = %d to %q, want 303 to /sensitive: %s", a.status, a.location, a.body)
+	}
+	if h.cookie(flows.StepUpCookieName(h.flows)) != "" {
+		t.Error("the finished step-up's cookie is still in the browser")
+	}
+}
+
+// TestAResentLinkKeepsTheFirstOneWorking: a reload of the "check your
+// email" page (the POST sent again) or a second click on the send button
+// sends another link; the link of either email signs this browser in.
+func TestAResentLinkKeepsTheFirstOneWorking(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "ann@acme.example"})
+	form := url.Values{"email": {"ann@acme.example"}, "return_to": {"/dashboard"}}
+	if a := h.post("/auth/login", form); a.status != http.StatusOK {
+		t.Fatalf("POST /auth/login = %d %s", a.status, a.body)
+	}
+	first, _, _ := h.emu.LastMagicLink("ann@acme.example")
+	if a := h.post("/auth/login", form); a.status != http.StatusOK {
+		t.Fatalf("POST /auth/login again = %d %s", a.status, a.body)
+	}
+	if second, _, _ := h.emu.LastMagicLink("ann@acme.example"); second == first {
+		t.Fatal("no second link was sent")
+	}
+	a := h.get(first)
+	if a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
+		t.Fatalf("the first link = %d to %q, want the organization list: %s", a.status, a.location, a.body)
+	}
+}
