@@ -1,0 +1,81 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	redisstore "github.com/b2bauth/b2bauth/stores/redis"
+)
+
+// subscribed starts a feed of project on rdb whose subscription probes a
+// quiet connection after probe, and returns the ids it delivers.
+func subscribed(t *testing.T, rdb redis.UniversalClient, project string, probe time.Duration) <-chan string {
+	t.Helper()
+	feed, err := redisstore.NewRevocations(rdb, project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisstore.SetProbe(feed, probe)
+	delivered := make(chan string, 64)
+	stop, err := feed.Subscribe(func(id string) {
+		select {
+		case delivered <- id:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return delivered
+}
+
+// publishUntilDelivered publishes id on rdb every 20 ms until delivered
+// hands it over, for up to d.
+func publishUntilDelivered(t *testing.T, rdb *redis.Client, project, id string, delivered <-chan string, d time.Duration) bool {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(d)
+	for {
+		rdb.Publish(context.Background(), "b2bauth:{"+project+"}:revoked", id)
+		select {
+		case got := <-delivered:
+			if got == id {
+				return true
+			}
+		case <-tick.C:
+		case <-deadline:
+			return false
+		}
+	}
+}
+
+// TestSilentConnectionIsReplaced: a subscription whose connection goes
+// silent without an error (a half-open TCP connection: writes still
+// succeed, nothing comes back) is noticed by its unanswered ping and made
+// again, so revocations reach the replica again instead of being lost
+// until the kernel gives up on the connection, many minutes later.
+func TestSilentConnectionIsReplaced(t *testing.T) {
+	t.Parallel()
+	srv := startRedis(t, false)
+	direct := srv.Client(t)
+	p := newProxy(t, direct.Options().Addr)
+	opts := *direct.Options()
+	opts.Addr = p.Addr()
+	viaProxy := redis.NewClient(&opts)
+	t.Cleanup(func() { viaProxy.Close() })
+	project := projectID(t)
+	delivered := subscribed(t, viaProxy, project, 100*time.Millisecond)
+
+	if !publishUntilDelivered(t, direct, project, "session-before", delivered, 2*time.Second) {
+		t.Fatal("a revocation was not delivered before the connection went silent")
+	}
+	p.Freeze()
+	if !publishUntilDelivered(t, direct, project, "session-after", delivered, 3*time.Second) {
+		t.Fatal("a revocation was not delivered within 3s of the connection going silent")
+	}
+}
