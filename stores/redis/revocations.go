@@ -122,16 +122,25 @@ func (r *Revocations) Subscribe(deliver func(sessionID string)) (stop func(), er
 		return nil, errors.New("b2bauth: redis revocations: nil deliver")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sub := &subscription{ps: r.rdb.Subscribe(ctx, r.channel)}
-	// The confirmation of SUBSCRIBE, or the reason there is none.
-	if _, err := sub.ps.ReceiveTimeout(ctx, time.Second); err != nil {
-		r.logger.Warn("b2bauth: redis revocations: not subscribed yet; retrying", "error", err)
-	}
+	sub := &subscription{}
+	subscribed := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r.receive(ctx, sub, deliver)
+		// Dialing and subscribing happen here, bounded only by the client's
+		// timeouts: Subscribe waits for them no longer than a second.
+		if !sub.replace(r.rdb.Subscribe(ctx, r.channel)) {
+			return
+		}
+		r.receive(ctx, sub, deliver, subscribed)
 	}()
+	t := time.NewTimer(time.Second)
+	select {
+	case <-subscribed:
+		t.Stop()
+	case <-t.C:
+		r.logger.Warn("b2bauth: redis revocations: not subscribed yet; retrying")
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -157,8 +166,9 @@ func (s *subscription) current() *redis.PubSub {
 	return s.ps
 }
 
-// replace closes the PubSub in use and puts next in its place; once the
-// subscription is closed, it closes next instead and reports false.
+// replace closes the PubSub in use, if any, and puts next in its place;
+// once the subscription is closed, it closes next instead and reports
+// false.
 func (s *subscription) replace(next *redis.PubSub) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,7 +176,9 @@ func (s *subscription) replace(next *redis.PubSub) bool {
 		next.Close()
 		return false
 	}
-	s.ps.Close()
+	if s.ps != nil {
+		s.ps.Close()
+	}
 	s.ps = next
 	return true
 }
@@ -176,12 +188,15 @@ func (s *subscription) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	s.ps.Close()
+	if s.ps != nil {
+		s.ps.Close()
+	}
 }
 
-// receive delivers the messages of sub until ctx is done.
-func (r *Revocations) receive(ctx context.Context, sub *subscription, deliver func(string)) {
-	failing := false
+// receive delivers the messages of sub until ctx is done, and closes
+// subscribed once Redis first confirms the subscription.
+func (r *Revocations) receive(ctx context.Context, sub *subscription, deliver func(string), subscribed chan<- struct{}) {
+	failing, confirmed := false, false
 	pinged := false // a ping is unanswered
 	for {
 		ps := sub.current()
@@ -236,6 +251,10 @@ func (r *Revocations) receive(ctx context.Context, sub *subscription, deliver fu
 			case *redis.Message:
 				deliver(m.Payload)
 			case *redis.Subscription:
+				if !confirmed {
+					confirmed = true
+					close(subscribed)
+				}
 				if failing {
 					r.logger.Info("b2bauth: redis revocations: subscribed again")
 					failing = false

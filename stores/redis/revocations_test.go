@@ -79,3 +79,27 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 		t.Fatal("a revocation was not delivered within 3s of the connection going silent")
 	}
 }
+
+// TestSubscribeWaitsAtMostASecond: Subscribe, called by middleware.New,
+// returns within about a second even when Redis accepts the connection and
+// never answers, whatever the client's own timeouts (go-redis's defaults
+// here: 5 s to dial, 3 s to read).
+func TestSubscribeWaitsAtMostASecond(t *testing.T) {
+	t.Parallel()
+	rdb := redis.NewClient(&redis.Options{Addr: silentServer(t)})
+	t.Cleanup(func() { rdb.Close() })
+	feed, err := redisstore.NewRevocations(rdb, projectID(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	stop, err := feed.Subscribe(func(string) {})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("Subscribe = %v, want no error for an unresponsive Redis", err)
+	}
+	t.Cleanup(stop)
+	if took > 1500*time.Millisecond {
+		t.Fatalf("Subscribe took %s, want about a second at most", took)
+	}
+}
