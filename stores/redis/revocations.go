@@ -107,9 +107,12 @@ func NewRevocations(rdb redis.UniversalClient, projectID string, opts ...Option)
 	return r, nil
 }
 
-// Publish implements [middleware.RevocationFeed] with PUBLISH.
+// Publish implements [middleware.RevocationFeed] with PUBLISH. It is not
+// cut short when ctx is cancelled or its deadline passes: the session is
+// already ended, and an id not published would leave the other instances
+// serving its JWTs until their maximum age. The client's timeouts bound it.
 func (r *Revocations) Publish(ctx context.Context, sessionID string) error {
-	return unavailable(r.rdb.Publish(ctx, r.channel, sessionID).Err())
+	return unavailable(r.rdb.Publish(context.WithoutCancel(ctx), r.channel, sessionID).Err())
 }
 
 // Subscribe implements [middleware.RevocationFeed]: one goroutine receives

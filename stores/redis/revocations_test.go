@@ -103,3 +103,33 @@ func TestSubscribeWaitsAtMostASecond(t *testing.T) {
 		t.Fatalf("Subscribe took %s, want about a second at most", took)
 	}
 }
+
+// TestPublishOutlivesTheRequest: a revocation is published even when the
+// request that ended the session was cancelled meanwhile (the browser
+// closed after a logout): the session is already revoked at Stytch, and
+// dropping the id would leave the other replicas serving its JWTs until
+// their maximum age.
+func TestPublishOutlivesTheRequest(t *testing.T) {
+	t.Parallel()
+	srv := startRedis(t, false)
+	rdb := srv.Client(t)
+	project := projectID(t)
+	delivered := subscribed(t, rdb, project, time.Minute)
+	feed, err := redisstore.NewRevocations(rdb, project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := feed.Publish(ctx, "session-of-a-closed-tab"); err != nil {
+		t.Fatalf("Publish with a cancelled request context = %v", err)
+	}
+	select {
+	case id := <-delivered:
+		if id != "session-of-a-closed-tab" {
+			t.Fatalf("delivered %q", id)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the revocation was not delivered within 1s")
+	}
+}
