@@ -35,7 +35,7 @@
 //   - b2bauth.jwt_cache.hit_ratio (1): gauge, the share of verifications
 //     served from the verified-JWT cache since the observer was created.
 //   - b2bauth.jwt_cache.size {entry}: gauge, the entries of the verified-JWT
-//     cache of each middleware given to [Observer.ObserveCaches].
+//     caches of the middlewares given to [Observer.ObserveCaches], summed.
 //   - http.client.request.duration (s): histogram of the attempts to
 //     Stytch, with http.request.method, server.address, server.port,
 //     url.template, http.response.status_code and error.type.

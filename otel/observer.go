@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +65,10 @@ type Observer struct {
 	// verification, built once.
 	okSet    [numSources]attribute.Set
 	okRecord [numSources][]metric.RecordOption
+
+	// caches are the verified-JWT caches of ObserveCaches.
+	cachesMu sync.Mutex
+	caches   map[*cacheEntry]bool
 }
 
 // The outcomes counted apart; any other code of a later version is
@@ -98,6 +103,7 @@ func New(opts ...Option) (*Observer, error) {
 	o := &Observer{
 		tracer: cfg.tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version), trace.WithSchemaURL(semconv.SchemaURL)),
 		meter:  cfg.mp.Meter(ScopeName, metric.WithInstrumentationVersion(Version), metric.WithSchemaURL(semconv.SchemaURL)),
+		caches: map[*cacheEntry]bool{},
 	}
 	var err error
 	verifications, err := o.meter.Int64ObservableCounter("b2bauth.verifications",
@@ -178,19 +184,69 @@ type CacheStats interface {
 }
 
 // ObserveCaches reports the size of m's verified-JWT cache as the gauge
-// b2bauth.jwt_cache.size, read when the metrics are collected. Unregister
-// the returned registration when m is closed.
+// b2bauth.jwt_cache.size, read when the metrics are collected; with several
+// middlewares given, the gauge is the sum of their caches (give each
+// Middleware made by middleware.New once: one made by its With method
+// shares its cache). Unregister the returned registration when m is closed.
+// A nil m is refused.
 func (o *Observer) ObserveCaches(m CacheStats) (metric.Registration, error) {
+	if m == nil {
+		return nil, errors.New("b2bauth: otel: nil cache stats")
+	}
+	if mw, ok := m.(*middleware.Middleware); ok && mw == nil {
+		return nil, errors.New("b2bauth: otel: nil middleware")
+	}
 	size, err := o.meter.Int64ObservableGauge("b2bauth.jwt_cache.size",
 		metric.WithUnit("{entry}"),
 		metric.WithDescription("Entries of the verified-JWT cache."))
 	if err != nil {
 		return nil, fmt.Errorf("b2bauth: otel: %w", err)
 	}
-	return o.meter.RegisterCallback(func(_ context.Context, ob metric.Observer) error {
-		ob.ObserveInt64(size, int64(m.Stats().CachedJWTs))
+	e := &cacheEntry{stats: m}
+	o.cachesMu.Lock()
+	o.caches[e] = true
+	o.cachesMu.Unlock()
+	// Every callback observes the sum, since a gauge keeps one value per
+	// attribute set: the last one observed.
+	reg, err := o.meter.RegisterCallback(func(_ context.Context, ob metric.Observer) error {
+		o.cachesMu.Lock()
+		var n int64
+		for e := range o.caches {
+			n += int64(e.stats.Stats().CachedJWTs)
+		}
+		o.cachesMu.Unlock()
+		ob.ObserveInt64(size, n)
 		return nil
 	}, size)
+	if err != nil {
+		o.forget(e)
+		return nil, fmt.Errorf("b2bauth: otel: %w", err)
+	}
+	return cacheRegistration{Registration: reg, o: o, e: e}, nil
+}
+
+// cacheEntry is one CacheStats given to ObserveCaches.
+type cacheEntry struct{ stats CacheStats }
+
+// forget stops counting the cache of e.
+func (o *Observer) forget(e *cacheEntry) {
+	o.cachesMu.Lock()
+	delete(o.caches, e)
+	o.cachesMu.Unlock()
+}
+
+// cacheRegistration is the registration of ObserveCaches: unregistering it
+// also takes its cache out of the sum.
+type cacheRegistration struct {
+	metric.Registration
+	o *Observer
+	e *cacheEntry
+}
+
+// Unregister implements metric.Registration.
+func (r cacheRegistration) Unregister() error {
+	r.o.forget(r.e)
+	return r.Registration.Unregister()
 }
 
 // Verified implements middleware.Observer: it counts the verification and,

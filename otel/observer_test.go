@@ -366,3 +366,80 @@ func TestUpstreamFailuresWithoutAnAnswer(t *testing.T) {
 		})
 	}
 }
+
+// cacheStats is a CacheStats holding n verified JWTs.
+type cacheStats int
+
+func (n cacheStats) Stats() middleware.Stats { return middleware.Stats{CachedJWTs: int(n)} }
+
+func TestCacheSizeOfSeveralMiddlewares(t *testing.T) {
+	t.Parallel()
+	size := func(t *testing.T, reader *sdkmetric.ManualReader) []int64 {
+		t.Helper()
+		var rm metricdata.ResourceMetrics
+		if err := reader.Collect(context.Background(), &rm); err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				if g, ok := m.Data.(metricdata.Gauge[int64]); ok && m.Name == "b2bauth.jwt_cache.size" {
+					for _, p := range g.DataPoints {
+						out = append(out, p.Value)
+					}
+				}
+			}
+		}
+		return out
+	}
+	newObserver := func(t *testing.T) (*b2botel.Observer, *sdkmetric.ManualReader) {
+		t.Helper()
+		reader := sdkmetric.NewManualReader()
+		obs, err := b2botel.New(b2botel.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return obs, reader
+	}
+	t.Run("the entries of every middleware given are counted", func(t *testing.T) {
+		obs, reader := newObserver(t)
+		for _, n := range []cacheStats{1, 2} {
+			if _, err := obs.ObserveCaches(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := size(t, reader); len(got) != 1 || got[0] != 3 {
+			t.Errorf("b2bauth.jwt_cache.size = %v, want [3]", got)
+		}
+	})
+	t.Run("a middleware unregistered is no longer counted", func(t *testing.T) {
+		obs, reader := newObserver(t)
+		if _, err := obs.ObserveCaches(cacheStats(1)); err != nil {
+			t.Fatal(err)
+		}
+		reg, err := obs.ObserveCaches(cacheStats(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := reg.Unregister(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := size(t, reader); len(got) != 1 || got[0] != 1 {
+			t.Errorf("b2bauth.jwt_cache.size = %v, want [1]", got)
+		}
+	})
+	t.Run("a nil middleware is refused instead of panicking at collection", func(t *testing.T) {
+		obs, reader := newObserver(t)
+		var typedNil *middleware.Middleware
+		for _, m := range []b2botel.CacheStats{nil, typedNil} {
+			if _, err := obs.ObserveCaches(m); err == nil {
+				t.Errorf("ObserveCaches(%#v) accepted it", m)
+			}
+		}
+		if got := size(t, reader); len(got) != 0 {
+			t.Errorf("b2bauth.jwt_cache.size = %v, want nothing", got)
+		}
+	})
+}

@@ -9,8 +9,9 @@
 // the core write the answer itself. The enriched request is written back with
 // c.SetRequest, so the session lives on the request's context exactly as
 // under net/http: read it with [Session], or with
-// middleware.SessionFrom(c.Request().Context()). Nothing is stored in echo's
-// own key-value store (c.Set).
+// middleware.SessionFrom(c.Request().Context()). The session is not stored
+// in echo's own key-value store (c.Set); only a refusal is, for
+// [HTTPErrorHandler], under the key "b2bauth.failure".
 //
 //	e := echo.New()
 //	e.HTTPErrorHandler = b2becho.HTTPErrorHandler(e.DefaultHTTPErrorHandler)

@@ -28,5 +28,7 @@
 // Calls are bounded in time by the client's options (DialTimeout,
 // ReadTimeout, WriteTimeout, PoolTimeout); keep them short, e.g. 500 ms, so
 // that an unreachable Redis answers as an outage rather than hangs a login
-// step.
+// step. go-redis ignores the deadline of the request's context unless the
+// client's ContextTimeoutEnabled option is set: set it too for a request's
+// deadline to end a call to a Redis that does not answer.
 package redisstore

@@ -21,6 +21,9 @@ const (
 	// probeAfter is how long the subscription waits for a message before it
 	// pings Redis, so that a connection lost without a word is noticed.
 	probeAfter = 30 * time.Second
+	// pongWait is how long the subscription waits for the answer to its
+	// ping before it takes the connection for dead and makes a new one.
+	pongWait = 5 * time.Second
 )
 
 // Revocations is a [middleware.RevocationFeed] on Redis pub/sub: the
@@ -29,13 +32,16 @@ const (
 // subscribed, within about a second while Redis is up. Ids published while
 // an instance is disconnected are not delivered to it (pub/sub keeps no
 // history): that instance serves the sessions' JWTs it had verified until
-// their maximum age, as without a feed. Create it with [NewRevocations]; it
-// is safe for concurrent use.
+// their maximum age, as without a feed. A connection that dies without an
+// error (a half-open TCP connection) is noticed by a ping left unanswered
+// for 5 seconds after 30 seconds without a message, and replaced. Create it
+// with [NewRevocations]; it is safe for concurrent use.
 type Revocations struct {
 	rdb     redis.UniversalClient
 	channel string
 	logger  *slog.Logger
 	retry   time.Duration
+	probe   time.Duration // probeAfter, but in tests
 }
 
 var _ middleware.RevocationFeed = (*Revocations)(nil)
@@ -88,6 +94,7 @@ func NewRevocations(rdb redis.UniversalClient, projectID string, opts ...Option)
 		channel: namespace(projectID) + ":revoked",
 		logger:  slog.New(slog.DiscardHandler),
 		retry:   DefaultRetry,
+		probe:   probeAfter,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -100,9 +107,12 @@ func NewRevocations(rdb redis.UniversalClient, projectID string, opts ...Option)
 	return r, nil
 }
 
-// Publish implements [middleware.RevocationFeed] with PUBLISH.
+// Publish implements [middleware.RevocationFeed] with PUBLISH. It is not
+// cut short when ctx is cancelled or its deadline passes: the session is
+// already ended, and an id not published would leave the other instances
+// serving its JWTs until their maximum age. The client's timeouts bound it.
 func (r *Revocations) Publish(ctx context.Context, sessionID string) error {
-	return unavailable(r.rdb.Publish(ctx, r.channel, sessionID).Err())
+	return unavailable(r.rdb.Publish(context.WithoutCancel(ctx), r.channel, sessionID).Err())
 }
 
 // Subscribe implements [middleware.RevocationFeed]: one goroutine receives
@@ -115,43 +125,118 @@ func (r *Revocations) Subscribe(deliver func(sessionID string)) (stop func(), er
 		return nil, errors.New("b2bauth: redis revocations: nil deliver")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ps := r.rdb.Subscribe(ctx, r.channel)
-	// The confirmation of SUBSCRIBE, or the reason there is none.
-	if _, err := ps.ReceiveTimeout(ctx, time.Second); err != nil {
-		r.logger.Warn("b2bauth: redis revocations: not subscribed yet; retrying", "error", err)
-	}
+	sub := &subscription{}
+	subscribed := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r.receive(ctx, ps, deliver)
+		// Dialing and subscribing happen here, bounded only by the client's
+		// timeouts: Subscribe waits for them no longer than a second.
+		if !sub.replace(r.rdb.Subscribe(ctx, r.channel)) {
+			return
+		}
+		r.receive(ctx, sub, deliver, subscribed)
 	}()
+	t := time.NewTimer(time.Second)
+	select {
+	case <-subscribed:
+		t.Stop()
+	case <-t.C:
+		r.logger.Warn("b2bauth: redis revocations: not subscribed yet; retrying")
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			cancel()
-			ps.Close()
+			sub.close()
 			<-done
 		})
 	}, nil
 }
 
-// receive delivers the messages of ps until ctx is done.
-func (r *Revocations) receive(ctx context.Context, ps *redis.PubSub, deliver func(string)) {
-	failing := false
+// subscription is the PubSub a feed receives on, replaced when its
+// connection goes silent; it is closed once by the stop function.
+type subscription struct {
+	mu     sync.Mutex
+	ps     *redis.PubSub
+	closed bool
+}
+
+// current returns the PubSub in use.
+func (s *subscription) current() *redis.PubSub {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ps
+}
+
+// replace closes the PubSub in use, if any, and puts next in its place;
+// once the subscription is closed, it closes next instead and reports
+// false.
+func (s *subscription) replace(next *redis.PubSub) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		next.Close()
+		return false
+	}
+	if s.ps != nil {
+		s.ps.Close()
+	}
+	s.ps = next
+	return true
+}
+
+// close closes the PubSub in use, which ends a receive in progress.
+func (s *subscription) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.ps != nil {
+		s.ps.Close()
+	}
+}
+
+// receive delivers the messages of sub until ctx is done, and closes
+// subscribed once Redis first confirms the subscription.
+func (r *Revocations) receive(ctx context.Context, sub *subscription, deliver func(string), subscribed chan<- struct{}) {
+	failing, confirmed := false, false
+	pinged := false // a ping is unanswered
 	for {
-		msg, err := ps.ReceiveTimeout(ctx, probeAfter)
+		ps := sub.current()
+		wait := r.probe
+		if pinged {
+			wait = min(r.probe, pongWait)
+		}
+		msg, err := ps.ReceiveTimeout(ctx, wait)
 		if ctx.Err() != nil {
 			return
 		}
 		var netErr net.Error
 		switch {
+		case errors.As(err, &netErr) && netErr.Timeout() && pinged:
+			// Not even the pong came back: the connection is dead without
+			// a word (a half-open TCP connection, a dropped NAT entry), and
+			// writes to it still succeed, so go-redis would keep it until
+			// the kernel gives up on it, many minutes later. Only a new
+			// connection ends that.
+			r.logger.Warn("b2bauth: redis revocations: no answer to a ping; subscribing on a new connection")
+			pinged, failing = false, true
+			if !sub.replace(r.rdb.Subscribe(ctx, r.channel)) {
+				return
+			}
 		case errors.As(err, &netErr) && netErr.Timeout():
 			// Quiet for a while: make sure the connection still stands (a
-			// failed ping makes the next receive reconnect).
-			if err := ps.Ping(ctx); err != nil && ctx.Err() == nil {
-				r.logger.Warn("b2bauth: redis revocations: ping failed", "error", err)
+			// failed ping makes the next receive reconnect, an unanswered
+			// one the case above).
+			if err := ps.Ping(ctx); err != nil {
+				if ctx.Err() == nil {
+					r.logger.Warn("b2bauth: redis revocations: ping failed", "error", err)
+				}
+			} else {
+				pinged = true
 			}
 		case err != nil:
+			pinged = false
 			if !failing {
 				r.logger.Warn("b2bauth: redis revocations: subscription lost; retrying", "error", err)
 				failing = true
@@ -164,10 +249,15 @@ func (r *Revocations) receive(ctx context.Context, ps *redis.PubSub, deliver fun
 			case <-t.C:
 			}
 		default:
+			pinged = false
 			switch m := msg.(type) {
 			case *redis.Message:
 				deliver(m.Payload)
 			case *redis.Subscription:
+				if !confirmed {
+					confirmed = true
+					close(subscribed)
+				}
 				if failing {
 					r.logger.Info("b2bauth: redis revocations: subscribed again")
 					failing = false

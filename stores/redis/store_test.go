@@ -182,3 +182,47 @@ func TestUnreachableRedisIsUnavailable(t *testing.T) {
 		t.Fatalf("Get = %v, want ErrUnavailable", err)
 	}
 }
+
+// TestCallsAreBoundedInTime: against a Redis that accepts connections and
+// never answers, each call of the store ends, as an outage, within the
+// client's timeouts, or the request's deadline with ContextTimeoutEnabled,
+// as the package documentation says.
+func TestCallsAreBoundedInTime(t *testing.T) {
+	t.Parallel()
+	addr := silentServer(t)
+	tests := []struct {
+		name     string
+		opts     redis.Options
+		deadline time.Duration
+		within   time.Duration
+	}{
+		{"short client timeouts bound a call without a deadline",
+			redis.Options{DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, MaxRetries: -1}, 0, time.Second},
+		{"with ContextTimeoutEnabled the request's deadline bounds a call",
+			redis.Options{ContextTimeoutEnabled: true, MaxRetries: -1}, 100 * time.Millisecond, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := tt.opts
+			opts.Addr = addr
+			rdb := redis.NewClient(&opts)
+			t.Cleanup(func() { rdb.Close() })
+			s := newStore(t, rdb, projectID(t))
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := s.Add(ctx, flows.Key{1}, 1, time.Minute)
+			if took := time.Since(start); took > tt.within {
+				t.Errorf("Add took %s, want at most %s", took, tt.within)
+			}
+			if !errors.Is(err, redisstore.ErrUnavailable) {
+				t.Errorf("Add = %v, want ErrUnavailable", err)
+			}
+		})
+	}
+}
