@@ -143,8 +143,11 @@ func (m *Middleware) revokeLocally(sessionID string) {
 // [WithRevocations], if any, for the other instances to do the same. Call
 // it after revoking the session at Stytch (the flows' logout does). The
 // session is refused here even when publishing fails; the error is the
-// feed's. It does not revoke the session at Stytch, and an empty id is
-// ignored.
+// feed's. Publishing is not cut short when ctx is cancelled (a browser
+// that went away after asking to log out): an id left unpublished would let
+// the other instances serve the session's JWTs until their maximum age.
+// [PublishTimeout] bounds it instead. It does not revoke the session at
+// Stytch, and an empty id is ignored.
 func (m *Middleware) Revoke(ctx context.Context, sessionID string) error {
 	if sessionID == "" {
 		return nil
@@ -153,8 +156,14 @@ func (m *Middleware) Revoke(ctx context.Context, sessionID string) error {
 	if m.cfg.revocations == nil {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), PublishTimeout)
+	defer cancel()
 	return m.cfg.revocations.Publish(ctx, sessionID)
 }
+
+// PublishTimeout bounds the publishing of a revoked session's id by
+// [Middleware.Revoke], whatever the caller's context.
+const PublishTimeout = 5 * time.Second
 
 // refused reports whether the session s is revoked here.
 func (m *Middleware) refused(s *Session) bool {

@@ -30,6 +30,10 @@ func (f *memoryFeed) Publish(ctx context.Context, id string) error {
 	if f.fail != nil {
 		return f.fail
 	}
+	if err := ctx.Err(); err != nil {
+		// As a feed on a network: nothing is sent once ctx is done.
+		return err
+	}
 	f.published = append(f.published, id)
 	for _, deliver := range f.subs {
 		deliver(id)
@@ -127,6 +131,19 @@ func TestRevocation(t *testing.T) {
 			if n := e.AuthenticateCalls(); n != 0 {
 				t.Fatalf("%d upstream calls, want none", n)
 			}
+		}},
+		{"a revocation whose request was cancelled still reaches another replica", func(t *testing.T, e *middlewaretest.Env, feed *memoryFeed) {
+			// The browser went away after asking to log out.
+			b := replica(t, e, middleware.WithRevocations(feed))
+			_, jwtRaw := e.Login(t, e.MemberID)
+			hb := protected(b)
+			expectStatus(t, "B before the revocation", hb, bearer(jwtRaw), http.StatusOK)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if err := e.Middleware.Revoke(ctx, sessionIDOf(t, jwtRaw)); err != nil {
+				t.Fatal(err)
+			}
+			expectStatus(t, "B after the revocation on A", hb, bearer(jwtRaw), http.StatusUnauthorized)
 		}},
 		{"an expired JWT Stytch already vouched for is refused once its session is revoked", func(t *testing.T, e *middlewaretest.Env, feed *memoryFeed) {
 			b := replica(t, e, middleware.WithRevocations(feed))
