@@ -1,9 +1,11 @@
 package flows_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -522,6 +524,31 @@ func TestAHeadOfTheCallbackUsesNothingUp(t *testing.T) {
 	}
 	if a := h.get(link); a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
 		t.Fatalf("the member's click after the HEAD = %d to %q: %s", a.status, a.location, a.body)
+	}
+}
+
+// TestALogoutOutlivesItsBrowser: a member who clicks "Log out" and closes
+// the tab at once cancels the request's context while it runs. The session
+// must still end at Stytch: the browser may never have received the
+// answer that clears its cookies, and a shared computer would keep the
+// member signed in.
+func TestALogoutOutlivesItsBrowser(t *testing.T) {
+	t.Parallel()
+	h, memberID := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example"})
+	h.expectLoggedIn(memberID)
+	token := h.cookie("stytch_session")
+	req := httptest.NewRequest(http.MethodPost, h.url("/auth/logout"), nil)
+	for _, c := range h.browser.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	w := httptest.NewRecorder()
+	h.flows.ServeHTTP(w, req.WithContext(ctx))
+	_, err := h.client.Sessions.Authenticate(t.Context(), &client.SessionsAuthenticateParams{SessionToken: token})
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.ErrorType != "session_not_found" {
+		t.Fatalf("the session after a logout whose browser left: %v, want session_not_found", err)
 	}
 }
 

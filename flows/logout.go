@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -34,14 +35,18 @@ func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {
 	case jwt != "" && len(jwt) <= middleware.MaxTokenSize:
 		p.SessionJWT = jwt
 	}
+	// A browser closed right after the click cancels the request: the
+	// session must end anyway, as the answer clearing its cookies may
+	// never arrive. The client's timeout bounds the call.
+	ctx := context.WithoutCancel(r.Context())
 	if *p != (client.SessionsRevokeParams{}) {
-		_, err := h.client.Sessions.Revoke(r.Context(), p)
+		_, err := h.client.Sessions.Revoke(ctx, p)
 		if err != nil && p.SessionToken != "" && verified && s.ID != "" && !errors.Is(fromStytch(err), ErrUnavailable) {
 			// Stytch knows no session by the token cookie (stale, or
 			// written by another application of the site), yet the
 			// request was served a session by its JWT: end that one, or
 			// it stays alive for whoever holds it.
-			_, err = h.client.Sessions.Revoke(r.Context(), &client.SessionsRevokeParams{MemberSessionID: s.ID})
+			_, err = h.client.Sessions.Revoke(ctx, &client.SessionsRevokeParams{MemberSessionID: s.ID})
 		}
 		if err != nil {
 			h.cfg.logger.WarnContext(r.Context(), "b2bauth: flows: session revoke failed; cookies cleared anyway", "error", err)
