@@ -174,7 +174,10 @@ func (h *Handler) routes() (http.Handler, error) {
 	session("POST /step-up/sms/verify", h.factor(h.stepUpState, methodSMS, h.verifySMS))
 	session("POST /step-up/totp/enroll", h.factor(h.stepUpState, methodTOTP, h.enrollTOTP))
 	session("POST /step-up/totp/verify", h.factor(h.stepUpState, methodTOTP, h.verifyTOTP))
-	session("POST /logout", h.postLogout)
+	// A logout does not wait for the turn of its browser's flow (see
+	// oneAtATime): it touches no flow state, and a logout waiting behind
+	// a step in flight whose browser went away must still end the session.
+	mux.Handle("POST "+p+"/logout", h.observed("POST /logout", h.mw.OptionalSession(http.HandlerFunc(h.postLogout))))
 
 	// Every POST changes state: refuse cross-origin ones (Fetch metadata,
 	// then Origin against Host, then Referer). The public URL's origin is
