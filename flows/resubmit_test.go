@@ -1,10 +1,14 @@
 package flows_test
 
 import (
+	"context"
+	"io"
+	"log"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,5 +302,45 @@ func TestADoubleClickOnAnOrganizationThatTextsLeadsToTheCode(t *testing.T) {
 			}
 			h.expectLoggedIn(memberID)
 		})
+	}
+}
+
+// TestAPanickingStepGivesItsTurnUp: a step that panics (here in the
+// after-login hook) gives up the turn of its browser's flow (see
+// oneAtATime), so that the browser's next request of the flow runs
+// instead of waiting for ever.
+func TestAPanickingStepGivesItsTurnUp(t *testing.T) {
+	t.Parallel()
+	var panicked atomic.Bool
+	h := newHarness(t, flows.WithAfterLogin(func(context.Context, *flows.Login) error {
+		if panicked.CompareAndSwap(false, true) {
+			panic("after-login hook failed")
+		}
+		return nil
+	}))
+	h.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example"})
+	h.discover("lee@acme.example", "/dashboard")
+	if res, err := h.browser.Do(h.postRequest("/auth/organizations/select", url.Values{"organization_id": {orgID}}, "application/json")); err == nil {
+		res.Body.Close()
+		t.Fatalf("the panicking choice was answered %d", res.StatusCode)
+	}
+	if !panicked.Load() {
+		t.Fatal("the hook was not called")
+	}
+	// Bounds the wait of a turn never given up.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	res, err := h.browser.Do(h.postRequest("/auth/organizations/select", url.Values{"organization_id": {orgID}}, "application/json").WithContext(ctx))
+	if err != nil {
+		t.Fatalf("the choice after the panic: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	// Stytch used the intermediate session in the entry the hook broke
+	// off: the member starts again, and is told so.
+	if a := (answer{status: res.StatusCode, header: res.Header, body: string(b)}); a.status != http.StatusUnauthorized || a.errorCode(t) != "flow_expired" {
+		t.Fatalf("the choice after the panic = %d %s, want 401 flow_expired", a.status, a.body)
 	}
 }
