@@ -528,27 +528,67 @@ func TestAHeadOfTheCallbackUsesNothingUp(t *testing.T) {
 }
 
 // TestALogoutOutlivesItsBrowser: a member who clicks "Log out" and closes
-// the tab at once cancels the request's context while it runs. The session
-// must still end at Stytch: the browser may never have received the
-// answer that clears its cookies, and a shared computer would keep the
+// the tab at once cancels the request's context while it runs, or while it
+// waits for a step of the same browser's step-up still in flight. The
+// session must still end at Stytch: the browser may never have received
+// the answer that clears its cookies, and a shared computer would keep the
 // member signed in.
 func TestALogoutOutlivesItsBrowser(t *testing.T) {
 	t.Parallel()
-	h, memberID := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example"})
-	h.expectLoggedIn(memberID)
-	token := h.cookie("stytch_session")
-	req := httptest.NewRequest(http.MethodPost, h.url("/auth/logout"), nil)
-	for _, c := range h.browser.Jar.Cookies(req.URL) {
-		req.AddCookie(c)
+	tests := []struct {
+		name string
+		// inFlight, if set, starts a flow in the browser and holds the
+		// turn of its requests, as a step in flight does, until the
+		// returned func is called.
+		inFlight func(t *testing.T, h *harness) func(*http.Request) func()
+	}{
+		{name: "a logout whose browser left ends the session"},
+		{
+			name: "a logout whose browser left while a step of its step-up was in flight ends the session",
+			inFlight: func(t *testing.T, h *harness) func(*http.Request) func() {
+				if a := h.get("/auth/step-up?return_to=%2Fsensitive"); a.status != http.StatusOK {
+					t.Fatalf("step-up page = %d", a.status)
+				}
+				if h.cookie(flows.StepUpCookieName(h.flows)) == "" {
+					t.Fatal("the step-up page set no flow cookie")
+				}
+				return func(r *http.Request) func() {
+					release, err := flows.HoldFlowTurn(h.flows, r)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return release
+				}
+			},
+		},
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	w := httptest.NewRecorder()
-	h.flows.ServeHTTP(w, req.WithContext(ctx))
-	_, err := h.client.Sessions.Authenticate(t.Context(), &client.SessionsAuthenticateParams{SessionToken: token})
-	var apiErr *client.Error
-	if !errors.As(err, &apiErr) || apiErr.ErrorType != "session_not_found" {
-		t.Fatalf("the session after a logout whose browser left: %v, want session_not_found", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, memberID := loggedIn(t, emulator.MemberSeed{Email: "sam@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+			h.expectLoggedIn(memberID)
+			var hold func(*http.Request) func()
+			if tt.inFlight != nil {
+				hold = tt.inFlight(t, h)
+			}
+			token := h.cookie("stytch_session")
+			req := httptest.NewRequest(http.MethodPost, h.url("/auth/logout"), nil)
+			for _, c := range h.browser.Jar.Cookies(req.URL) {
+				req.AddCookie(c)
+			}
+			if hold != nil {
+				defer hold(req)()
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			w := httptest.NewRecorder()
+			h.flows.ServeHTTP(w, req.WithContext(ctx))
+			_, err := h.client.Sessions.Authenticate(t.Context(), &client.SessionsAuthenticateParams{SessionToken: token})
+			var apiErr *client.Error
+			if !errors.As(err, &apiErr) || apiErr.ErrorType != "session_not_found" {
+				t.Fatalf("the session after a logout whose browser left: %v, want session_not_found", err)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"net/http"
 	"time"
 )
 
@@ -53,3 +54,17 @@ func NewMemoryStore(now func() time.Time, capacity int) Store {
 
 // NoticeCookieName returns the name of h's notice cookie.
 func NoticeCookieName(h *Handler) string { return h.noticeName() }
+
+// HoldFlowTurn takes the turn of the POSTs that carry r's flow cookies, as
+// a request of the same flow in flight holds it, and returns the func that
+// gives it up.
+func HoldFlowTurn(h *Handler, r *http.Request) (release func(), err error) {
+	var login, stepUp string
+	if c, err := r.Cookie(h.cookie.name); err == nil {
+		login = c.Value
+	}
+	if c, err := r.Cookie(h.stepUpCookie.name); err == nil {
+		stepUp = c.Value
+	}
+	return h.queue.enter(r.Context(), keyOf("queue", login, stepUp))
+}

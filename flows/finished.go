@@ -180,3 +180,53 @@ func (h *Handler) oneAtATime(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// textedEntryKey names the record of the MFA step that the flow flowID's
+// entry into an organization led to, when Stytch texted the member on
+// entry.
+func textedEntryKey(flowID, organizationID string) Key {
+	return keyOf("texted-entry", flowID, organizationID)
+}
+
+// markTextedEntry records next, the MFA step of a flow that entered an
+// organization whose member Stytch texted on entry, for the SMS cooldown:
+// the same choice sent again with the cookie the flow had before (a double
+// click) cannot enter again without texting again, and is led to the code
+// page of the text sent instead (see textedEntry). The record holds the
+// step encrypted as the flow cookie, without the intermediate session
+// token, the email or the return path: the request led on brings its own.
+func (h *Handler) markTextedEntry(r *http.Request, next *flowState) {
+	if next.FlowID == "" || h.cfg.smsCooldown <= 0 {
+		return
+	}
+	rec := *next
+	rec.IST, rec.ISTExpiresAt, rec.Email, rec.ReturnTo, rec.Organizations = "", time.Time{}, "", "", nil
+	rec.ExpiresAt = h.cfg.now().Add(flowLifetime)
+	v, err := h.cookie.encode(&rec)
+	if err == nil {
+		_, err = h.guard.store.SetNX(context.WithoutCancel(r.Context()),
+			textedEntryKey(next.FlowID, next.OrganizationID), []byte(v), h.cfg.smsCooldown)
+	}
+	h.guardFailed(r, err)
+}
+
+// textedEntry returns the MFA step recorded by markTextedEntry for the flow
+// st entering the organization, completed with st's intermediate session
+// (Stytch's exchange gives it back unconsumed), or nil when there is none
+// or the store cannot say.
+func (h *Handler) textedEntry(r *http.Request, st *flowState, organizationID string) *flowState {
+	if st == nil || st.FlowID == "" || st.IST == "" {
+		return nil
+	}
+	v, _, ok, err := h.guard.store.Get(r.Context(), textedEntryKey(st.FlowID, organizationID))
+	h.guardFailed(r, err)
+	if err != nil || !ok {
+		return nil
+	}
+	next, err := h.cookie.decode(string(v))
+	if err != nil || next.FlowID != st.FlowID || next.Step != stepMFA || next.OrganizationID != organizationID {
+		return nil
+	}
+	next.IST, next.ISTExpiresAt, next.Email, next.ReturnTo = st.IST, st.ISTExpiresAt, st.Email, st.ReturnTo
+	return next
+}

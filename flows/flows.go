@@ -23,8 +23,10 @@ const maxBodyBytes = 64 << 10
 // between requests beyond the encrypted flow cookies, except the records of
 // its guard in a [Store] (see [WithStore]): the recent wrong codes and the
 // time of the last SMS per member, the entries into an organization in
-// flight, and the flows that finished in the last minute (so that a second
-// submit of a finished step leads on instead of failing).
+// flight, the flows that finished in the last minute (so that a second
+// submit of a finished step leads on instead of failing), and, for the SMS
+// cooldown, the MFA step of an entry on which Stytch texted the member (so
+// that a second choice of the organization leads to that text's code).
 type Handler struct {
 	client       *client.Client
 	mw           *middleware.Middleware
@@ -174,7 +176,10 @@ func (h *Handler) routes() (http.Handler, error) {
 	session("POST /step-up/sms/verify", h.factor(h.stepUpState, methodSMS, h.verifySMS))
 	session("POST /step-up/totp/enroll", h.factor(h.stepUpState, methodTOTP, h.enrollTOTP))
 	session("POST /step-up/totp/verify", h.factor(h.stepUpState, methodTOTP, h.verifyTOTP))
-	session("POST /logout", h.postLogout)
+	// A logout does not wait for the turn of its browser's flow (see
+	// oneAtATime): it touches no flow state, and a logout waiting behind
+	// a step in flight whose browser went away must still end the session.
+	mux.Handle("POST "+p+"/logout", h.observed("POST /logout", h.mw.OptionalSession(http.HandlerFunc(h.postLogout))))
 
 	// Every POST changes state: refuse cross-origin ones (Fetch metadata,
 	// then Origin against Host, then Referer). The public URL's origin is

@@ -120,6 +120,11 @@ func (h *Handler) postSelectOrganization(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if wait > 0 {
+		if left == nil {
+			// The same choice sent again with the cookie the flow had
+			// before its entry (a double click): lead to the text sent.
+			left = h.textedEntry(r, st, orgID)
+		}
 		if left != nil && left.OrganizationID == orgID {
 			h.toFactors(w, r, left)
 			return
@@ -270,6 +275,7 @@ func (h *Handler) entered(w http.ResponseWriter, r *http.Request, st *flowState,
 	if x.MFARequired.SecondaryAuthInitiated == methodSMS {
 		next.SMSSentAt = h.cfg.now()
 		h.guardFailed(r, h.guard.sentSMS(context.WithoutCancel(r.Context()), memberOf(next), h.cfg.smsCooldown))
+		h.markTextedEntry(r, next)
 	}
 	h.toFactors(w, r, next)
 }

@@ -1,10 +1,14 @@
 package flows_test
 
 import (
+	"context"
+	"io"
+	"log"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -237,5 +241,106 @@ func TestAResentLinkKeepsTheFirstOneWorking(t *testing.T) {
 	a := h.get(first)
 	if a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
 		t.Fatalf("the first link = %d to %q, want the organization list: %s", a.status, a.location, a.body)
+	}
+}
+
+// TestADoubleClickOnAnOrganizationThatTextsLeadsToTheCode: choosing an
+// organization whose members are texted a code on entry, twice (a double
+// click, the second sent with the cookies of the first, whose answer the
+// browser may never have kept), leads both times to the code page of the
+// one text sent, not to the organization list with the SMS cooldown.
+func TestADoubleClickOnAnOrganizationThatTextsLeadsToTheCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// json asks for JSON answers.
+		json bool
+	}{
+		{name: "a browser's second click leads to the code page of the text sent"},
+		{name: "a JSON client's second choice gets the MFA step of the text sent", json: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
+			memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+			h.discover("lee@acme.example", "/dashboard")
+			sentWith := h.flowCookie()
+			choose := func() answer {
+				form := url.Values{"organization_id": {orgID}}
+				if tt.json {
+					return h.postJSON("/auth/organizations/select", form)
+				}
+				return h.post("/auth/organizations/select", form)
+			}
+			first := choose()
+			if n := texts(h, phone); n != 1 {
+				t.Fatalf("%d texts after the first choice, want 1", n)
+			}
+			h.setCookie(flows.FlowCookieName(h.flows), sentWith)
+			second := choose()
+			if second.status != first.status || second.location != first.location {
+				t.Fatalf("second choice = %d to %q, want %d to %q as the first: %s",
+					second.status, second.location, first.status, first.location, second.body)
+			}
+			if tt.json {
+				if m := second.json(t); m["next"] != "mfa" || m["sms_sent"] != true {
+					t.Fatalf("second choice JSON = %v, want the MFA step with the text sent", m)
+				}
+			} else if page := h.get(second.location); page.status != http.StatusOK || !strings.Contains(page.body, "We sent a code") {
+				t.Fatalf("page after the second choice = %d, want the code page:\n%s", page.status, page.body)
+			}
+			if n := texts(h, phone); n != 1 {
+				t.Errorf("%d texts after the second choice, want 1", n)
+			}
+			verify := url.Values{"code": {h.emu.LastSMSCode(phone)}}
+			if tt.json {
+				h.expectDone(h.postJSON("/auth/mfa/sms/verify", verify), "/dashboard")
+			} else if a := h.post("/auth/mfa/sms/verify", verify); a.status != http.StatusSeeOther || a.location != "/dashboard" {
+				t.Fatalf("verify = %d to %q, want 303 to /dashboard: %s", a.status, a.location, a.body)
+			}
+			h.expectLoggedIn(memberID)
+		})
+	}
+}
+
+// TestAPanickingStepGivesItsTurnUp: a step that panics (here in the
+// after-login hook) gives up the turn of its browser's flow (see
+// oneAtATime), so that the browser's next request of the flow runs
+// instead of waiting for ever.
+func TestAPanickingStepGivesItsTurnUp(t *testing.T) {
+	t.Parallel()
+	var panicked atomic.Bool
+	h := newHarness(t, flows.WithAfterLogin(func(context.Context, *flows.Login) error {
+		if panicked.CompareAndSwap(false, true) {
+			panic("after-login hook failed")
+		}
+		return nil
+	}))
+	h.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+	h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example"})
+	h.discover("lee@acme.example", "/dashboard")
+	if res, err := h.browser.Do(h.postRequest("/auth/organizations/select", url.Values{"organization_id": {orgID}}, "application/json")); err == nil {
+		res.Body.Close()
+		t.Fatalf("the panicking choice was answered %d", res.StatusCode)
+	}
+	if !panicked.Load() {
+		t.Fatal("the hook was not called")
+	}
+	// Bounds the wait of a turn never given up.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	res, err := h.browser.Do(h.postRequest("/auth/organizations/select", url.Values{"organization_id": {orgID}}, "application/json").WithContext(ctx))
+	if err != nil {
+		t.Fatalf("the choice after the panic: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	// Stytch used the intermediate session in the entry the hook broke
+	// off: the member starts again, and is told so.
+	if a := (answer{status: res.StatusCode, header: res.Header, body: string(b)}); a.status != http.StatusUnauthorized || a.errorCode(t) != "flow_expired" {
+		t.Fatalf("the choice after the panic = %d %s, want 401 flow_expired", a.status, a.body)
 	}
 }

@@ -1,8 +1,10 @@
 package flows_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -98,6 +100,36 @@ func TestLongestReturnPathGoesThroughMFA(t *testing.T) {
 				t.Fatalf("select = %d %s", a.status, a.body)
 			}
 			h.expectDone(h.postJSON("/auth/mfa/totp/verify", url.Values{"code": {totpCode(t, attackTOTPSecret, h.clock.Now())}}), rt)
+		})
+	}
+}
+
+// TestUseAnotherEmailKeepsTheReturnPath: the "Use another email" link of
+// the organization list starts again at the email form with the return
+// path of the sign-in, so that the other address also leads back to the
+// page that asked for a sign-in.
+func TestUseAnotherEmailKeepsTheReturnPath(t *testing.T) {
+	t.Parallel()
+	for _, rt := range []string{"/reports", "/reports?tab=a&x=<1>"} {
+		t.Run("the link of a sign-in returning to "+rt+" keeps it", func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+			h.member(emulator.MemberSeed{Organization: "acme", Email: "uma@acme.example"})
+			h.discover("uma@acme.example", rt)
+			page := h.get("/auth/organizations")
+			m := regexp.MustCompile(`<a href="([^"]*)">Use another email</a>`).FindStringSubmatch(page.body)
+			if m == nil {
+				t.Fatalf("no \"Use another email\" link on the organization list:\n%s", page.body)
+			}
+			form := h.get(html.UnescapeString(m[1]))
+			if form.status != http.StatusOK {
+				t.Fatalf("GET %s = %d", m[1], form.status)
+			}
+			want := `<input type="hidden" name="return_to" value="` + html.EscapeString(rt) + `">`
+			if !strings.Contains(strings.ReplaceAll(form.body, "&#39;", "'"), want) {
+				t.Fatalf("the email form reached by %q does not post the return path %q:\n%s", m[1], rt, form.body)
+			}
 		})
 	}
 }
