@@ -310,7 +310,7 @@ func (h *Handler) pendingPrimary(r *http.Request, orgID string) *flowState {
 // typed (l nil: the organization could not be read).
 func (h *Handler) failOrganization(w http.ResponseWriter, r *http.Request, st *flowState, l *OrganizationLogin, email string, err error) {
 	e := asError(err)
-	var returnTo string
+	returnTo := requestedReturnPath(w, r)
 	if st != nil {
 		returnTo = st.ReturnTo
 	}

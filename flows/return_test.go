@@ -133,3 +133,40 @@ func TestUseAnotherEmailKeepsTheReturnPath(t *testing.T) {
 		})
 	}
 }
+
+// TestLinksBackToTheSignInKeepTheReturnPath: the pages that send a member
+// back to the start of the sign-in keep where the sign-in was going, as the
+// organization list's "Use another email" does.
+func TestLinksBackToTheSignInKeepTheReturnPath(t *testing.T) {
+	t.Parallel()
+	const rt = "/reports?tab=a&x=1"
+	tests := []struct {
+		name string
+		link string
+		// page returns the page holding the link.
+		page func(f *passwordFixture) answer
+	}{
+		{"an unknown organization's page", "Sign in with your email", func(f *passwordFixture) answer {
+			return f.get("/auth/o/nowhere?return_to=" + url.QueryEscape(rt))
+		}},
+		{"the page of a reset link sent", "Back to sign-in", func(f *passwordFixture) answer {
+			return f.post("/auth/o/acme/password/reset/start", url.Values{"email": {"diana@acme.test"}, "return_to": {rt}})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" keeps it in its "+tt.link+" link", func(t *testing.T) {
+			t.Parallel()
+			f := newPasswordFixture(t)
+			page := tt.page(f)
+			m := regexp.MustCompile(`<a[^>]* href="([^"]*)">` + tt.link + `</a>`).FindStringSubmatch(page.body)
+			if m == nil {
+				t.Fatalf("no %q link on the page (%d):\n%s", tt.link, page.status, page.body)
+			}
+			form := f.get(html.UnescapeString(m[1]))
+			want := `<input type="hidden" name="return_to" value="` + html.EscapeString(rt) + `">`
+			if form.status != http.StatusOK || !strings.Contains(form.body, want) {
+				t.Fatalf("the email form reached by %q (%d) does not post the return path %q:\n%s", m[1], form.status, rt, form.body)
+			}
+		})
+	}
+}
