@@ -43,6 +43,12 @@ func run(args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// Parsing stops at the first argument that is not a flag: a
+		// mistyped "rotate OLD" would print a lone new pair, which would
+		// replace the keys still in use.
+		return fmt.Errorf("unexpected argument %q: every setting is a flag, such as -rotate OLD (see -h)", fs.Arg(0))
+	}
 	p, err := flows.GenerateKeyPair()
 	if err != nil {
 		return err
