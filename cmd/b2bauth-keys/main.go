@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/b2bauth/b2bauth/flows"
 )
@@ -48,6 +49,9 @@ func run(args []string, out io.Writer) error {
 		// mistyped "rotate OLD" would print a lone new pair, which would
 		// replace the keys still in use.
 		return fmt.Errorf("unexpected argument %q: every setting is a flag, such as -rotate OLD (see -h)", fs.Arg(0))
+	}
+	if *name == "" || strings.Contains(*name, "=") {
+		return fmt.Errorf("-name %q: want a variable name, without =", *name)
 	}
 	p, err := flows.GenerateKeyPair()
 	if err != nil {

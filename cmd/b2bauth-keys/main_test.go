@@ -53,6 +53,8 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		{"an unknown flag is refused", []string{"-nope"}},
 		{"rotate without its dash is refused", []string{"rotate", "-name", "KEYS"}},
 		{"an argument after the flags is refused", []string{"-name", "KEYS", "extra"}},
+		{"an empty variable name is refused", []string{"-name", ""}},
+		{"a variable name holding = is refused", []string{"-name", "A=B"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
