@@ -9,18 +9,22 @@ import (
 type deferralKey struct{}
 
 // deferral is what [DeferFailures] keeps in a context.
-type deferral func(err error, answer http.Handler)
+type deferral func(w http.ResponseWriter, r *http.Request, err error, answer http.Handler)
 
 // DeferFailures returns a copy of ctx under which the middlewares of every
 // Middleware leave the answer to a request they refuse to the caller: instead
 // of running the error handler ([WithErrorHandler]), they call record with
-// the reason and a handler that writes the answer the error handler would
-// have written, and call no next handler. The cookies of an invalid session
-// are cleared before record runs, as always. It is for adapters of
+// the writer and the request the refusing middleware was given, the reason,
+// and a handler that writes the answer the error handler would have
+// written, and call no next handler. The cookies of an invalid session are
+// cleared on w before record runs, as always. It is for adapters of
 // frameworks that route errors to a handler of their own, such as echo's
-// HTTPErrorHandler; a nil record ends the deferral for the handlers further
-// down the chain.
-func DeferFailures(ctx context.Context, record func(err error, answer http.Handler)) context.Context {
+// HTTPErrorHandler. A refusal further down the chain, behind net/http
+// wrappers of its own (compression, [http.TimeoutHandler], a logging
+// recorder), reaches the same record: answering it on w and r keeps those
+// wrappers in the answer's path. A nil record ends the deferral for the
+// handlers further down the chain.
+func DeferFailures(ctx context.Context, record func(w http.ResponseWriter, r *http.Request, err error, answer http.Handler)) context.Context {
 	if record == nil {
 		return context.WithValue(ctx, deferralKey{}, deferral(nil))
 	}
@@ -37,7 +41,7 @@ func (m *Middleware) setErrorHandler() {
 	}
 	m.cfg.errorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		if record, _ := r.Context().Value(deferralKey{}).(deferral); record != nil {
-			record(err, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, err) }))
+			record(w, r, err, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, err) }))
 			return
 		}
 		h(w, r, err)

@@ -256,21 +256,26 @@ func TestPathGetters(t *testing.T) {
 }
 
 // TestDeferFailures: under a deferring context the middleware writes nothing
-// but the cleared cookies, and hands the reason and the answer it would
-// have written to the caller.
+// but the cleared cookies, and hands its writer and request, the reason and
+// the answer it would have written to the caller.
 func TestDeferFailures(t *testing.T) {
 	t.Parallel()
 	e := middlewaretest.NewEnv(t)
 	var (
+		gotW      http.ResponseWriter
+		gotR      *http.Request
 		gotErr    error
 		gotAnswer http.Handler
 	)
 	r := jsonRequest(e.SessionCookies("", "not.a.jwt"))
-	r = r.WithContext(middleware.DeferFailures(r.Context(), func(err error, answer http.Handler) {
-		gotErr, gotAnswer = err, answer
+	r = r.WithContext(middleware.DeferFailures(r.Context(), func(w http.ResponseWriter, r *http.Request, err error, answer http.Handler) {
+		gotW, gotR, gotErr, gotAnswer = w, r, err, answer
 	}))
 	w := httptest.NewRecorder()
 	protected(e.Middleware).ServeHTTP(w, r)
+	if gotW != w || gotR == nil || gotR.URL != r.URL {
+		t.Errorf("recorded the writer %p and the request %v; want the ones the middleware was given", gotW, gotR)
+	}
 	if w.Code != http.StatusOK || w.Body.Len() != 0 {
 		t.Errorf("the middleware answered %d %q; want nothing written", w.Code, w.Body)
 	}
@@ -288,7 +293,7 @@ func TestDeferFailures(t *testing.T) {
 
 	t.Run("a nil record ends the deferral", func(t *testing.T) {
 		r := jsonRequest(nil)
-		ctx := middleware.DeferFailures(r.Context(), func(error, http.Handler) { t.Error("record called") })
+		ctx := middleware.DeferFailures(r.Context(), func(http.ResponseWriter, *http.Request, error, http.Handler) { t.Error("record called") })
 		r = r.WithContext(middleware.DeferFailures(ctx, nil))
 		if res := serve(protected(e.Middleware), r); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("status %d, want the middleware's own 401", res.StatusCode)

@@ -99,11 +99,13 @@ func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFun
 			)
 			r := c.Request()
 			if !cfg.written {
-				r = r.WithContext(middleware.DeferFailures(r.Context(), func(e error, a http.Handler) {
+				r = r.WithContext(middleware.DeferFailures(r.Context(), func(w http.ResponseWriter, r *http.Request, e error, a http.Handler) {
 					if passed {
 						// A b2bauth middleware further down, outside
-						// this package's, refused: answer as it would.
-						a.ServeHTTP(c.Response(), c.Request())
+						// this package's, refused: answer as it would,
+						// through the writer it was given, so the
+						// net/http wrappers around it see the answer.
+						a.ServeHTTP(w, r)
 						return
 					}
 					failed, answer = e, a

@@ -1,13 +1,17 @@
 package b2becho_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/gommon/log"
 
 	b2becho "github.com/b2bauth/b2bauth/adapters/echo"
 	"github.com/b2bauth/b2bauth/middleware"
@@ -163,6 +167,120 @@ func TestNilOptionsAreRefused(t *testing.T) {
 				}
 			}()
 			b2becho.RequireSession(m, opt)
+		})
+	}
+}
+
+// tagKey is the context key of the value wrapped puts on the request.
+type tagKey struct{}
+
+// recorder is a writer wrapper of the kind compression, logging and
+// http.TimeoutHandler put in a chain: it adds a header to the answer and
+// records its status.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *recorder) WriteHeader(status int) {
+	w.status = status
+	w.Header().Set("X-Wrapped", "yes")
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// wrapped puts mw behind a recorder and a request carrying a tag, and
+// reports the status the recorder saw to seen.
+func wrapped(mw func(http.Handler) http.Handler, seen *int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		inner := mw(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := &recorder{ResponseWriter: w}
+			inner.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), tagKey{}, "tagged")))
+			*seen = rec.status
+		})
+	}
+}
+
+// TestRefusalFurtherDownGoesThroughItsWrappers: a plain net/http b2bauth
+// middleware further down an echo chain, behind net/http wrappers of its
+// own, answers its refusal through the writer and with the request it was
+// given, so the wrappers' headers, logs and timeouts still apply.
+func TestRefusalFurtherDownGoesThroughItsWrappers(t *testing.T) {
+	t.Parallel()
+	env := middlewaretest.NewEnv(t)
+	tagging, err := env.Middleware.With(middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		tag, _ := r.Context().Value(tagKey{}).(string)
+		http.Error(w, "refused "+tag, http.StatusUnauthorized)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := func(c echo.Context) error { return c.String(http.StatusOK, "secret") }
+	tests := []struct {
+		name  string
+		chain func(e *echo.Echo, seen *int)
+		check func(t *testing.T, w *httptest.ResponseRecorder, seen int)
+	}{
+		{
+			name: "a recorder in between sees the refusal and adds its header",
+			chain: func(e *echo.Echo, seen *int) {
+				e.GET("/private", ok, b2becho.OptionalSession(env.Middleware), echo.WrapMiddleware(wrapped(env.Middleware.RequireSession, seen)))
+			},
+			check: func(t *testing.T, w *httptest.ResponseRecorder, seen int) {
+				if seen != http.StatusUnauthorized || w.Header().Get("X-Wrapped") != "yes" {
+					t.Errorf("the recorder saw %d, the answer has X-Wrapped %q; want 401 and yes", seen, w.Header().Get("X-Wrapped"))
+				}
+			},
+		},
+		{
+			name: "the error handler is given the request the wrapper passed on",
+			chain: func(e *echo.Echo, seen *int) {
+				e.GET("/private", ok, b2becho.OptionalSession(env.Middleware), echo.WrapMiddleware(wrapped(tagging.RequireSession, seen)))
+			},
+			check: func(t *testing.T, w *httptest.ResponseRecorder, _ int) {
+				if got := strings.TrimSpace(w.Body.String()); got != "refused tagged" {
+					t.Errorf("body %q, want the error handler's %q", got, "refused tagged")
+				}
+			},
+		},
+		{
+			name: "http.TimeoutHandler in between writes the refusal it buffered",
+			chain: func(e *echo.Echo, _ *int) {
+				timeout := func(next http.Handler) http.Handler {
+					return http.TimeoutHandler(env.Middleware.RequireSession(next), time.Hour, "timed out")
+				}
+				e.GET("/private", ok, b2becho.OptionalSession(env.Middleware), echo.WrapMiddleware(timeout))
+			},
+			check: func(t *testing.T, w *httptest.ResponseRecorder, _ int) {
+				if strings.Count(w.Body.String(), `"session_missing"`) != 1 {
+					t.Errorf("body %q, want the one 401 session_missing answer", w.Body)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := echo.New()
+			e.HTTPErrorHandler = b2becho.HTTPErrorHandler(e.DefaultHTTPErrorHandler)
+			var logged bytes.Buffer
+			e.Logger.SetOutput(&logged)
+			e.Logger.SetLevel(log.WARN)
+			var seen int
+			tt.chain(e, &seen)
+			r := httptest.NewRequest(http.MethodGet, "/private", nil)
+			r.Header.Set("Accept", "application/json")
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "secret") {
+				t.Fatalf("answered %d %q, want a 401 refusal", w.Code, w.Body)
+			}
+			if strings.Contains(logged.String(), "already committed") {
+				// The refusal went around a wrapper, which then
+				// answered a second time.
+				t.Errorf("echo logged %q", logged.String())
+			}
+			tt.check(t, w, seen)
 		})
 	}
 }

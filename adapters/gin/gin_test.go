@@ -1,7 +1,11 @@
 package b2bgin_test
 
 import (
+	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +72,85 @@ func TestNilOptionsAreRefused(t *testing.T) {
 				}
 			}()
 			b2bgin.RequireSession(m, opt)
+		})
+	}
+}
+
+// tagKey is the context key of the value wrapped puts on the request.
+type tagKey struct{}
+
+// recorder is a writer wrapper of the kind compression, logging and
+// http.TimeoutHandler put in a chain: it adds a header to the answer and
+// records its status.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *recorder) WriteHeader(status int) {
+	w.status = status
+	w.Header().Set("X-Wrapped", "yes")
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// TestRefusalFurtherDownGoesThroughItsWrappers: a plain net/http b2bauth
+// middleware further down a gin chain, behind a net/http wrapper of its
+// own, answers its refusal through the writer and with the request it was
+// given (gin defers no failure), so the wrapper's headers and logs still
+// apply.
+func TestRefusalFurtherDownGoesThroughItsWrappers(t *testing.T) {
+	t.Parallel()
+	env := middlewaretest.NewEnv(t)
+	tagging, err := env.Middleware.With(middleware.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+		tag, _ := r.Context().Value(tagKey{}).(string)
+		http.Error(w, "refused "+tag, http.StatusUnauthorized)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "secret") })
+	var seen int
+	wrapped := func(inner http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := &recorder{ResponseWriter: w}
+			inner.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), tagKey{}, "tagged")))
+			seen = rec.status
+		})
+	}
+	gin.SetMode(gin.ReleaseMode)
+	g := gin.New()
+	g.GET("/private", b2bgin.OptionalSession(env.Middleware), gin.WrapH(wrapped(tagging.RequireSession(secret))))
+	g.GET("/timeout", b2bgin.OptionalSession(env.Middleware), gin.WrapH(http.TimeoutHandler(env.Middleware.RequireSession(secret), time.Hour, "timed out")))
+	tests := []struct {
+		name, path string
+		check      func(t *testing.T, w *httptest.ResponseRecorder)
+	}{
+		{"a recorder in between sees the refusal and adds its header", "/private", func(t *testing.T, w *httptest.ResponseRecorder) {
+			if seen != http.StatusUnauthorized || w.Header().Get("X-Wrapped") != "yes" {
+				t.Errorf("the recorder saw %d, the answer has X-Wrapped %q; want 401 and yes", seen, w.Header().Get("X-Wrapped"))
+			}
+		}},
+		{"the error handler is given the request the wrapper passed on", "/private", func(t *testing.T, w *httptest.ResponseRecorder) {
+			if got := strings.TrimSpace(w.Body.String()); got != "refused tagged" {
+				t.Errorf("body %q, want the error handler's %q", got, "refused tagged")
+			}
+		}},
+		{"http.TimeoutHandler in between writes the refusal it buffered", "/timeout", func(t *testing.T, w *httptest.ResponseRecorder) {
+			if strings.Count(w.Body.String(), `"session_missing"`) != 1 {
+				t.Errorf("body %q, want the one 401 session_missing answer", w.Body)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, tt.path, nil)
+			r.Header.Set("Accept", "application/json")
+			w := httptest.NewRecorder()
+			g.ServeHTTP(w, r)
+			if w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "secret") {
+				t.Fatalf("answered %d %q, want a 401 refusal", w.Code, w.Body)
+			}
+			tt.check(t, w)
 		})
 	}
 }

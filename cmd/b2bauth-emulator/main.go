@@ -70,6 +70,12 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(url st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// Parsing stops at the first argument that is not a flag, so the
+		// flags after it would be ignored too: refuse rather than serve
+		// something other than what was asked.
+		return fmt.Errorf("unexpected argument %q: every setting is a flag, such as -seed FILE (see -h)", fs.Arg(0))
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := []emulator.Option{
 		emulator.WithAddr(*addr),

@@ -98,10 +98,18 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"an unknown flag is refused", []string{"-nope"}},
 		{"a missing seed file is refused", []string{"-seed", "/does/not/exist.json"}},
 		{"a bad address is refused", []string{"-addr", "256.1.1.1:0"}},
+		// The flag package stops at the first argument that is not a
+		// flag: the flags after it would be ignored too.
+		{"an argument that is not a flag is refused", []string{"seed.json", "-addr", "127.0.0.1:0"}},
+		{"an argument after the flags is refused", []string{"-addr", "127.0.0.1:0", "seed.json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(context.Background(), tt.args, io.Discard, nil)
+			// Already ended: a run that accepts the arguments returns at
+			// once instead of serving.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := run(ctx, tt.args, io.Discard, nil)
 			if err == nil {
 				t.Fatal("accepted")
 			}

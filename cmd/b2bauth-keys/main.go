@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/b2bauth/b2bauth/flows"
 )
@@ -42,6 +43,15 @@ func run(args []string, out io.Writer) error {
 	rotate := fs.String("rotate", "", "current keys to keep after the new pair (the value of the variable)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		// Parsing stops at the first argument that is not a flag: a
+		// mistyped "rotate OLD" would print a lone new pair, which would
+		// replace the keys still in use.
+		return fmt.Errorf("unexpected argument %q: every setting is a flag, such as -rotate OLD (see -h)", fs.Arg(0))
+	}
+	if *name == "" || strings.Contains(*name, "=") {
+		return fmt.Errorf("-name %q: want a variable name, without =", *name)
 	}
 	p, err := flows.GenerateKeyPair()
 	if err != nil {

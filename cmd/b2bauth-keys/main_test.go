@@ -42,6 +42,34 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunRejectsBadArguments: a mistyped command line prints no keys, so
+// that a rotation asked for wrongly does not print a lone new pair that
+// would replace the old ones.
+func TestRunRejectsBadArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"an unknown flag is refused", []string{"-nope"}},
+		{"rotate without its dash is refused", []string{"rotate", "-name", "KEYS"}},
+		{"an argument after the flags is refused", []string{"-name", "KEYS", "extra"}},
+		{"an empty variable name is refused", []string{"-name", ""}},
+		{"a variable name holding = is refused", []string{"-name", "A=B"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(tt.args, &out)
+			if err == nil || exitCode(err) != 2 {
+				t.Errorf("run(%q) = %v, want an error exiting 2", tt.args, err)
+			}
+			if out.Len() != 0 {
+				t.Errorf("printed %q, want nothing", out.String())
+			}
+		})
+	}
+}
+
 func TestExitCode(t *testing.T) {
 	tests := []struct {
 		name string
