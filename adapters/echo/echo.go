@@ -64,8 +64,11 @@ type failure struct {
 // route's parameters are given to the core as the request's path values
 // (r.PathValue("org") for a route /orgs/:org), and the request the core
 // passes on is written back with c.SetRequest, so what it attached to the
-// context reaches the next handlers. The error returned by the next handler
-// is passed through.
+// context reaches the next handlers; a writer it passes on in place of the
+// one it was given becomes c.Response()'s, as echo's WrapMiddleware does, so
+// a middleware of the application's own that wraps the writer sees what the
+// next handlers write. The error returned by the next handler is passed
+// through.
 //
 // A refused request reaches echo's HTTPErrorHandler, as with echo-jwt: Wrap
 // returns an *echo.HTTPError whose Code is the answer's status (401, 403,
@@ -111,9 +114,15 @@ func Wrap(mw func(http.Handler) http.Handler, opts ...Option) echo.MiddlewareFun
 					failed, answer = e, a
 				}))
 			}
-			mw(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				passed = true
 				c.SetRequest(r)
+				if w != http.ResponseWriter(c.Response()) {
+					// mw wrapped the writer (a recorder of its own): the
+					// next handlers write through it, as with echo's
+					// WrapMiddleware.
+					c.SetResponse(echo.NewResponse(w, c.Echo()))
+				}
 				err = next(c)
 			})).ServeHTTP(c.Response(), r)
 			if failed != nil {

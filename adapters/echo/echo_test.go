@@ -284,3 +284,35 @@ func TestRefusalFurtherDownGoesThroughItsWrappers(t *testing.T) {
 		})
 	}
 }
+
+// TestWrapKeepsTheWriterItIsPassed: a net/http middleware given to Wrap
+// that wraps the writer (a status recorder for an access log, a header of
+// its own) sees what the echo handlers after it write, as with echo's
+// WrapMiddleware.
+func TestWrapKeepsTheWriterItIsPassed(t *testing.T) {
+	t.Parallel()
+	env := middlewaretest.NewEnv(t)
+	tests := []struct {
+		name string
+		mw   func(http.Handler) http.Handler
+	}{
+		{"an application's own middleware", func(next http.Handler) http.Handler { return next }},
+		{"a core middleware", env.Middleware.OptionalSession},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" behind a recorder sees the handler's answer", func(t *testing.T) {
+			t.Parallel()
+			var seen int
+			e := echo.New()
+			e.GET("/", func(c echo.Context) error { return c.String(http.StatusAccepted, "ok") }, b2becho.Wrap(wrapped(tt.mw, &seen)))
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+			if w.Code != http.StatusAccepted || w.Body.String() != "ok" {
+				t.Fatalf("answered %d %q, want 202 ok", w.Code, w.Body)
+			}
+			if seen != http.StatusAccepted || w.Header().Get("X-Wrapped") != "yes" {
+				t.Errorf("the recorder saw %d, the answer has X-Wrapped %q; want 202 and yes", seen, w.Header().Get("X-Wrapped"))
+			}
+		})
+	}
+}
