@@ -40,7 +40,11 @@ func WithSkipper(skip func(*gin.Context) bool) Option {
 // passes on is written back to c.Request, so what it attached to the context
 // reaches the next handlers. When the core rejects the request (it has
 // written the answer, with the Middleware's error handler), the chain is
-// aborted.
+// aborted. The next handlers keep writing to c.Writer: a writer mw passes
+// on in place of the one it was given (a recorder of its own) is not used
+// after it, as gin offers no public way to make its writer of another. The
+// core's middlewares pass theirs on unchanged; wrap the response in a gin
+// middleware instead.
 func Wrap(mw func(http.Handler) http.Handler, opts ...Option) gin.HandlerFunc {
 	var cfg config
 	for _, o := range opts {
