@@ -11,12 +11,14 @@ package e2e_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,6 +56,35 @@ type session struct {
 	app  *demo.App
 	base string
 	tab  context.Context
+	// posts counts the POSTs the app received, by path.
+	posts *postCounter
+	// scriptsOff is set once the page's scripts are turned off.
+	scriptsOff bool
+}
+
+// postCounter counts the POSTs a handler receives, by path.
+type postCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// count wraps next, counting its POSTs.
+func (c *postCounter) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			c.mu.Lock()
+			c.n[r.URL.Path]++
+			c.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// of returns the number of POSTs to path so far.
+func (c *postCounter) of(path string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[path]
 }
 
 // start serves the net/http app over plain http on 127.0.0.1 (a secure
@@ -74,7 +105,8 @@ func start(t *testing.T) *session {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Close)
-	srv.Config.Handler = nethttproutes.New(app)
+	posts := &postCounter{n: map[string]int{}}
+	srv.Config.Handler = posts.count(nethttproutes.New(app))
 	srv.Start()
 	t.Cleanup(srv.Close)
 
@@ -103,7 +135,7 @@ func start(t *testing.T) *session {
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("start %s: %v", exe, err)
 	}
-	return &session{t: t, app: app, base: base, tab: tab}
+	return &session{t: t, app: app, base: base, tab: tab, posts: posts}
 }
 
 // run performs one named step within stepTimeout; on failure it saves a
@@ -159,6 +191,11 @@ func (s *session) fail(name string, err error) {
 		s.t.Logf("screenshot failed: %v", shotErr)
 	} else {
 		s.t.Logf("screenshot of %s saved to %s", url, path)
+	}
+	if s.posts != nil {
+		s.posts.mu.Lock()
+		s.t.Logf("POSTs received: %v", s.posts.n)
+		s.posts.mu.Unlock()
 	}
 	s.t.Fatalf("%s: %v", name, err)
 }
@@ -232,6 +269,14 @@ func chooseOrganization(orgID, next string) chromedp.Action[chromedp.Void] {
 // organization (MFA required for all) and returns the member's id.
 func (s *session) loginToMFA(email string) string {
 	s.t.Helper()
+	return s.loginTo(email, `form[action="`+demo.Prefix+`/mfa/sms/send"]`)
+}
+
+// loginTo walks the login of email up to the MFA page of the Acme
+// organization, waiting there for the selector next, and returns the
+// member's id.
+func (s *session) loginTo(email, next string) string {
+	s.t.Helper()
 	emu := s.app.Emulator
 	orgID, _ := emu.OrganizationID(demo.AcmeSlug)
 	memberID, ok := emu.MemberID(orgID, email)
@@ -256,7 +301,7 @@ func (s *session) loginToMFA(email string) string {
 		s.t.Fatalf("no magic link sent to %s", email)
 	}
 	s.navigate("open the magic link", link)
-	s.run("choose Acme", chooseOrganization(orgID, `form[action="`+demo.Prefix+`/mfa/sms/send"]`))
+	s.run("choose Acme", chooseOrganization(orgID, next))
 	s.expectAt("on the MFA page", demo.Prefix+"/mfa")
 	return memberID
 }
