@@ -31,9 +31,8 @@ func (s *Server) handleISTExchange(r *http.Request) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ist.orgID != "" && ist.orgID != o.id {
-		return nil, invalid(errISTForOrganization, "the intermediate session token is bound to another organization")
-	}
+	// An IST an organization's MFA step holds unconsumed may still enter
+	// another organization, as Stytch documents: the login binds it anew.
 	return s.loginLocked(now, login{
 		ist:     ist,
 		email:   ist.email,
@@ -75,9 +74,6 @@ func (s *Server) handleOrganizationCreate(r *http.Request) (response, error) {
 	ist, err := s.liveISTLocked(now, p.IntermediateSessionToken)
 	if err != nil {
 		return nil, err
-	}
-	if ist.orgID != "" {
-		return nil, invalid(errISTForOrganization, "the intermediate session token is already bound to an organization")
 	}
 	slug := strings.ToLower(p.OrganizationSlug)
 	if slug == "" {

@@ -186,8 +186,31 @@ func TestIntermediateSessionExchange(t *testing.T) {
 		if r.get("mfa_required", "secondary_auth_initiated") != nil {
 			t.Errorf("bob has TOTP, no SMS should be sent: %v", r.get("mfa_required"))
 		}
-		// The IST is now bound: it cannot enter another organization.
-		wantError(t, f.do(t, "POST", path, map[string]any{"intermediate_session_token": ist, "organization_id": f.globex}), 400, errISTForOrganization)
+	})
+	t.Run("an IST held by one organization's MFA step enters another", func(t *testing.T) {
+		// Stytch: the IST an exchange returns for MFA can be exchanged
+		// into a different organization, or create a new one.
+		ist := f.discover(t, "alice@acme.test").str("intermediate_session_token")
+		r := f.do(t, "POST", path, map[string]any{"intermediate_session_token": ist, "organization_id": f.globex})
+		wantOK(t, r)
+		if r.get("member_authenticated") != false || r.str("intermediate_session_token") != ist {
+			t.Fatalf("globex requires MFA; got %s", r.raw)
+		}
+		r = f.do(t, "POST", path, map[string]any{"intermediate_session_token": ist, "organization_id": f.acme})
+		wantOK(t, r)
+		if r.get("member_authenticated") != true || r.str("member_session", "organization_id") != f.acme || r.str("member_id") != f.alice {
+			t.Fatalf("acme requires no MFA; got %s", r.raw)
+		}
+		wantError(t, f.do(t, "POST", path, map[string]any{"intermediate_session_token": ist, "organization_id": f.globex}), 404, errISTNotFound)
+	})
+	t.Run("an IST held by an MFA step creates an organization", func(t *testing.T) {
+		ist := f.discover(t, "alice@acme.test").str("intermediate_session_token")
+		wantOK(t, f.do(t, "POST", path, map[string]any{"intermediate_session_token": ist, "organization_id": f.globex}))
+		r := f.do(t, "POST", "/v1/b2b/discovery/organizations/create", map[string]any{"intermediate_session_token": ist, "organization_name": "Alice's New Co"})
+		wantOK(t, r)
+		if r.get("member_authenticated") != true || r.str("organization", "organization_name") != "Alice's New Co" {
+			t.Fatalf("got %s", r.raw)
+		}
 	})
 	t.Run("an email of an allowed domain joins just in time", func(t *testing.T) {
 		ist := f.discover(t, "erin@acme.test").str("intermediate_session_token")

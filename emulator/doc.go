@@ -36,6 +36,9 @@
 //	400 invalid_organization_id            organization_id is not an organization id
 //	400 invalid_intermediate_session_token_for_organization
 //	                                       IST bound to, or discovered for, someone else
+//	                                       (an IST an organization's MFA step holds may
+//	                                       still be exchanged into another organization,
+//	                                       or create one, as with Stytch)
 //	400 insufficient_factors_for_session_exchange
 //	                                       MFA attempted before a primary method the organization allows
 //	400 organization_slug_already_used     discovery organization create with a taken slug
