@@ -7,7 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/middleware"
+	"github.com/gorilla/securecookie"
 )
 
 // A browser sends the same step twice: a double click on a submit button
@@ -19,10 +21,12 @@ import (
 // flow finished is led on, where the sign-in was going, instead: a flow
 // cookie sent with a request is known to have finished by a record of its
 // flow id in the guard's [Store]; a request without a flow cookie, from a
-// browser holding a valid session, has nothing left to do. Nothing is
+// browser holding a valid session, has nothing left to do. Nothing new is
 // granted either way: the session was made by the request that finished the
-// flow, and the return path is one the flow or the form holds, checked as
-// local like every return path.
+// flow, and is only written again, to a request carrying that flow's
+// cookie, when the browser lost the answer that carried it; the return path
+// is one the flow or the form holds, checked as local like every return
+// path.
 
 // finishedMemory is how long the end of a flow is remembered: long enough
 // for the requests a browser sent before the answer that ended it.
@@ -30,24 +34,49 @@ const finishedMemory = time.Minute
 
 func finishedKey(flowID string) Key { return keyOf("finished", flowID) }
 
-// markFinished records that the flow st ended with a session.
-func (h *Handler) markFinished(r *http.Request, st *flowState) {
+// markFinished records that the flow st ended with the session whose token
+// is token. The record holds the token encrypted and authenticated with the
+// flow cookie's keys, under a name of the flow's own, so that a request of
+// the flow whose browser never got the answer carrying the session cookies
+// (it cancelled that request, a double click without the busy-state
+// script) gets the session written again (see endedFlow).
+func (h *Handler) markFinished(r *http.Request, st *flowState, token string) {
 	if st == nil || st.FlowID == "" {
 		return
 	}
-	_, err := h.guard.store.SetNX(context.WithoutCancel(r.Context()), finishedKey(st.FlowID), []byte{1}, finishedMemory)
+	v, err := securecookie.EncodeMulti(finishedName(st.FlowID), token, h.cookie.codecs...)
+	if err == nil {
+		_, err = h.guard.store.SetNX(context.WithoutCancel(r.Context()), finishedKey(st.FlowID), []byte(v), finishedMemory)
+	}
 	h.guardFailed(r, err)
 }
+
+// finishedName binds a finished record to its flow: the name is part of
+// what the codec authenticates.
+func finishedName(flowID string) string { return "b2bauth-finished-" + flowID }
 
 // finished reports whether the flow st ended with a session. A store that
 // cannot say counts as no: the step goes on as without the record.
 func (h *Handler) finished(r *http.Request, st *flowState) bool {
+	_, ok := h.finishedToken(r, st)
+	return ok
+}
+
+// finishedToken is finished, with the token of the session the flow made
+// ("" when the record cannot be read back, such as after a key rotation).
+func (h *Handler) finishedToken(r *http.Request, st *flowState) (token string, ok bool) {
 	if st == nil || st.FlowID == "" {
-		return false
+		return "", false
 	}
-	_, _, ok, err := h.guard.store.Get(r.Context(), finishedKey(st.FlowID))
+	v, _, ok, err := h.guard.store.Get(r.Context(), finishedKey(st.FlowID))
 	h.guardFailed(r, err)
-	return err == nil && ok
+	if err != nil || !ok {
+		return "", false
+	}
+	if securecookie.DecodeMulti(finishedName(st.FlowID), string(v), &token, h.cookie.codecs...) != nil {
+		token = ""
+	}
+	return token, true
 }
 
 // leadOn answers a request whose flow failed with e, and reports whether
@@ -74,12 +103,33 @@ func (h *Handler) leadOn(w http.ResponseWriter, r *http.Request, st *flowState, 
 // reports whether it did: its cookie is cleared and the browser sent on to
 // the flow's return path.
 func (h *Handler) endedFlow(w http.ResponseWriter, r *http.Request, st *flowState) bool {
-	if !h.finished(r, st) {
+	token, ok := h.finishedToken(r, st)
+	if !ok {
 		return false
+	}
+	if token != "" && h.heldSession(w, r) == nil {
+		h.restoreSession(w, r, token)
 	}
 	h.clearFlow(w, st.Step)
 	h.redirect(w, r, "done", h.destination(st))
 	return true
+}
+
+// restoreSession writes again the cookies of the session a finished flow
+// made, for a browser that holds no valid session: the answer that carried
+// them never reached it. Stytch is asked, so a session ended meanwhile is
+// not written; failing that, the browser is led on without it, as before.
+func (h *Handler) restoreSession(w http.ResponseWriter, r *http.Request, token string) {
+	res, err := h.client.Sessions.Authenticate(r.Context(), &client.SessionsAuthenticateParams{SessionToken: token})
+	if err != nil || res.SessionToken == "" || res.SessionJWT == "" {
+		h.cfg.logger.InfoContext(r.Context(), "b2bauth: flows: the session of a finished sign-in could not be written again", "error", err)
+		return
+	}
+	expires := h.cfg.now().Add(time.Duration(h.cfg.sessionDuration) * time.Minute)
+	if res.MemberSession.ExpiresAt != nil {
+		expires = *res.MemberSession.ExpiresAt
+	}
+	h.mw.SetSessionCookies(w, res.SessionToken, res.SessionJWT, expires)
 }
 
 // heldSession returns the valid session the request carries, or nil.

@@ -23,8 +23,10 @@ const maxBodyBytes = 64 << 10
 // between requests beyond the encrypted flow cookies, except the records of
 // its guard in a [Store] (see [WithStore]): the recent wrong codes and the
 // time of the last SMS per member, the entries into an organization in
-// flight, the flows that finished in the last minute (so that a second
-// submit of a finished step leads on instead of failing), and, for the SMS
+// flight, the flows that finished in the last minute with the token of
+// the session each made, encrypted with the cookie keys (so that a second
+// submit of a finished step leads on instead of failing, and writes the
+// session again if the browser lost it), and, for the SMS
 // cooldown, the MFA step of an entry on which Stytch texted the member (so
 // that a second choice of the organization leads to that text's code).
 type Handler struct {

@@ -326,7 +326,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, st *flowState, 
 		expires = *s.member.ExpiresAt
 	}
 	h.mw.SetSessionCookies(w, s.token, s.jwt, expires)
-	h.markFinished(r, st)
+	h.markFinished(r, st, s.token)
 	h.clearFlow(w, st.Step)
 	h.redirect(w, r, "done", h.destination(st))
 }

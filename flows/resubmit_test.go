@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/b2bauth/b2bauth/client"
 	"github.com/b2bauth/b2bauth/emulator"
 	"github.com/b2bauth/b2bauth/flows"
 )
@@ -342,5 +343,73 @@ func TestAPanickingStepGivesItsTurnUp(t *testing.T) {
 	// off: the member starts again, and is told so.
 	if a := (answer{status: res.StatusCode, header: res.Header, body: string(b)}); a.status != http.StatusUnauthorized || a.errorCode(t) != "flow_expired" {
 		t.Fatalf("the choice after the panic = %d %s, want 401 flow_expired", a.status, a.body)
+	}
+}
+
+// TestALostAnswerOfTheSignInIsWrittenAgain: a browser may cancel the
+// request that finishes a sign-in and drop its answer, with the session
+// cookies (a double click without the busy-state script: Chromium sends the
+// form twice and shows the second answer). The second request, finding the
+// flow finished, writes the session again, unless Stytch no longer has it.
+func TestALostAnswerOfTheSignInIsWrittenAgain(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		meanwhile func(h *harness, token string)
+		signedIn  bool
+	}{
+		{"a session still alive is written again", func(*harness, string) {}, true},
+		{"a session ended meanwhile is not", func(h *harness, token string) {
+			if _, err := h.client.Sessions.Revoke(t.Context(), &client.SessionsRevokeParams{SessionToken: token}); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, memberID := smsFlow(t)
+			code := h.emu.LastSMSCode(phone)
+			// The first verify signs in; its answer never reaches the
+			// browser's cookie jar.
+			req := h.postRequest("/auth/mfa/sms/verify", url.Values{"code": {code}}, "text/html")
+			for _, c := range h.browser.Jar.Cookies(req.URL) {
+				req.AddCookie(c)
+			}
+			lost := &http.Client{Transport: h.browser.Transport, CheckRedirect: h.browser.CheckRedirect}
+			res, err := lost.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			var token string
+			for _, c := range res.Cookies() {
+				if c.Name == "stytch_session" {
+					token = c.Value
+				}
+			}
+			if res.StatusCode != http.StatusSeeOther || token == "" {
+				t.Fatalf("first verify = %d with session token %q, want 303 and a session", res.StatusCode, token)
+			}
+			if h.cookie("stytch_session") != "" {
+				t.Fatal("the browser holds the session of the lost answer")
+			}
+			tt.meanwhile(h, token)
+
+			h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/dashboard")
+			if h.flowCookie() != "" {
+				t.Error("the finished flow's cookie is still in the browser")
+			}
+			if !tt.signedIn {
+				if a := h.get("/dashboard"); a.status == http.StatusOK {
+					t.Fatalf("signed in with a session ended at Stytch: %s", a.body)
+				}
+				return
+			}
+			h.expectLoggedIn(memberID)
+			if got := h.cookie("stytch_session"); got != token {
+				t.Errorf("the session written again has token %q, want the finished flow's", got)
+			}
+		})
 	}
 }

@@ -70,9 +70,10 @@ type Store interface {
 }
 
 // defaultStoreCapacity bounds the records of the default store: each takes
-// about 230 bytes, so a full store holds about 30 MiB; the MFA step of an
-// entry that texted the member (kept for the SMS cooldown) takes about
-// 1 KiB, up to 130 MiB for a store full of them.
+// about 230 bytes, so a full store holds about 30 MiB; the record of a
+// finished sign-in, holding its encrypted session token, takes about 400
+// bytes, and the MFA step of an entry that texted the member (kept for the
+// SMS cooldown) about 1 KiB, up to 130 MiB for a store full of them.
 const defaultStoreCapacity = 1 << 17
 
 // errStoreFull is the outage of a memory store holding as many live records
