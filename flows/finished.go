@@ -160,8 +160,9 @@ func requestedReturnPath(w http.ResponseWriter, r *http.Request) string {
 // flowQueue runs the POSTs that carry the same flow cookies one at a time
 // on this instance, so that the second request of a double click starts
 // once the first has finished its flow, and then finds the record of that
-// (see endedFlow) rather than racing it to Stytch. Entries live only while
-// requests wait or run.
+// (see endedFlow) rather than racing it to Stytch; each runs to its end
+// even if its browser gives it up. Entries live only while requests wait
+// or run.
 type flowQueue struct {
 	mu      sync.Mutex
 	waiting map[Key]*queued
@@ -196,9 +197,17 @@ func (q *flowQueue) enter(ctx context.Context, k Key) (leave func(), err error) 
 		}
 		q.mu.Unlock()
 	}
+	leave = func() { e.ch <- struct{}{}; done() }
+	// A free turn is taken even by a request its browser gave up: it is
+	// served, as it would have been without the queue.
 	select {
 	case <-e.ch:
-		return func() { e.ch <- struct{}{}; done() }, nil
+		return leave, nil
+	default:
+	}
+	select {
+	case <-e.ch:
+		return leave, nil
 	case <-ctx.Done():
 		done()
 		return nil, ctx.Err()
@@ -227,7 +236,12 @@ func (h *Handler) oneAtATime(next http.Handler) http.Handler {
 			return
 		}
 		defer leave()
-		next.ServeHTTP(w, r)
+		// The step goes on when the browser gives the request up (a
+		// second click cancels the first navigation): Stytch may already
+		// have acted on it, and the request queued behind needs its
+		// outcome, the record of a finished sign-in above all. The
+		// client's timeouts bound it.
+		next.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
 	})
 }
 

@@ -373,18 +373,18 @@ func TestFullGuardStoreKeepsTheLock(t *testing.T) {
 }
 
 // TestAbandonedAttemptsStayCounted: a code whose request goes away while
-// Stytch checks it may have been judged, and stays counted: cancelling
-// requests is no way around the limit.
+// Stytch checks it is still judged to its end, and a wrong one counted:
+// cancelling requests is no way around the limit.
 func TestAbandonedAttemptsStayCounted(t *testing.T) {
 	t.Parallel()
 	h := mfaTOTPFlow(t)
 	const path = "/v1/b2b/totp/authenticate"
-	h.emu.SetFault(emulator.Fault{Path: path, Latency: 2 * time.Second})
+	h.emu.SetFault(emulator.Fault{Path: path, Latency: 100 * time.Millisecond})
 	cookie := &http.Cookie{Name: flows.FlowCookieName(h.flows), Value: h.flowCookie()}
 	for range 5 {
 		// The request goes away while Stytch is still checking.
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		body := url.Values{"code": {totpCode(t, attackTOTPSecret, h.clock.Now())}}.Encode()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		body := url.Values{"code": {wrongTOTP(t, h.clock.Now())}}.Encode()
 		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/auth/mfa/totp/verify", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/json")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -412,4 +413,29 @@ func TestALostAnswerOfTheSignInIsWrittenAgain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAStepRunsToItsEndWhenItsBrowserLeaves: a browser gives a request up
+// when a second click starts another navigation. The step still runs to
+// its end: Stytch may already have acted on it (the code used up), and the
+// request of the second click, queued behind it, needs its outcome.
+func TestAStepRunsToItsEndWhenItsBrowserLeaves(t *testing.T) {
+	t.Parallel()
+	h, memberID := smsFlow(t)
+	code := h.emu.LastSMSCode(phone)
+	req := httptest.NewRequest(http.MethodPost, h.url("/auth/mfa/sms/verify"), strings.NewReader(url.Values{"code": {code}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range h.browser.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	w := httptest.NewRecorder()
+	h.flows.ServeHTTP(w, req.WithContext(ctx))
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/dashboard" {
+		t.Fatalf("verify given up by its browser = %d to %q, want 303 to /dashboard: %s", w.Code, w.Header().Get("Location"), w.Body)
+	}
+	// The browser, which never got that answer, sends the form again.
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/dashboard")
+	h.expectLoggedIn(memberID)
 }
