@@ -58,13 +58,24 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	pairs := []flows.KeyPair{p}
-	if *rotate != "" {
+	if flagSet(fs, "rotate") {
+		// An empty value is refused too: -rotate "$B2BAUTH_COOKIE_KEYS" in
+		// a shell without that variable would otherwise print a lone new
+		// pair, which would replace the keys still in use.
 		old, err := flows.ParseCookieKeys(*rotate)
 		if err != nil {
-			return err
+			return fmt.Errorf("-rotate: %w", err)
 		}
 		pairs = append(pairs, old...)
 	}
 	_, err = fmt.Fprintf(out, "%s=%s\n", *name, flows.FormatCookieKeys(pairs...))
 	return err
+}
+
+// flagSet reports whether the flag name was given on the command line,
+// whatever its value.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -55,6 +55,8 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		{"an argument after the flags is refused", []string{"-name", "KEYS", "extra"}},
 		{"an empty variable name is refused", []string{"-name", ""}},
 		{"a variable name holding = is refused", []string{"-name", "A=B"}},
+		{"rotating an empty value is refused", []string{"-rotate", ""}},
+		{"rotating blanks is refused", []string{"-rotate=  "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
