@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,12 +47,15 @@ var testKeys = flows.KeyPair{
 // harness is an app using the flows, served over TLS, with Stytch played by
 // the emulator and a browser with a cookie jar.
 type harness struct {
-	t       *testing.T
-	clock   *fakeClock
-	emu     *emulator.Server
-	client  *client.Client
-	mw      *middleware.Middleware
-	flows   *flows.Handler
+	t      *testing.T
+	clock  *fakeClock
+	emu    *emulator.Server
+	client *client.Client
+	mw     *middleware.Middleware
+	flows  *flows.Handler
+	// front is the handler that serves /auth/: h.flows unless a test
+	// routes the requests to another replica (see serveWith).
+	front   *atomic.Pointer[flows.Handler]
 	srv     *httptest.Server
 	browser *http.Client
 }
@@ -102,7 +106,11 @@ func newHarnessWith(t *testing.T, mwOpts []middleware.Option, opts ...flows.Opti
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux.Handle("/auth/", h.flows)
+	h.front = new(atomic.Pointer[flows.Handler])
+	h.front.Store(h.flows)
+	mux.Handle("/auth/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.front.Load().ServeHTTP(w, r)
+	}))
 	mux.Handle("GET /dashboard", h.mw.RequireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := middleware.SessionFrom(r.Context())
 		io.WriteString(w, "dashboard of "+s.MemberID)
@@ -214,6 +222,10 @@ func (h *harness) setCookie(name, value string) {
 	u, _ := url.Parse(h.srv.URL)
 	h.browser.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/", Secure: true, HttpOnly: true}})
 }
+
+// serveWith makes f, another replica of the app, serve the next requests
+// to /auth/.
+func (h *harness) serveWith(f *flows.Handler) { h.front.Store(f) }
 
 func (h *harness) flowCookie() string { return h.cookie(flows.FlowCookieName(h.flows)) }
 

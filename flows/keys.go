@@ -41,8 +41,8 @@ func FormatCookieKeys(pairs ...KeyPair) string {
 // ParseCookieKeys reads key pairs written as hex "hash:block[,hash:block]",
 // as [FormatCookieKeys] writes them: per pair a 32- or 64-byte hash key and
 // a 16-, 24- or 32-byte block key. The first pair encrypts and every pair
-// decrypts, so keys rotate by putting a new pair first (see
-// [WithCookieKeys]). A pair can also be made with
+// decrypts: keys rotate by adding a new pair last, then moving it first
+// (see [WithCookieKeys]). A pair can also be made with
 //
 //	echo "$(openssl rand -hex 32):$(openssl rand -hex 32)"
 //

@@ -114,9 +114,15 @@ func WithPrefix(prefix string) Option {
 }
 
 // WithCookieKeys sets the keys of the encrypted flow cookie. Required: [New]
-// fails without keys. The first pair encodes, every pair decodes, so keys are
-// rotated by putting a new pair first and dropping the old one after the
-// flow lifetime (10 minutes).
+// fails without keys. The first pair encodes, every pair decodes. Keys are
+// rotated in three steps, each given to every replica (during a rolling
+// deploy, old processes and new alike) before the next: the new pair added
+// last, so every replica decodes with it; then made first, so replicas
+// encode with it; then, the flow lifetime (10 minutes) after the last
+// replica made it first, the old pair dropped. A new pair put first in one
+// step encodes cookies that replicas not yet given it cannot read: the
+// sign-ins they serve end. The command b2bauth-keys prints each step
+// (-add, -promote).
 func WithCookieKeys(pairs ...KeyPair) Option {
 	return optionFunc(func(c *config) error {
 		if len(pairs) == 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,6 +43,50 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// testPair is a key pair in the text form: a 32-byte hash key and a 32-byte
+// block key.
+var testPair = strings.Repeat("01", 32) + ":" + strings.Repeat("02", 32)
+
+// printed runs the command with args and returns the value it prints.
+func printed(t *testing.T, args ...string) []flows.KeyPair {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(args, &out); err != nil {
+		t.Fatalf("run(%q): %v", args, err)
+	}
+	_, value, _ := strings.Cut(strings.TrimSpace(out.String()), "=")
+	keys, err := flows.ParseCookieKeys(value)
+	if err != nil {
+		t.Fatalf("run(%q) printed %q: %v", args, out.String(), err)
+	}
+	return keys
+}
+
+// TestRunStagesARotation: the rotation of a deployment with several
+// replicas, or rolled out one process at a time, is done in steps: the new
+// pair added last (every replica then decodes with it), then made first,
+// then the old pair dropped. A replica still on the previous step reads
+// every cookie the others write.
+func TestRunStagesARotation(t *testing.T) {
+	current := printed(t)
+	added := printed(t, "-add", flows.FormatCookieKeys(current...))
+	if len(added) != 2 || !slices.EqualFunc(added[:1], current, samePair) {
+		t.Fatalf("-add printed %d pairs, want the current pair first and a new one after it", len(added))
+	}
+	promoted := printed(t, "-name", "KEYS", "-promote", flows.FormatCookieKeys(added...))
+	if len(promoted) != 2 || !samePair(promoted[0], added[1]) || !samePair(promoted[1], added[0]) {
+		t.Fatal("-promote did not put the added pair first, before the current one")
+	}
+	three := printed(t, "-promote", flows.FormatCookieKeys(current[0], added[1], current[0]))
+	if !samePair(three[0], current[0]) || !samePair(three[1], current[0]) || !samePair(three[2], added[1]) {
+		t.Fatal("-promote did not keep the order of the other pairs")
+	}
+}
+
+func samePair(a, b flows.KeyPair) bool {
+	return bytes.Equal(a.Hash, b.Hash) && bytes.Equal(a.Block, b.Block)
+}
+
 // TestRunRejectsBadArguments: a mistyped command line prints no keys, so
 // that a rotation asked for wrongly does not print a lone new pair that
 // would replace the old ones.
@@ -55,6 +100,13 @@ func TestRunRejectsBadArguments(t *testing.T) {
 		{"an argument after the flags is refused", []string{"-name", "KEYS", "extra"}},
 		{"an empty variable name is refused", []string{"-name", ""}},
 		{"a variable name holding = is refused", []string{"-name", "A=B"}},
+		{"rotating an empty value is refused", []string{"-rotate", ""}},
+		{"rotating blanks is refused", []string{"-rotate=  "}},
+		{"adding to an empty value is refused", []string{"-add", ""}},
+		{"promoting an empty value is refused", []string{"-promote", ""}},
+		{"promoting a lone pair is refused", []string{"-promote", testPair}},
+		{"two ways of rotating at once are refused", []string{"-add", testPair, "-rotate", testPair}},
+		{"adding and promoting at once is refused", []string{"-add", testPair, "-promote", testPair + "," + testPair}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
