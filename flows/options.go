@@ -46,7 +46,8 @@ func (f optionFunc) apply(c *config) error { return f(c) }
 // KeyPair is one pair of keys for the encrypted flow cookie: Hash
 // authenticates it (HMAC-SHA256, 32 or 64 bytes) and Block encrypts it
 // (AES, 16, 24 or 32 bytes). Generate them with a cryptographic random
-// source and keep them secret.
+// source and keep them secret; [New] and [ParseCookieKeys] refuse a key of
+// zero bytes, the mark of a placeholder.
 type KeyPair struct {
 	Hash  []byte
 	Block []byte
