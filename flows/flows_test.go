@@ -65,6 +65,9 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("New error = %v, want one mentioning %q", err, tt.wantErr)
 			}
+			if n := strings.Count(err.Error(), "b2bauth:"); n != 1 {
+				t.Errorf("New error %q has %d b2bauth: prefixes, want 1", err, n)
+			}
 		})
 	}
 	if _, err := flows.New(nil, m, keys, public); err == nil {

@@ -173,12 +173,11 @@ func WithAfterLoginPath(path string) Option {
 // minutes to 366 days. Default [DefaultSessionDuration] (7 days).
 func WithSessionDuration(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
+		// The middleware's check allows 0 (no extension); a login must
+		// give its session a lifetime.
 		minutes, err := middleware.SessionDurationMinutes(d)
-		if err == nil && minutes == 0 {
-			err = errors.New("b2bauth: session duration must be a whole number of minutes from 5m to 366 days (8784h), got 0s")
-		}
-		if err != nil {
-			return fmt.Errorf("b2bauth: flows: %w", err)
+		if err != nil || minutes == 0 {
+			return fmt.Errorf("b2bauth: flows: session duration must be a whole number of minutes from 5m to 366 days (8784h), got %s", d)
 		}
 		c.sessionDuration = minutes
 		return nil
