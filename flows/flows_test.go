@@ -31,6 +31,8 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 		{"an empty key list is refused", []flows.Option{flows.WithCookieKeys(), public}, "at least one key pair"},
 		{"a short hash key is refused", []flows.Option{flows.WithCookieKeys(flows.KeyPair{Hash: make([]byte, 16), Block: make([]byte, 16)}), public}, "hash key must be 32 or 64 bytes"},
 		{"a bad block key is refused", []flows.Option{flows.WithCookieKeys(flows.KeyPair{Hash: make([]byte, 32), Block: make([]byte, 20)}), public}, "block key must be 16, 24 or 32 bytes"},
+		{"a hash key of zero bytes is refused", []flows.Option{flows.WithCookieKeys(flows.KeyPair{Hash: make([]byte, 32), Block: testKeys.Block}), public}, "cookie key pair 0: hash key is all zero"},
+		{"a block key of zero bytes is refused", []flows.Option{flows.WithCookieKeys(testKeys, flows.KeyPair{Hash: testKeys.Hash, Block: make([]byte, 32)}), public}, "cookie key pair 1: block key is all zero"},
 		{"a relative public URL is refused", []flows.Option{keys, flows.WithPublicURL("app.example")}, "absolute http(s) URL"},
 		{"a public URL with a query is refused", []flows.Option{keys, flows.WithPublicURL("https://app.example/?x=1")}, "absolute http(s) URL"},
 		{"a prefix with a trailing slash is refused", []flows.Option{keys, public, flows.WithPrefix("/auth/")}, "prefix"},
@@ -62,6 +64,9 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("New error = %v, want one mentioning %q", err, tt.wantErr)
+			}
+			if n := strings.Count(err.Error(), "b2bauth:"); n != 1 {
+				t.Errorf("New error %q has %d b2bauth: prefixes, want 1", err, n)
 			}
 		})
 	}

@@ -84,8 +84,10 @@ func CookieKeysFromEnv(name string) ([]KeyPair, error) {
 	return pairs, nil
 }
 
-// validate checks the key sizes securecookie accepts; i names the pair in
-// the error.
+// validate checks the key sizes securecookie accepts, and refuses a key of
+// zero bytes: no random source yields one, while a placeholder left in a
+// configuration does, and with it anyone could read and forge flow cookies.
+// i names the pair in the error.
 func (p KeyPair) validate(i int) error {
 	if n := len(p.Hash); n != 32 && n != 64 {
 		return fmt.Errorf("b2bauth: flows: cookie key pair %d: hash key must be 32 or 64 bytes, got %d", i, n)
@@ -93,5 +95,20 @@ func (p KeyPair) validate(i int) error {
 	if n := len(p.Block); n != 16 && n != 24 && n != 32 {
 		return fmt.Errorf("b2bauth: flows: cookie key pair %d: block key must be 16, 24 or 32 bytes, got %d", i, n)
 	}
+	if allZero(p.Hash) {
+		return fmt.Errorf("b2bauth: flows: cookie key pair %d: hash key is all zero bytes, not a random key", i)
+	}
+	if allZero(p.Block) {
+		return fmt.Errorf("b2bauth: flows: cookie key pair %d: block key is all zero bytes, not a random key", i)
+	}
 	return nil
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -46,6 +46,8 @@ func TestParseCookieKeysRefusesBadInput(t *testing.T) {
 		{name: "a hash key that is not hex", in: "zz:" + hex(32), want: "cookie key pair 0: hash key is not hex"},
 		{name: "a block key that is not hex", in: hex(32) + ":zz", want: "cookie key pair 0: block key is not hex"},
 		{name: "a short hash key", in: hex(16) + ":" + hex(32), want: "hash key must be 32 or 64 bytes, got 16"},
+		{name: "a hash key of zero bytes", in: strings.Repeat("00", 32) + ":" + hex(32), want: "cookie key pair 0: hash key is all zero"},
+		{name: "a block key of zero bytes", in: hex(32) + ":" + strings.Repeat("00", 32), want: "cookie key pair 0: block key is all zero"},
 		{name: "a bad block key in the second pair", in: hex(32) + ":" + hex(32) + "," + hex(64) + ":" + hex(8), want: "cookie key pair 1: block key must be 16, 24 or 32 bytes, got 8"},
 	}
 	for _, tt := range tests {

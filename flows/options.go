@@ -46,7 +46,8 @@ func (f optionFunc) apply(c *config) error { return f(c) }
 // KeyPair is one pair of keys for the encrypted flow cookie: Hash
 // authenticates it (HMAC-SHA256, 32 or 64 bytes) and Block encrypts it
 // (AES, 16, 24 or 32 bytes). Generate them with a cryptographic random
-// source and keep them secret.
+// source and keep them secret; [New] and [ParseCookieKeys] refuse a key of
+// zero bytes, the mark of a placeholder.
 type KeyPair struct {
 	Hash  []byte
 	Block []byte
@@ -178,12 +179,11 @@ func WithAfterLoginPath(path string) Option {
 // minutes to 366 days. Default [DefaultSessionDuration] (7 days).
 func WithSessionDuration(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
+		// The middleware's check allows 0 (no extension); a login must
+		// give its session a lifetime.
 		minutes, err := middleware.SessionDurationMinutes(d)
-		if err == nil && minutes == 0 {
-			err = errors.New("b2bauth: session duration must be a whole number of minutes from 5m to 366 days (8784h), got 0s")
-		}
-		if err != nil {
-			return fmt.Errorf("b2bauth: flows: %w", err)
+		if err != nil || minutes == 0 {
+			return fmt.Errorf("b2bauth: flows: session duration must be a whole number of minutes from 5m to 366 days (8784h), got %s", d)
 		}
 		c.sessionDuration = minutes
 		return nil

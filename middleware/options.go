@@ -127,12 +127,13 @@ func WithMaxTokenAge(d time.Duration) Option {
 	})
 }
 
-// WithLeeway sets the clock skew allowed on exp and nbf. Default 30 seconds;
-// 0 to 5 minutes. A JWT is served locally only until the earlier of exp plus
-// the leeway and iat plus the maximum token age ([WithMaxTokenAge]); as
-// Stytch's JWTs live 5 minutes, the default maximum age, the leeway on exp
-// matters mostly while Stytch is down, and the one on nbf whenever this
-// server's clock runs behind Stytch's.
+// WithLeeway sets the clock skew allowed on exp, nbf and iat (a JWT issued
+// later than now plus the leeway is refused as [ErrInvalidToken]). Default
+// 30 seconds; 0 to 5 minutes. A JWT is served locally only until the earlier
+// of exp plus the leeway and iat plus the maximum token age
+// ([WithMaxTokenAge]); as Stytch's JWTs live 5 minutes, the default maximum
+// age, the leeway on exp matters mostly while Stytch is down, and the one on
+// nbf and iat whenever this server's clock runs behind Stytch's.
 func WithLeeway(d time.Duration) Option {
 	return shared("WithLeeway", func(c *config) error {
 		if d < 0 || d > 5*time.Minute {
