@@ -95,6 +95,9 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("b2bauth: client: base url %q must not carry credentials, a query or a fragment", cfg.baseURL)
 	}
+	if host := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."); u.Scheme == "http" && (host == "stytch.com" || strings.HasSuffix(host, ".stytch.com")) {
+		return nil, fmt.Errorf("b2bauth: client: base url %q would send the project secret unencrypted: use https", cfg.baseURL)
+	}
 	if cfg.httpClientSet && cfg.httpClient == nil {
 		return nil, errors.New("b2bauth: client: nil http client")
 	}

@@ -43,7 +43,9 @@ type config struct {
 // WithBaseURL sets the API base URL, such as the emulator's URL in tests.
 // The default is [LiveBaseURL] for project IDs starting with "project-live-"
 // and [TestBaseURL] otherwise. [New] rejects a URL without an http or https
-// scheme and a host.
+// scheme and a host, and a plain http URL of a stytch.com host, which would
+// send the project secret unencrypted: plain http is for the emulator, on
+// loopback or a network of your own.
 func WithBaseURL(baseURL string) Option {
 	return optionFunc(func(c *config) { c.baseURL = baseURL })
 }
