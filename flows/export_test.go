@@ -68,3 +68,6 @@ func HoldFlowTurn(h *Handler, r *http.Request) (release func(), err error) {
 	}
 	return h.queue.enter(r.Context(), keyOf("queue", login, stepUp))
 }
+
+// MaxFlowWaiting is how many POSTs of one flow wait for its turn.
+const MaxFlowWaiting = maxFlowWaiting

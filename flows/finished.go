@@ -157,12 +157,24 @@ func requestedReturnPath(w http.ResponseWriter, r *http.Request) string {
 	return p
 }
 
+// maxFlowWaiting bounds the POSTs of one flow that wait for its turn on
+// an instance: a double click, a reload, a few more. net/http does not see
+// that a client sent a body and hung up while its request waits unread, so
+// an unbounded queue would let one cookie park any number of requests,
+// each then run to its end.
+const maxFlowWaiting = 4
+
+// errFlowQueueFull is enter's answer when maxFlowWaiting requests of the
+// flow already wait.
+var errFlowQueueFull = errors.New("b2bauth: flows: too many requests of one flow waiting")
+
 // flowQueue runs the POSTs that carry the same flow cookies one at a time
 // on this instance, so that the second request of a double click starts
 // once the first has finished its flow, and then finds the record of that
 // (see endedFlow) rather than racing it to Stytch; each runs to its end
-// even if its browser gives it up. Entries live only while requests wait
-// or run.
+// even if its browser gives it up. Up to maxFlowWaiting requests wait;
+// one more is served at once, as without the queue. Entries live only
+// while requests wait or run.
 type flowQueue struct {
 	mu      sync.Mutex
 	waiting map[Key]*queued
@@ -176,13 +188,18 @@ type queued struct {
 }
 
 // enter waits for the turn of key k, until ctx ends, and returns the func
-// that gives the turn up.
+// that gives the turn up; errFlowQueueFull when maxFlowWaiting requests
+// already wait for it.
 func (q *flowQueue) enter(ctx context.Context, k Key) (leave func(), err error) {
 	q.mu.Lock()
 	if q.waiting == nil {
 		q.waiting = make(map[Key]*queued)
 	}
 	e := q.waiting[k]
+	if e != nil && e.n > maxFlowWaiting {
+		q.mu.Unlock()
+		return nil, errFlowQueueFull
+	}
 	if e == nil {
 		e = &queued{ch: make(chan struct{}, 1)}
 		e.ch <- struct{}{}
@@ -215,8 +232,8 @@ func (q *flowQueue) enter(ctx context.Context, k Key) (leave func(), err error) 
 }
 
 // oneAtATime runs next for a POST after the POSTs in flight on this
-// instance that carry the same flow cookies; a request without any runs at
-// once.
+// instance that carry the same flow cookies; a request without any, or
+// finding maxFlowWaiting requests waiting already, runs at once.
 func (h *Handler) oneAtATime(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var login, stepUp string
@@ -231,6 +248,12 @@ func (h *Handler) oneAtATime(next http.Handler) http.Handler {
 			return
 		}
 		leave, err := h.queue.enter(r.Context(), keyOf("queue", login, stepUp))
+		if errors.Is(err, errFlowQueueFull) {
+			// Served as without the queue, on the request's own context:
+			// the cost of an ordinary request, not of a parked one.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if err != nil {
 			// The browser went away while waiting: nobody reads an answer.
 			return

@@ -35,6 +35,10 @@ type Login struct {
 // through. An error refuses it: the session is revoked at Stytch, no cookie
 // is written and the member sees the message of an error made with
 // [RefuseLogin], or a generic one for any other error (which is logged).
+// ctx carries the request's values; on a POST that carries a flow cookie
+// it is not cancelled when the browser gives the request up (a second
+// click, a closed tab), as the step runs to its end: bound the hook's own
+// calls in time.
 type AfterLoginFunc func(ctx context.Context, l *Login) error
 
 // AfterLogoutFunc is called after a logout revoked the session s, which is
