@@ -87,16 +87,21 @@ func New(projectID, secret string, opts ...Option) (*Client, error) {
 	}
 	u, err := url.Parse(cfg.baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("b2bauth: client: base url: %w", err)
+		// Not the URL itself: it may carry a password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("b2bauth: client: base url is not a URL: %w", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("b2bauth: client: base url %q needs an http or https scheme and a host", cfg.baseURL)
+		return nil, fmt.Errorf("b2bauth: client: base url %q needs an http or https scheme and a host", u.Redacted())
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("b2bauth: client: base url %q must not carry credentials, a query or a fragment", cfg.baseURL)
+		return nil, fmt.Errorf("b2bauth: client: base url %q must not carry credentials, a query or a fragment", u.Redacted())
 	}
 	if host := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."); u.Scheme == "http" && (host == "stytch.com" || strings.HasSuffix(host, ".stytch.com")) {
-		return nil, fmt.Errorf("b2bauth: client: base url %q would send the project secret unencrypted: use https", cfg.baseURL)
+		return nil, fmt.Errorf("b2bauth: client: base url %q would send the project secret unencrypted: use https", u.Redacted())
 	}
 	if cfg.httpClientSet && cfg.httpClient == nil {
 		return nil, errors.New("b2bauth: client: nil http client")

@@ -22,6 +22,7 @@ func TestNew(t *testing.T) {
 		secret    string
 		opts      []client.Option
 		wantErr   string
+		hidden    string // never in the error
 		wantBase  string
 	}{
 		{name: "a test project defaults to the test API", projectID: "project-test-1", secret: "s", wantBase: client.TestBaseURL},
@@ -43,6 +44,10 @@ func TestNew(t *testing.T) {
 			opts: []client.Option{client.WithBaseURL("http://Test.Stytch.com.:80/")}, wantErr: "unencrypted"},
 		{name: "another host over plain http is taken, as for an emulator", projectID: "project-test-1", secret: "s",
 			opts: []client.Option{client.WithBaseURL("http://emulator:9000")}, wantBase: "http://emulator:9000"},
+		{name: "a base URL's password is not in the error", projectID: "project-test-1", secret: "s",
+			opts: []client.Option{client.WithBaseURL("https://u:hunter2@example.com/?q")}, wantErr: "base url", hidden: "hunter2"},
+		{name: "an unparseable base URL's password is not in the error", projectID: "project-test-1", secret: "s",
+			opts: []client.Option{client.WithBaseURL("http://u:hunter2@[::1")}, wantErr: "base url", hidden: "hunter2"},
 		{name: "a nil HTTP client is refused", projectID: "project-test-1", secret: "s",
 			opts: []client.Option{client.WithHTTPClient(nil)}, wantErr: "nil http client"},
 		{name: "a zero timeout is refused", projectID: "project-test-1", secret: "s",
@@ -59,6 +64,9 @@ func TestNew(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.HasPrefix(err.Error(), "b2bauth: ") {
 					t.Fatalf("New error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+					t.Fatalf("New error = %v, shows %q", err, tt.hidden)
 				}
 				return
 			}
