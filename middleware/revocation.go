@@ -146,8 +146,9 @@ func (m *Middleware) revokeLocally(sessionID string) {
 // feed's. Publishing is not cut short when ctx is cancelled (a browser
 // that went away after asking to log out): an id left unpublished would let
 // the other instances serve the session's JWTs until their maximum age.
-// [PublishTimeout] bounds it instead. It does not revoke the session at
-// Stytch, and an empty id is ignored.
+// The feed is given [PublishTimeout] as its deadline instead (the Redis
+// feed of stores/redis leaves the bound to its client's own timeouts). It
+// does not revoke the session at Stytch, and an empty id is ignored.
 func (m *Middleware) Revoke(ctx context.Context, sessionID string) error {
 	if sessionID == "" {
 		return nil
@@ -161,8 +162,8 @@ func (m *Middleware) Revoke(ctx context.Context, sessionID string) error {
 	return m.cfg.revocations.Publish(ctx, sessionID)
 }
 
-// PublishTimeout bounds the publishing of a revoked session's id by
-// [Middleware.Revoke], whatever the caller's context.
+// PublishTimeout is the deadline [Middleware.Revoke] gives its feed to
+// publish a revoked session's id, whatever the caller's context.
 const PublishTimeout = 5 * time.Second
 
 // refused reports whether the session s is revoked here.
