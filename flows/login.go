@@ -130,8 +130,25 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
 		return
 	}
+	h.seeStep(w, r, h.cfg.prefix+"/login/check-email")
+}
+
+// getCheckEmail shows the "check your email" page of a discovery magic
+// link sent from this browser (see postLogin), drawn from the flow cookie.
+func (h *Handler) getCheckEmail(w http.ResponseWriter, r *http.Request) {
+	st, err := h.discoveryFlow(r)
+	if err != nil {
+		if !h.stepMovedOn(w, r, st, err) {
+			h.fail(w, r, st, err)
+		}
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
+		return
+	}
 	h.render(w, r, http.StatusOK, "check_email.html", &Page{
-		Step: stepEmailSent.next(), Email: email, ReturnTo: st.ReturnTo,
+		Step: stepEmailSent.next(), Email: st.Email, ReturnTo: st.ReturnTo,
 	})
 }
 
