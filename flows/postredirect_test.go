@@ -168,3 +168,32 @@ func (h *harness) step(a answer, location string) answer {
 	}
 	return page
 }
+
+// TestAWrongEmailCodeLeadsBackToTheCodeForm: a wrong email code answers a
+// browser with a 303 to the code form, which says so once, as every other
+// failed form does: a reload of the page then sends no code again, and
+// counts no other wrong attempt.
+func TestAWrongEmailCodeLeadsBackToTheCodeForm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, send, verify, form string
+	}{
+		{"a wrong discovery code", "/auth/login/code", "/auth/login/code/verify", "/auth/login/code"},
+		{"a wrong code of an organization", "/auth/o/acme/code", "/auth/o/acme/code/verify", "/auth/o/acme/code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" leads back to the code form, which says it once", func(t *testing.T) {
+			t.Parallel()
+			f := newCodeFixture(t)
+			f.step(f.post(tt.send, url.Values{"email": {"alice@acme.test"}}), tt.form)
+			code := f.emu.LastEmailCode("alice@acme.test")
+			page := f.failure(f.post(tt.verify, url.Values{"code": {wrong(code)}}), tt.form)
+			if !strings.Contains(page.body, `class="error"`) || !strings.Contains(page.body, `action="`+tt.verify+`"`) {
+				t.Fatalf("the code form after a wrong code does not say so:\n%s", page.body)
+			}
+			if again := f.get(tt.form); again.status != http.StatusOK || strings.Contains(again.body, `class="error"`) {
+				t.Fatalf("a reload of the code form = %d, want it without the message:\n%s", again.status, again.body)
+			}
+		})
+	}
+}
