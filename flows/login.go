@@ -106,9 +106,10 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 	st.Email = email
 	st.PKCEVerifier = randomString(32)
 	if prev, err := h.discoveryFlow(r); err == nil && strings.EqualFold(prev.Email, email) {
-		// Sent again to the same address from this browser (a reload of
-		// the "check your email" page, a second click): the new link shares
-		// the verifier, so that the first link, still in the inbox, works too.
+		// Sent again to the same address from this browser (a second
+		// click, the email form sent again after the "try again" link): the
+		// new link shares the verifier, so that the first link, still in
+		// the inbox, works too.
 		st.FlowID, st.PKCEVerifier = prev.FlowID, prev.PKCEVerifier
 	}
 	_, err = h.client.MagicLinks.DiscoverySend(r.Context(), &client.MagicLinksDiscoverySendParams{
