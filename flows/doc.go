@@ -10,7 +10,9 @@
 //
 //	GET  /login?return_to=/x   email form
 //	POST /login                send a discovery magic link (PKCE S256)
-//	POST /login/code           email a discovery code; POST /login/code/verify checks code=...
+//	GET  /login/check-email    its "check your email" page
+//	POST /login/code           email a discovery code; GET shows its form,
+//	                           POST /login/code/verify checks code=...
 //	POST /login/password       check email=... and password=... across organizations
 //	POST /oauth/start          start OAuth discovery at a provider=... (PKCE S256)
 //	GET  /callback             authenticate the token of a redirect: discovery magic link
@@ -23,24 +25,33 @@
 //	POST /organizations/select enter an organization
 //	POST /organizations/create create one and enter it
 //	GET  /o/{slug}             an organization's own login page: the methods its policy allows
-//	POST /o/{slug}/email       send its login or sign-up magic link (PKCE S256)
+//	POST /o/{slug}/email       send its login or sign-up magic link (PKCE S256);
+//	                           GET shows its "check your email" page
 //	POST /o/{slug}/oauth/start start OAuth into it with provider=... (PKCE S256)
 //	POST /o/{slug}/sso/start   start SSO with connection_id=... (PKCE S256)
-//	POST /o/{slug}/code        email its login or sign-up code; /o/{slug}/code/verify checks it
+//	POST /o/{slug}/code        email its login or sign-up code; GET shows its form,
+//	                           POST /o/{slug}/code/verify checks it
 //	POST /o/{slug}/password    sign in with email=... and password=...
-//	POST /o/{slug}/password/reset/start  email a reset link (PKCE S256) to the callback
+//	POST /o/{slug}/password/reset/start  email a reset link (PKCE S256) to the callback;
+//	                           GET shows its "check your email" page
 //	GET, POST /password/reset  the new password of an opened reset link (used once)
 //	POST /o/{slug}/password/change       new_password=... with existing_password=...
 //	GET  /mfa                  the second-factor choices
 //	POST /mfa/sms/send         send an SMS code (enrolling phone_number if needed)
 //	POST /mfa/sms/verify       check it
-//	POST /mfa/totp/enroll      set up an authenticator app
+//	POST /mfa/totp/enroll      set up an authenticator app; GET shows its setup again
 //	POST /mfa/totp/verify      check its code
 //	POST /mfa/recovery         check a recovery code
 //	GET  /step-up?return_to=/x a fresh second factor for a logged-in member
 //	POST /step-up/sms/send, /step-up/sms/verify, /step-up/totp/verify
-//	POST /step-up/totp/enroll  set up an app, for a member with no second factor
+//	POST /step-up/totp/enroll  set up an app, for a member with no second factor;
+//	                           GET shows its setup again
 //	POST /logout               revoke the session and clear the cookies
+//
+// A form that succeeds with a page to show answers a browser with a 303 to
+// the GET of that page (post/redirect/get), which draws it from the flow
+// cookie: the back button and a reload show the page again and never send
+// the form again. JSON clients get the step in the answer instead.
 //
 // A return_to is a local path (anything else leads to the after-login
 // path) of at most 1024 bytes as the flow cookie stores it; a longer one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -148,9 +149,48 @@ func (h *Handler) codeSent(w http.ResponseWriter, r *http.Request, st *flowState
 		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEnterCode})
 		return
 	}
+	target := h.cfg.prefix + "/login/code"
+	if slug != "" {
+		target = h.cfg.prefix + "/o/" + url.PathEscape(slug) + "/code"
+	}
+	h.seeStep(w, r, target)
+}
+
+// showCode answers with the code form of st (slug "" for discovery).
+func (h *Handler) showCode(w http.ResponseWriter, r *http.Request, st *flowState, slug string) {
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEnterCode})
+		return
+	}
 	h.render(w, r, http.StatusOK, "enter_code.html", &Page{
 		Step: stepEnterCode, Email: st.Email, ReturnTo: st.ReturnTo, CodeOrganization: slug,
 	})
+}
+
+// getLoginCode shows the form of a discovery code emailed from this
+// browser, drawn from the flow cookie.
+func (h *Handler) getLoginCode(w http.ResponseWriter, r *http.Request) {
+	st, err := h.loadFlow(r, stepEmailSent)
+	if err == nil && st.Started != startedDiscoveryCode {
+		err = ErrWrongStep
+	}
+	if err != nil {
+		if !h.stepMovedOn(w, r, st, err) {
+			h.fail(w, r, st, err)
+		}
+		return
+	}
+	h.showCode(w, r, st, "")
+}
+
+// getOrganizationCode shows the form of an organization's code emailed
+// from this browser, drawn from the flow cookie.
+func (h *Handler) getOrganizationCode(w http.ResponseWriter, r *http.Request) {
+	st, org := h.organizationStep(w, r, startedOrgCode)
+	if st == nil {
+		return
+	}
+	h.showCode(w, r, st, org.OrganizationSlug)
 }
 
 // postLoginCodeVerify checks a discovery code and moves on to the

@@ -71,8 +71,8 @@ func TestEmailCodeDiscovery(t *testing.T) {
 		if a.status != http.StatusUnauthorized || a.errorCode(t) != "invalid_code" || jsonField(t, a.body, "next") != "enter_code" {
 			t.Fatalf("wrong code = %d %s, want 401 invalid_code with next enter_code", a.status, a.body)
 		}
-		page := f.post("/auth/login/code/verify", url.Values{"code": {wrong(code)}})
-		if page.status != http.StatusUnauthorized || !strings.Contains(page.body, `action="/auth/login/code/verify"`) {
+		page := f.failure(f.post("/auth/login/code/verify", url.Values{"code": {wrong(code)}}), "/auth/login/code")
+		if !strings.Contains(page.body, `action="/auth/login/code/verify"`) {
 			t.Fatalf("wrong code page = %d, want the code form again:\n%s", page.status, page.body)
 		}
 		a = f.postJSON("/auth/login/code/verify", url.Values{"code": {code}})

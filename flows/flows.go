@@ -151,6 +151,7 @@ func (h *Handler) routes() (http.Handler, error) {
 
 	handle("GET /login", h.getLogin)
 	handle("POST /login", h.postLogin)
+	handle("GET /login/check-email", h.getCheckEmail)
 	handle("POST /oauth/start", h.postOAuthStart)
 	handle("GET /callback", h.getCallback)
 	// A signed-in member's GET /organizations is the switcher.
@@ -161,12 +162,14 @@ func (h *Handler) routes() (http.Handler, error) {
 	// An organization's own login page and the starts of the methods its
 	// policy allows; their redirects come back to GET /callback.
 	handle("GET /o/{slug}", h.getOrganizationLogin)
+	handle("GET /o/{slug}/email", h.getOrganizationEmail)
 	handle("POST /o/{slug}/email", h.postOrganizationEmail)
 	handle("POST /o/{slug}/oauth/start", h.postOrganizationOAuthStart)
 	handle("POST /o/{slug}/sso/start", h.postSSOStart)
 	handle("GET /mfa", h.getMFA)
 	handle("POST /mfa/sms/send", h.factor(h.mfaState, methodSMS, h.sendSMS))
 	handle("POST /mfa/sms/verify", h.factor(h.mfaState, methodSMS, h.verifySMS))
+	handle("GET /mfa/totp/enroll", h.factor(h.mfaState, methodTOTP, h.getTOTPEnrollment))
 	handle("POST /mfa/totp/enroll", h.factor(h.mfaState, methodTOTP, h.enrollTOTP))
 	handle("POST /mfa/totp/verify", h.factor(h.mfaState, methodTOTP, h.verifyTOTP))
 	handle("POST /mfa/recovery", h.factor(h.mfaState, methodRecovery, h.verifyRecovery))
@@ -176,6 +179,7 @@ func (h *Handler) routes() (http.Handler, error) {
 	session("GET /step-up", h.getStepUp)
 	session("POST /step-up/sms/send", h.factor(h.stepUpState, methodSMS, h.sendSMS))
 	session("POST /step-up/sms/verify", h.factor(h.stepUpState, methodSMS, h.verifySMS))
+	session("GET /step-up/totp/enroll", h.factor(h.stepUpState, methodTOTP, h.getTOTPEnrollment))
 	session("POST /step-up/totp/enroll", h.factor(h.stepUpState, methodTOTP, h.enrollTOTP))
 	session("POST /step-up/totp/verify", h.factor(h.stepUpState, methodTOTP, h.verifyTOTP))
 	// A logout does not wait for the turn of its browser's flow (see

@@ -106,9 +106,10 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 	st.Email = email
 	st.PKCEVerifier = randomString(32)
 	if prev, err := h.discoveryFlow(r); err == nil && strings.EqualFold(prev.Email, email) {
-		// Sent again to the same address from this browser (a reload of
-		// the "check your email" page, a second click): the new link shares
-		// the verifier, so that the first link, still in the inbox, works too.
+		// Sent again to the same address from this browser (a second
+		// click, the email form sent again after the "try again" link): the
+		// new link shares the verifier, so that the first link, still in
+		// the inbox, works too.
 		st.FlowID, st.PKCEVerifier = prev.FlowID, prev.PKCEVerifier
 	}
 	_, err = h.client.MagicLinks.DiscoverySend(r.Context(), &client.MagicLinksDiscoverySendParams{
@@ -130,8 +131,25 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
 		return
 	}
+	h.seeStep(w, r, h.cfg.prefix+"/login/check-email")
+}
+
+// getCheckEmail shows the "check your email" page of a discovery magic
+// link sent from this browser (see postLogin), drawn from the flow cookie.
+func (h *Handler) getCheckEmail(w http.ResponseWriter, r *http.Request) {
+	st, err := h.discoveryFlow(r)
+	if err != nil {
+		if !h.stepMovedOn(w, r, st, err) {
+			h.fail(w, r, st, err)
+		}
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
+		return
+	}
 	h.render(w, r, http.StatusOK, "check_email.html", &Page{
-		Step: stepEmailSent.next(), Email: email, ReturnTo: st.ReturnTo,
+		Step: stepEmailSent.next(), Email: st.Email, ReturnTo: st.ReturnTo,
 	})
 }
 

@@ -30,7 +30,7 @@ func TestSMSLoginInTheBrowser(t *testing.T) {
 	if a.status != http.StatusOK || !strings.Contains(a.body, `name="return_to" value="/dashboard"`) {
 		t.Fatalf("login page = %d, want the form carrying the return path:\n%s", a.status, a.body)
 	}
-	a = h.post("/auth/login", url.Values{"email": {"alice@acme.example"}, "return_to": {"/dashboard"}})
+	a = h.step(h.post("/auth/login", url.Values{"email": {"alice@acme.example"}, "return_to": {"/dashboard"}}), "/auth/login/check-email")
 	if a.status != http.StatusOK || !strings.Contains(a.body, "Check your email") {
 		t.Fatalf("POST /auth/login = %d:\n%s", a.status, a.body)
 	}

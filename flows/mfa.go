@@ -238,7 +238,7 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowSta
 		return
 	}
 	if st.TOTP != nil {
-		h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, "")
+		h.enrolled(w, r, st, "")
 		return
 	}
 	res, err := h.client.TOTPs.Create(r.Context(), &client.TOTPsCreateParams{
@@ -256,7 +256,38 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, st *flowSta
 		h.fail(w, r, st, err)
 		return
 	}
-	h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, res.QrCode)
+	h.enrolled(w, r, st, res.QrCode)
+}
+
+// enrolled answers a POST that created, or found, the flow's pending
+// registration: JSON clients get it, browsers a 303 to its setup page (see
+// getTOTPEnrollment).
+func (h *Handler) enrolled(w http.ResponseWriter, r *http.Request, st *flowState, stytchQR string) {
+	if wantsJSON(r) {
+		h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, stytchQR)
+		return
+	}
+	h.seeStep(w, r, h.totpEnrollURL(st))
+}
+
+// totpEnrollURL is the setup page of the flow's pending registration.
+func (h *Handler) totpEnrollURL(st *flowState) string {
+	if st.Step == stepStepUp {
+		return h.cfg.prefix + "/step-up/totp/enroll"
+	}
+	return h.cfg.prefix + "/mfa/totp/enroll"
+}
+
+// getTOTPEnrollment shows the setup page of the flow's pending
+// registration, drawn again from the flow cookie: the same secret and
+// recovery codes on every visit until its first code passes. A flow
+// without one is sent to its choices.
+func (h *Handler) getTOTPEnrollment(w http.ResponseWriter, r *http.Request, st *flowState, _ proof) {
+	if st.TOTP == nil {
+		h.redirect(w, r, st.Step.next(), h.stepURL(st.Step, st.ReturnTo))
+		return
+	}
+	h.showTOTPEnrollment(w, r, st, http.StatusOK, nil, "")
 }
 
 // verifyTOTP completes MFA, or adds a fresh factor to the session, with a

@@ -39,7 +39,7 @@ func TestTOTPEnrollment(t *testing.T) {
 	if methods, _ := m["methods"].([]any); len(methods) != 1 || methods[0] != "totp" || m["totp_enrolled"] != false {
 		t.Fatalf("select JSON = %v, want totp only, not enrolled", m)
 	}
-	a := h.post("/auth/mfa/totp/enroll", nil)
+	a := h.step(h.post("/auth/mfa/totp/enroll", nil), "/auth/mfa/totp/enroll")
 	if a.status != http.StatusOK {
 		t.Fatalf("enroll = %d:\n%s", a.status, a.body)
 	}
@@ -420,7 +420,10 @@ func TestTOTPEnrollmentIsIdempotent(t *testing.T) {
 		status int
 	}{
 		{"a reload of the setup page shows the same registration", func(h *harness) answer {
-			return h.post("/auth/mfa/totp/enroll", nil)
+			return h.get("/auth/mfa/totp/enroll")
+		}, http.StatusOK},
+		{"a second submit of the setup form shows the same registration", func(h *harness) answer {
+			return h.step(h.post("/auth/mfa/totp/enroll", nil), "/auth/mfa/totp/enroll")
 		}, http.StatusOK},
 		{"a second submit as JSON answers the same registration", func(h *harness) answer {
 			return h.postJSON("/auth/mfa/totp/enroll", nil)
@@ -438,7 +441,7 @@ func TestTOTPEnrollmentIsIdempotent(t *testing.T) {
 			h.discover("jill@acme.example", "/dashboard")
 			h.selectOrg(orgID)
 
-			first := shownEnrollment(t, h.post("/auth/mfa/totp/enroll", nil))
+			first := shownEnrollment(t, h.step(h.post("/auth/mfa/totp/enroll", nil), "/auth/mfa/totp/enroll"))
 			if first.secret == "" || len(first.codes) == 0 || !first.qr {
 				t.Fatalf("first setup page = %+v", first)
 			}

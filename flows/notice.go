@@ -68,6 +68,11 @@ func (h *Handler) failureTarget(r *http.Request, status int, name string, p *Pag
 			return "", ""
 		}
 		return pre + "/o/" + url.PathEscape(slug) + returnQuery(p.ReturnTo), name
+	case "enter_code.html":
+		if p.CodeOrganization != "" {
+			return pre + "/o/" + url.PathEscape(p.CodeOrganization) + "/code", name
+		}
+		return pre + "/login/code", name
 	case "organizations.html":
 		return pre + "/organizations", name
 	case "mfa.html":

@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -213,8 +214,48 @@ func (h *Handler) postOrganizationEmail(w http.ResponseWriter, r *http.Request) 
 		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
 		return
 	}
+	h.seeStep(w, r, h.cfg.prefix+"/o/"+url.PathEscape(org.OrganizationSlug)+"/email")
+}
+
+// organizationStep returns the request's flow if it waits for started in
+// the organization of the path, or answers and returns nil: the GET of an
+// organization's step page (see seeStep).
+func (h *Handler) organizationStep(w http.ResponseWriter, r *http.Request, started string) (*flowState, *client.Organization) {
+	st, err := h.loadFlow(r, stepEmailSent, stepOrganizations)
+	if err == nil && st.Started != started {
+		err = ErrWrongStep
+	}
+	if err != nil {
+		if !h.stepMovedOn(w, r, st, err) {
+			h.fail(w, r, st, err)
+		}
+		return nil, nil
+	}
+	org, err := h.lookupOrganization(r)
+	if err == nil && org.OrganizationID != st.OrganizationID {
+		err = ErrWrongStep
+	}
+	if err != nil {
+		h.fail(w, r, st, err)
+		return nil, nil
+	}
+	return st, org
+}
+
+// getOrganizationEmail shows the "check your email" page of an
+// organization's magic link sent from this browser, drawn from the flow
+// cookie.
+func (h *Handler) getOrganizationEmail(w http.ResponseWriter, r *http.Request) {
+	st, _ := h.organizationStep(w, r, tokenTypeOrgMagicLink)
+	if st == nil {
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
+		return
+	}
 	h.render(w, r, http.StatusOK, "check_email.html", &Page{
-		Step: stepEmailSent.next(), Email: email, ReturnTo: st.ReturnTo,
+		Step: stepEmailSent.next(), Email: st.Email, ReturnTo: st.ReturnTo,
 	})
 }
 

@@ -220,7 +220,7 @@ func TestOrganizationPolicyRefusals(t *testing.T) {
 func TestOrganizationMagicLink(t *testing.T) {
 	t.Parallel()
 	f := newOrgFixture(t)
-	a := f.post("/auth/o/acme/email", url.Values{"email": {"nina@acme.test"}, "return_to": {"/dashboard"}})
+	a := f.step(f.post("/auth/o/acme/email", url.Values{"email": {"nina@acme.test"}, "return_to": {"/dashboard"}}), "/auth/o/acme/email")
 	if a.status != http.StatusOK || !strings.Contains(a.body, "Check your email") {
 		t.Fatalf("POST email = %d:\n%s", a.status, a.body)
 	}

@@ -228,8 +228,28 @@ func (h *Handler) postPasswordResetStart(w http.ResponseWriter, r *http.Request)
 		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
 		return
 	}
+	h.seeStep(w, r, h.cfg.prefix+"/o/"+url.PathEscape(org.OrganizationSlug)+"/password/reset/start")
+}
+
+// getPasswordResetStart shows the page of a reset link sent from this
+// browser, drawn from the flow cookie; once the link was opened here, the
+// new password form.
+func (h *Handler) getPasswordResetStart(w http.ResponseWriter, r *http.Request) {
+	st, org := h.organizationStep(w, r, tokenTypePasswordReset)
+	if st == nil {
+		return
+	}
+	if st.ResetToken != "" {
+		h.redirect(w, r, stepPasswordReset, h.cfg.prefix+"/password/reset")
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
+		return
+	}
 	h.render(w, r, http.StatusOK, "password_reset.html", &Page{
-		Step: stepPasswordReset, PasswordReset: "sent", Email: email, ReturnTo: st.ReturnTo, OrganizationLogin: l,
+		Step: stepPasswordReset, PasswordReset: "sent", Email: st.Email, ReturnTo: st.ReturnTo,
+		OrganizationLogin: h.organizationLogin(org),
 	})
 }
 

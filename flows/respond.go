@@ -153,6 +153,27 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, next, target 
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// seeStep answers a browser whose form succeeded with a 303 to target, the
+// GET that draws the next step from the flow cookie (post/redirect/get): the
+// back button and a reload then reach that page again, never a browser's
+// "confirm form resubmission". JSON clients are answered before.
+func (h *Handler) seeStep(w http.ResponseWriter, r *http.Request, target string) {
+	noStore(w)
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// stepMovedOn answers the GET of a step page whose flow loaded but stands
+// elsewhere, and reports whether it did: a flow gone on to the
+// organizations, MFA or step-up (the back button after the step) is sent
+// to the page of where it stands, and kept.
+func (h *Handler) stepMovedOn(w http.ResponseWriter, r *http.Request, st *flowState, err error) bool {
+	if st == nil || !errors.Is(err, ErrWrongStep) || st.Step == stepEmailSent {
+		return false
+	}
+	h.redirect(w, r, st.Step.next(), h.stepURL(st.Step, st.ReturnTo))
+	return true
+}
+
 // fail answers a failed step. A flow that cannot go on sends the member back
 // to the email form and is cleared (by a GET only when its cookie is
 // unusable); an outage keeps the flow and asks

@@ -230,11 +230,11 @@ func TestAResentLinkKeepsTheFirstOneWorking(t *testing.T) {
 	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
 	h.member(emulator.MemberSeed{Organization: "acme", Email: "ann@acme.example"})
 	form := url.Values{"email": {"ann@acme.example"}, "return_to": {"/dashboard"}}
-	if a := h.post("/auth/login", form); a.status != http.StatusOK {
+	if a := h.post("/auth/login", form); a.status != http.StatusSeeOther {
 		t.Fatalf("POST /auth/login = %d %s", a.status, a.body)
 	}
 	first, _, _ := h.emu.LastMagicLink("ann@acme.example")
-	if a := h.post("/auth/login", form); a.status != http.StatusOK {
+	if a := h.post("/auth/login", form); a.status != http.StatusSeeOther {
 		t.Fatalf("POST /auth/login again = %d %s", a.status, a.body)
 	}
 	if second, _, _ := h.emu.LastMagicLink("ann@acme.example"); second == first {

@@ -150,7 +150,7 @@ func TestLinksBackToTheSignInKeepTheReturnPath(t *testing.T) {
 			return f.get("/auth/o/nowhere?return_to=" + url.QueryEscape(rt))
 		}},
 		{"the page of a reset link sent", "Back to sign-in", func(f *passwordFixture) answer {
-			return f.post("/auth/o/acme/password/reset/start", url.Values{"email": {"diana@acme.test"}, "return_to": {rt}})
+			return f.step(f.post("/auth/o/acme/password/reset/start", url.Values{"email": {"diana@acme.test"}, "return_to": {rt}}), "/auth/o/acme/password/reset/start")
 		}},
 	}
 	for _, tt := range tests {

@@ -299,7 +299,7 @@ func TestStepUpEnrollsAMemberWithoutASecondFactor(t *testing.T) {
 		t.Parallel()
 		h, _ := stepUpMember(t, emulator.MemberSeed{Email: "hal@globex.example"})
 		h.get("/auth/step-up?return_to=%2Fsensitive")
-		a := h.post("/auth/step-up/totp/enroll", nil)
+		a := h.step(h.post("/auth/step-up/totp/enroll", nil), "/auth/step-up/totp/enroll")
 		first := shownEnrollment(t, a)
 		if a.status != http.StatusOK || first.secret == "" || !first.qr || !strings.Contains(a.body, `action="/auth/step-up/totp/verify"`) ||
 			!strings.Contains(a.body, `<a href="/">Cancel</a>`) {
@@ -309,7 +309,7 @@ func TestStepUpEnrollsAMemberWithoutASecondFactor(t *testing.T) {
 		if again := shownEnrollment(t, a); !strings.Contains(a.body, "not right") || again.secret != first.secret || !slices.Equal(again.codes, first.codes) || !again.qr {
 			t.Fatalf("wrong first code = %d, want the same setup page:\n%s", a.status, a.body)
 		}
-		if again := shownEnrollment(t, h.post("/auth/step-up/totp/enroll", nil)); again.secret != first.secret {
+		if again := shownEnrollment(t, h.step(h.post("/auth/step-up/totp/enroll", nil), "/auth/step-up/totp/enroll")); again.secret != first.secret {
 			t.Fatalf("a second submit shows secret %q, want %q", again.secret, first.secret)
 		}
 		if n := h.emu.Calls(http.MethodPost, "/v1/b2b/totp"); n != 1 {

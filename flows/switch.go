@@ -183,12 +183,15 @@ func (h *Handler) failSwitch(w http.ResponseWriter, r *http.Request, st *flowSta
 // methodRoutes adds the routes of email codes, passwords and the
 // organization switcher; session wraps those that read the session.
 func (h *Handler) methodRoutes(handle, session func(string, http.HandlerFunc)) {
+	handle("GET /login/code", h.getLoginCode)
 	handle("POST /login/code", h.postLoginCode)
 	handle("POST /login/code/verify", h.postLoginCodeVerify)
 	handle("POST /login/password", h.postLoginPassword)
+	handle("GET /o/{slug}/code", h.getOrganizationCode)
 	handle("POST /o/{slug}/code", h.postOrganizationCode)
 	handle("POST /o/{slug}/code/verify", h.postOrganizationCodeVerify)
 	handle("POST /o/{slug}/password", h.postOrganizationPassword)
+	handle("GET /o/{slug}/password/reset/start", h.getPasswordResetStart)
 	handle("POST /o/{slug}/password/reset/start", h.postPasswordResetStart)
 	handle("POST /o/{slug}/password/change", h.postPasswordChange)
 	handle("GET /password/reset", h.getPasswordReset)

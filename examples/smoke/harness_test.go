@@ -231,7 +231,8 @@ func login(t *testing.T, b *browser, m member, replicas ...*server) string {
 	expect(t, "anonymous dashboard", b.get(at(demo.PathDashboard)), http.StatusSeeOther, loginURL)
 	expect(t, "login page", b.get(at(loginURL)), http.StatusOK, "", `name="email"`, `value="/dashboard"`)
 	expect(t, "email entry", b.post(at(demo.Prefix+"/login"), url.Values{"email": {m.email}, "return_to": {"/dashboard"}}),
-		http.StatusOK, "", "Check your email", m.email)
+		http.StatusSeeOther, demo.Prefix+"/login/check-email")
+	expect(t, "check your email", b.get(at(demo.Prefix+"/login/check-email")), http.StatusOK, "", "Check your email", m.email)
 
 	link, _, ok := emu.LastMagicLink(m.email)
 	if !ok {
@@ -278,7 +279,8 @@ func loginWithoutMFA(t *testing.T, b *browser, m member, s *server) string {
 		t.Fatalf("no member %s in %s", m.email, m.org)
 	}
 	expect(t, "email entry", b.post(s.srv.URL+demo.Prefix+"/login", url.Values{"email": {m.email}, "return_to": {demo.PathDashboard}}),
-		http.StatusOK, "", "Check your email")
+		http.StatusSeeOther, demo.Prefix+"/login/check-email")
+	expect(t, "check your email", b.get(s.srv.URL+demo.Prefix+"/login/check-email"), http.StatusOK, "", "Check your email")
 	link, _, ok := emu.LastMagicLink(m.email)
 	if !ok {
 		t.Fatalf("no magic link sent to %s", m.email)
