@@ -106,8 +106,8 @@ func TestReadmeShowsTheConsoleLineOfTheMagicLink(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	app.Flows.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("login = %d: %s", rec.Code, rec.Body)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != demo.Prefix+"/login/check-email" {
+		t.Fatalf("login = %d to %q, want 303 to the check-email page: %s", rec.Code, rec.Header().Get("Location"), rec.Body)
 	}
 
 	var printed string
