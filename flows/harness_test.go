@@ -199,6 +199,23 @@ func (h *harness) postRequest(path string, form url.Values, accept string) *http
 	return req
 }
 
+// lostAnswer sends req with the browser's cookies and returns the answer
+// without letting the browser keep it: the request of a double click that
+// the browser cancelled, after the server finished it.
+func (h *harness) lostAnswer(req *http.Request) *http.Response {
+	h.t.Helper()
+	for _, c := range h.browser.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	lost := &http.Client{Transport: h.browser.Transport, CheckRedirect: h.browser.CheckRedirect}
+	res, err := lost.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
 func (h *harness) url(path string) string {
 	if strings.HasPrefix(path, "https://") {
 		return path

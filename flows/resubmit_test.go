@@ -373,16 +373,7 @@ func TestALostAnswerOfTheSignInIsWrittenAgain(t *testing.T) {
 			code := h.emu.LastSMSCode(phone)
 			// The first verify signs in; its answer never reaches the
 			// browser's cookie jar.
-			req := h.postRequest("/auth/mfa/sms/verify", url.Values{"code": {code}}, "text/html")
-			for _, c := range h.browser.Jar.Cookies(req.URL) {
-				req.AddCookie(c)
-			}
-			lost := &http.Client{Transport: h.browser.Transport, CheckRedirect: h.browser.CheckRedirect}
-			res, err := lost.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
+			res := h.lostAnswer(h.postRequest("/auth/mfa/sms/verify", url.Values{"code": {code}}, "text/html"))
 			var token string
 			for _, c := range res.Cookies() {
 				if c.Name == "stytch_session" {

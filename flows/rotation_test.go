@@ -147,16 +147,7 @@ func TestFinishedSignInRecordsOutliveARotation(t *testing.T) {
 			app.discover("lee@acme.example", "/dashboard")
 			// The choice finishes the sign-in on the writer; its answer,
 			// with the session cookies, never reaches the browser.
-			req := app.postRequest("/auth/organizations/select", url.Values{"organization_id": {app.orgID}}, "application/json")
-			for _, c := range app.browser.Jar.Cookies(req.URL) {
-				req.AddCookie(c)
-			}
-			lost := &http.Client{Transport: app.browser.Transport, CheckRedirect: app.browser.CheckRedirect}
-			res, err := lost.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
+			res := app.lostAnswer(app.postRequest("/auth/organizations/select", url.Values{"organization_id": {app.orgID}}, "application/json"))
 			if res.StatusCode != http.StatusOK || app.cookie("stytch_session") != "" {
 				t.Fatalf("first choice = %d, want 200 with its session lost", res.StatusCode)
 			}
