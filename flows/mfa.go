@@ -176,6 +176,20 @@ func (h *Handler) sendSMS(w http.ResponseWriter, r *http.Request, st *flowState,
 		return
 	}
 	if wait > 0 {
+		if st.SMSSentAt.IsZero() {
+			// A text went to the member moments ago, asked for by a
+			// request whose answer this browser never got (a double
+			// click cancels the first) or by another of its flows: its
+			// code is good here too, so the page asks for it.
+			st.SMSSentAt = now.Add(wait - h.cfg.smsCooldown)
+			if phone != "" {
+				st.HasPhone, st.PhoneHint = true, phoneHint(phone)
+			}
+			if err := h.saveFlow(w, st); err != nil {
+				h.fail(w, r, st, err)
+				return
+			}
+		}
 		h.fail(w, r, st, smsCooldown(now, wait))
 		return
 	}

@@ -430,3 +430,31 @@ func TestAStepRunsToItsEndWhenItsBrowserLeaves(t *testing.T) {
 	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/dashboard")
 	h.expectLoggedIn(memberID)
 }
+
+// TestATextSentForALostAnswerCanBeEntered: a double click on "Text me a
+// code" whose first request the browser gave up sends one text; the second
+// request, sent with the flow cookie of before, meets the cooldown, and
+// the page it leads to asks for the code of the text sent.
+func TestATextSentForALostAnswerCanBeEntered(t *testing.T) {
+	t.Parallel()
+	h := mfaSMSOnDemandFlow(t)
+	if res := h.lostAnswer(h.postRequest("/auth/mfa/sms/send", nil, "text/html")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first send = %d, want 303", res.StatusCode)
+	}
+	code := h.emu.LastSMSCode(phone)
+	if code == "" {
+		t.Fatal("no text sent")
+	}
+	a := h.post("/auth/mfa/sms/send", nil)
+	if a.status != http.StatusSeeOther || a.location != "/auth/mfa" {
+		t.Fatalf("second send = %d to %q, want 303 to the MFA page", a.status, a.location)
+	}
+	page := h.get(a.location)
+	if !strings.Contains(page.body, `id="sms_code"`) || !strings.Contains(page.body, "texted moments ago") {
+		t.Fatalf("the MFA page after the cooldown asks for no code:\n%s", page.body)
+	}
+	if n := h.emu.Calls(http.MethodPost, "/v1/b2b/otps/sms/send"); n != 1 {
+		t.Errorf("%d texts, want 1", n)
+	}
+	h.expectDone(h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/dashboard")
+}
