@@ -254,6 +254,12 @@ func (h *Handler) oneAtATime(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			// A deadline of the application's own passed while the step
+			// waited: an outage, with the flow kept for a retry.
+			h.fail(w, r, nil, ErrUnavailable.with(err))
+			return
+		}
 		if err != nil {
 			// The browser went away while waiting: nobody reads an answer.
 			return

@@ -1,12 +1,14 @@
 package flows_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/b2bauth/b2bauth/flows"
 )
@@ -73,4 +75,44 @@ func TestTheTurnOfAFlowHasABoundedQueue(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAStepWhoseDeadlinePassesInTheQueueIsAnOutage: a deadline of the
+// application's own (a context deadline set around the handler) that
+// passes while a POST waits for its flow's turn answers 503, keeping the
+// flow, not an empty 200.
+func TestAStepWhoseDeadlinePassesInTheQueueIsAnOutage(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f, err := flows.New(newClient(t), newMiddleware(t),
+			flows.WithCookieKeys(testKeys), flows.WithPublicURL("https://app.example"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		request := func() *http.Request {
+			r := httptest.NewRequest(http.MethodPost, "https://app.example/auth/mfa/sms/verify",
+				strings.NewReader(url.Values{"code": {"123456"}}.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.AddCookie(&http.Cookie{Name: flows.FlowCookieName(f), Value: "a-cookie-of-the-flow"})
+			return r
+		}
+		release, err := flows.HoldFlowTurn(f, request())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		w := httptest.NewRecorder()
+		f.ServeHTTP(w, request().WithContext(ctx))
+		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+			t.Fatalf("a step whose deadline passed in the queue = %d (Retry-After %q) %q, want 503 with Retry-After",
+				w.Code, w.Header().Get("Retry-After"), w.Body)
+		}
+		for _, c := range w.Result().Cookies() {
+			if c.Name == flows.FlowCookieName(f) && c.MaxAge < 0 {
+				t.Error("the flow cookie was cleared")
+			}
+		}
+	})
 }
