@@ -37,22 +37,7 @@ func TestTheTurnOfAFlowHasABoundedQueue(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				f, err := flows.New(newClient(t), newMiddleware(t),
-					flows.WithCookieKeys(testKeys), flows.WithPublicURL("https://app.example"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				request := func() *http.Request {
-					r := httptest.NewRequest(http.MethodPost, "https://app.example/auth/mfa/sms/verify",
-						strings.NewReader(url.Values{"code": {"123456"}}.Encode()))
-					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					r.AddCookie(&http.Cookie{Name: flows.FlowCookieName(f), Value: "a-cookie-of-the-flow"})
-					return r
-				}
-				release, err := flows.HoldFlowTurn(f, request())
-				if err != nil {
-					t.Fatal(err)
-				}
+				f, request, release := heldFlowTurn(t)
 				served := make(chan int, tt.sent)
 				for range tt.sent {
 					go func() {
@@ -84,22 +69,7 @@ func TestTheTurnOfAFlowHasABoundedQueue(t *testing.T) {
 func TestAStepWhoseDeadlinePassesInTheQueueIsAnOutage(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		f, err := flows.New(newClient(t), newMiddleware(t),
-			flows.WithCookieKeys(testKeys), flows.WithPublicURL("https://app.example"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		request := func() *http.Request {
-			r := httptest.NewRequest(http.MethodPost, "https://app.example/auth/mfa/sms/verify",
-				strings.NewReader(url.Values{"code": {"123456"}}.Encode()))
-			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			r.AddCookie(&http.Cookie{Name: flows.FlowCookieName(f), Value: "a-cookie-of-the-flow"})
-			return r
-		}
-		release, err := flows.HoldFlowTurn(f, request())
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, request, release := heldFlowTurn(t)
 		defer release()
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
@@ -115,4 +85,28 @@ func TestAStepWhoseDeadlinePassesInTheQueueIsAnOutage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// heldFlowTurn returns flows whose turn of one flow is held, as by a step
+// in flight, a maker of POSTs of that flow, and the func that gives the
+// turn up.
+func heldFlowTurn(t *testing.T) (f *flows.Handler, request func() *http.Request, release func()) {
+	t.Helper()
+	f, err := flows.New(newClient(t), newMiddleware(t),
+		flows.WithCookieKeys(testKeys), flows.WithPublicURL("https://app.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	request = func() *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "https://app.example/auth/mfa/sms/verify",
+			strings.NewReader(url.Values{"code": {"123456"}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(&http.Cookie{Name: flows.FlowCookieName(f), Value: "a-cookie-of-the-flow"})
+		return r
+	}
+	release, err = flows.HoldFlowTurn(f, request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, request, release
 }
