@@ -22,10 +22,17 @@
 // the previous keys, since such a copy cannot read the cookies the new
 // pair encodes and ends the sign-ins they carry.
 //
+// A value of - reads the keys from standard input instead, so that they
+// show neither in the process list nor in the shell's history; the line may
+// be the command's own output, NAME=KEYS:
+//
+//	$ printenv B2BAUTH_COOKIE_KEYS | b2bauth-keys -add -
+//
 // The output is a secret: store it in the app's secret store.
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,7 +44,7 @@ import (
 )
 
 func main() {
-	err := run(os.Args[1:], os.Stdout)
+	err := run(os.Args[1:], os.Stdin, os.Stdout)
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "b2bauth-keys:", err)
 	}
@@ -53,12 +60,12 @@ func exitCode(err error) int {
 	return 2
 }
 
-func run(args []string, out io.Writer) error {
+func run(args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("b2bauth-keys", flag.ContinueOnError)
 	name := fs.String("name", "B2BAUTH_COOKIE_KEYS", "the variable name to print")
-	rotate := fs.String("rotate", "", "current keys to keep after a new pair made first (the value of the variable)")
-	add := fs.String("add", "", "current keys to put a new pair after, to decode with it only (rotation step 1)")
-	promote := fs.String("promote", "", "keys whose last pair is moved first, to encode with it (rotation step 2)")
+	rotate := fs.String("rotate", "", "current keys to keep after a new pair made first (the value of the variable; - reads it from standard input)")
+	add := fs.String("add", "", "current keys to put a new pair after, to decode with it only (rotation step 1; - reads them from standard input)")
+	promote := fs.String("promote", "", "keys whose last pair is moved first, to encode with it (rotation step 2; - reads them from standard input)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +86,15 @@ func run(args []string, out io.Writer) error {
 	}
 	if *name == "" || strings.Contains(*name, "=") {
 		return fmt.Errorf("-name %q: want a variable name, without =", *name)
+	}
+	for _, v := range []*string{rotate, add, promote} {
+		if *v == "-" {
+			keys, err := readKeys(in, *name)
+			if err != nil {
+				return err
+			}
+			*v = keys
+		}
 	}
 	var pairs []flows.KeyPair
 	if flagSet(fs, "promote") {
@@ -126,4 +142,37 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// maxInput bounds what readKeys reads: a list of a few dozen key pairs.
+const maxInput = 64 << 10
+
+// readKeys reads the keys given as "-" from in: one line, either the keys
+// alone or name=keys as the command prints them.
+func readKeys(in io.Reader, name string) (string, error) {
+	sc := bufio.NewScanner(io.LimitReader(in, maxInput))
+	sc.Buffer(make([]byte, 0, 4096), maxInput)
+	var line string
+	for sc.Scan() {
+		if t := strings.TrimSpace(sc.Text()); t != "" {
+			if line != "" {
+				return "", errors.New("standard input: want one line of keys, found more")
+			}
+			line = t
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("standard input: %w", err)
+	}
+	if line == "" {
+		return "", errors.New("standard input: no keys")
+	}
+	// The command's own output, possibly from another -name.
+	if before, after, ok := strings.Cut(line, "="); ok && !strings.ContainsAny(before, ":,") {
+		if before != name {
+			return "", fmt.Errorf("standard input: keys of %s, not of %s (give -name %s)", before, name, before)
+		}
+		line = after
+	}
+	return line, nil
 }

@@ -14,7 +14,7 @@ import (
 
 func TestRun(t *testing.T) {
 	var first bytes.Buffer
-	if err := run(nil, &first); err != nil {
+	if err := run(nil, nil, &first); err != nil {
 		t.Fatal(err)
 	}
 	name, value, ok := strings.Cut(strings.TrimSpace(first.String()), "=")
@@ -27,7 +27,7 @@ func TestRun(t *testing.T) {
 	}
 
 	var rotated bytes.Buffer
-	if err := run([]string{"-name", "KEYS", "-rotate", value}, &rotated); err != nil {
+	if err := run([]string{"-name", "KEYS", "-rotate", value}, nil, &rotated); err != nil {
 		t.Fatal(err)
 	}
 	name, value2, _ := strings.Cut(strings.TrimSpace(rotated.String()), "=")
@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("rotated keys parse to %d pairs, %v", len(keys), err)
 	}
 
-	if err := run([]string{"-rotate", "zz:zz"}, &bytes.Buffer{}); err == nil {
+	if err := run([]string{"-rotate", "zz:zz"}, nil, &bytes.Buffer{}); err == nil {
 		t.Fatal("bad keys to rotate: no error")
 	}
 }
@@ -51,7 +51,7 @@ var testPair = strings.Repeat("01", 32) + ":" + strings.Repeat("02", 32)
 func printed(t *testing.T, args ...string) []flows.KeyPair {
 	t.Helper()
 	var out bytes.Buffer
-	if err := run(args, &out); err != nil {
+	if err := run(args, nil, &out); err != nil {
 		t.Fatalf("run(%q): %v", args, err)
 	}
 	_, value, _ := strings.Cut(strings.TrimSpace(out.String()), "=")
@@ -83,6 +83,45 @@ func TestRunStagesARotation(t *testing.T) {
 	}
 }
 
+// TestRunReadsKeysFromStandardInput: keys given as - are read from
+// standard input, so that they show neither in the process list nor in the
+// shell's history; the command's own output is read back as it is.
+func TestRunReadsKeysFromStandardInput(t *testing.T) {
+	other := strings.Repeat("03", 32) + ":" + strings.Repeat("04", 32)
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  func(got []flows.KeyPair) bool
+	}{
+		{"-add - adds a new pair after the keys read", []string{"-add", "-"}, testPair + "\n",
+			func(got []flows.KeyPair) bool { return len(got) == 2 && flows.FormatCookieKeys(got[0]) == testPair }},
+		{"-add - reads the command's own output", []string{"-add", "-"}, "B2BAUTH_COOKIE_KEYS=" + testPair + "\n",
+			func(got []flows.KeyPair) bool { return len(got) == 2 && flows.FormatCookieKeys(got[0]) == testPair }},
+		{"-add - reads the output printed under -name", []string{"-name", "KEYS", "-add", "-"}, "KEYS=" + testPair,
+			func(got []flows.KeyPair) bool { return len(got) == 2 && flows.FormatCookieKeys(got[0]) == testPair }},
+		{"-promote - moves the last pair read first", []string{"-promote", "-"}, "\n" + testPair + "," + other + "\n\n",
+			func(got []flows.KeyPair) bool {
+				return len(got) == 2 && flows.FormatCookieKeys(got[0]) == other && flows.FormatCookieKeys(got[1]) == testPair
+			}},
+		{"-rotate - puts a new pair before the keys read", []string{"-rotate", "-"}, "  " + testPair + "  ",
+			func(got []flows.KeyPair) bool { return len(got) == 2 && flows.FormatCookieKeys(got[1]) == testPair }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run(tt.args, strings.NewReader(tt.stdin), &out); err != nil {
+				t.Fatalf("run(%q): %v", tt.args, err)
+			}
+			_, value, _ := strings.Cut(strings.TrimSpace(out.String()), "=")
+			keys, err := flows.ParseCookieKeys(value)
+			if err != nil || !tt.want(keys) {
+				t.Errorf("run(%q) with %q on standard input printed %d pairs (%v), not what was asked", tt.args, tt.stdin, len(keys), err)
+			}
+		})
+	}
+}
+
 func samePair(a, b flows.KeyPair) bool {
 	return bytes.Equal(a.Hash, b.Hash) && bytes.Equal(a.Block, b.Block)
 }
@@ -92,26 +131,33 @@ func samePair(a, b flows.KeyPair) bool {
 // would replace the old ones.
 func TestRunRejectsBadArguments(t *testing.T) {
 	tests := []struct {
-		name string
-		args []string
+		name  string
+		args  []string
+		stdin string
 	}{
-		{"an unknown flag is refused", []string{"-nope"}},
-		{"rotate without its dash is refused", []string{"rotate", "-name", "KEYS"}},
-		{"an argument after the flags is refused", []string{"-name", "KEYS", "extra"}},
-		{"an empty variable name is refused", []string{"-name", ""}},
-		{"a variable name holding = is refused", []string{"-name", "A=B"}},
-		{"rotating an empty value is refused", []string{"-rotate", ""}},
-		{"rotating blanks is refused", []string{"-rotate=  "}},
-		{"adding to an empty value is refused", []string{"-add", ""}},
-		{"promoting an empty value is refused", []string{"-promote", ""}},
-		{"promoting a lone pair is refused", []string{"-promote", testPair}},
-		{"two ways of rotating at once are refused", []string{"-add", testPair, "-rotate", testPair}},
-		{"adding and promoting at once is refused", []string{"-add", testPair, "-promote", testPair + "," + testPair}},
+		{"an unknown flag is refused", []string{"-nope"}, ""},
+		{"rotate without its dash is refused", []string{"rotate", "-name", "KEYS"}, ""},
+		{"an argument after the flags is refused", []string{"-name", "KEYS", "extra"}, ""},
+		{"an empty variable name is refused", []string{"-name", ""}, ""},
+		{"a variable name holding = is refused", []string{"-name", "A=B"}, ""},
+		{"rotating an empty value is refused", []string{"-rotate", ""}, ""},
+		{"rotating blanks is refused", []string{"-rotate=  "}, ""},
+		{"adding to an empty value is refused", []string{"-add", ""}, ""},
+		{"promoting an empty value is refused", []string{"-promote", ""}, ""},
+		{"promoting a lone pair is refused", []string{"-promote", testPair}, ""},
+		{"two ways of rotating at once are refused", []string{"-add", testPair, "-rotate", testPair}, ""},
+		{"adding and promoting at once is refused", []string{"-add", testPair, "-promote", testPair + "," + testPair}, ""},
+		{"adding from an empty standard input is refused", []string{"-add", "-"}, ""},
+		{"adding from blank lines is refused", []string{"-add", "-"}, "\n  \n"},
+		{"adding from two lines of keys is refused", []string{"-add", "-"}, testPair + "\n" + testPair + "\n"},
+		{"adding keys printed for another name is refused", []string{"-add", "-"}, "OTHER_KEYS=" + testPair},
+		{"adding bad keys from standard input is refused", []string{"-add", "-"}, "zz:zz"},
+		{"promoting a lone pair from standard input is refused", []string{"-promote", "-"}, testPair},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(tt.args, &out)
+			err := run(tt.args, strings.NewReader(tt.stdin), &out)
 			if err == nil || exitCode(err) != 2 {
 				t.Errorf("run(%q) = %v, want an error exiting 2", tt.args, err)
 			}
