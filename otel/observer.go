@@ -31,7 +31,9 @@ const (
 	// "jwt_cache" or "remote".
 	SourceKey = attribute.Key("b2bauth.verification.source")
 	// OutcomeKey is "ok" or the error code of a verification, e.g.
-	// "session_invalid"; codes of later versions are counted as "other".
+	// "session_invalid"; codes this package does not know (of later
+	// versions, or of an application's own errors) are "other" in the
+	// metrics and the spans alike.
 	OutcomeKey = attribute.Key("b2bauth.verification.outcome")
 	// JWKSReasonKey is why the key set was fetched: "start", "interval" or
 	// "unknown_kid".
@@ -258,8 +260,9 @@ func (o *Observer) Verified(ctx context.Context, v middleware.Verification) {
 	if v.Err == nil {
 		o.counts[src][0].Add(1)
 	} else {
-		outcome = v.Outcome()
-		o.counts[src][outcomeIndex(outcome)].Add(1)
+		i := outcomeIndex(v.Outcome())
+		outcome = outcomes[i]
+		o.counts[src][i].Add(1)
 	}
 	if v.Source == middleware.SourceJWTCache {
 		return

@@ -443,3 +443,40 @@ func TestCacheSizeOfSeveralMiddlewares(t *testing.T) {
 		}
 	})
 }
+
+// TestUnknownOutcomesAreFoldedEverywhere: an outcome code this package
+// does not know (one of a later version of the middleware, or a code an
+// application's own error carries) is "other" in the counter, the duration
+// histogram and the span alike, so the three can be joined and none of
+// them grows a series per code.
+func TestUnknownOutcomesAreFoldedEverywhere(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	obs, err := b2botel.New(b2botel.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))),
+		b2botel.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"a_later_code", "yet_another_code"} {
+		obs.Verified(context.Background(), middleware.Verification{Source: middleware.SourceLocal,
+			Err: &middleware.Error{Code: code, Status: http.StatusUnauthorized}, Duration: time.Millisecond})
+	}
+	w := &world{reader: reader}
+	m := w.metrics(t)
+	const want = "b2bauth.verification.outcome=other,b2bauth.verification.source=local"
+	if got := counts(t, m["b2bauth.verifications"]); got[want] != 2 {
+		t.Errorf("b2bauth.verifications = %v, want 2 at {%s}", got, want)
+	}
+	if got := histogramCounts(t, m["b2bauth.verification.duration"]); len(got) != 1 || got[want] != 2 {
+		t.Errorf("b2bauth.verification.duration counts = %v, want 2 at {%s} only", got, want)
+	}
+	for _, s := range spansNamed(spans.Ended(), "b2bauth.verify") {
+		if got := attr(s, b2botel.OutcomeKey); got != "other" {
+			t.Errorf("verification span outcome %q, want other", got)
+		}
+	}
+	if n := len(spansNamed(spans.Ended(), "b2bauth.verify")); n != 2 {
+		t.Errorf("%d verification spans, want 2", n)
+	}
+}
