@@ -30,14 +30,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/b2bauth/b2bauth/emulator"
+	"github.com/b2bauth/b2bauth/internal/interrupt"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupt.Context(context.Background())
 	err := run(ctx, os.Args[1:], os.Stderr, nil)
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {

@@ -11,15 +11,14 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/b2bauth/b2bauth/examples/echo/routes"
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
+	"github.com/b2bauth/b2bauth/internal/interrupt"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupt.Context(context.Background())
 	err := demo.Run(ctx, os.Getenv, routes.New)
 	stop()
 	if err != nil {

@@ -43,12 +43,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
 	"github.com/b2bauth/b2bauth/examples/nethttp/routes"
+	"github.com/b2bauth/b2bauth/internal/interrupt"
 	"github.com/b2bauth/b2bauth/middleware"
 )
 
@@ -62,7 +61,7 @@ const (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18089", "loopback address to listen on")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupt.Context(context.Background())
 	err := run(ctx, *addr, os.Stdout)
 	stop()
 	if err != nil {
