@@ -233,6 +233,35 @@ func TestCreateOrganization(t *testing.T) {
 	h.expectLoggedIn(memberID)
 }
 
+// TestCreateOrganizationRefusesDotDotSlug: ".." passes Stytch's slug rule,
+// but browsers resolve /auth/o/.. to /auth/, so the organization's own login
+// page could never be opened and its forms would post to the discovery
+// routes. The creation form refuses it as a typo, and the sign-in goes on.
+func TestCreateOrganizationRefusesDotDotSlug(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, slug string }{
+		{"two dots are refused", ".."},
+		{"two dots around spaces are refused", " .. "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.discover("dave@new.example", "/dashboard")
+			a := h.postJSON("/auth/organizations/create", url.Values{"organization_name": {"Dots"}, "organization_slug": {tt.slug}})
+			if a.status != http.StatusBadRequest || a.errorCode(t) != "invalid_input" || a.json(t)["next"] != "select_organization" {
+				t.Fatalf("create with slug %q = %d %s", tt.slug, a.status, a.body)
+			}
+			if _, ok := h.emu.OrganizationID(".."); ok {
+				t.Fatal("an organization with the slug \"..\" was created")
+			}
+			if a := h.post("/auth/organizations/create", url.Values{"organization_name": {"Dots"}, "organization_slug": {"dots"}}); a.status != http.StatusSeeOther || a.location != "/dashboard" {
+				t.Fatalf("create after the refusal = %d to %q: %s", a.status, a.location, a.body)
+			}
+		})
+	}
+}
+
 // TestReturnPathsStayLocal: return paths that leave the site end at the
 // after-login path.
 func TestReturnPathsStayLocal(t *testing.T) {

@@ -175,9 +175,11 @@ func (h *Handler) postCreateOrganization(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, st, ErrInvalidInput.withMessage("Enter a name and a URL slug for the organization."))
 		return
 	}
-	if !validSlug(slug) {
-		// Checked here too: a typo is the member's to fix, not a failed
-		// sign-in, whatever error Stytch would name it with.
+	// Checked here too: a typo is the member's to fix, not a failed
+	// sign-in, whatever error Stytch would name it with. ".." passes
+	// Stytch's rule, but browsers resolve the organization's login page,
+	// Prefix+"/o/..", to Prefix+"/": it could never be opened.
+	if !validSlug(slug) || slug == ".." {
 		h.fail(w, r, st, errInvalidSlug)
 		return
 	}

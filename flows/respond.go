@@ -239,6 +239,15 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		h.fillMFA(st, p)
 		h.render(w, r, e.Status, "mfa.html", p)
 	case stepStepUp:
+		if st.MemberID == "" {
+			// A stub (see stepUpStub): the failure came before the
+			// member's factors were known, and the step-up page would
+			// say the account has none.
+			p.Step, p.StepUp, p.BackURL = "error", true, h.backPath(returnTo)
+			p.RetryURL = h.stepURL(stepStepUp, returnTo)
+			h.render(w, r, e.Status, "error.html", p)
+			return
+		}
 		h.fillMFA(st, p)
 		h.render(w, r, e.Status, "step_up.html", p)
 	default:

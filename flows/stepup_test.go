@@ -358,6 +358,44 @@ func TestStepUpClosedWithoutEnrollment(t *testing.T) {
 	h.expectLoggedInAnyone()
 }
 
+// TestStepUpOversizeReturnPathDoesNotDenyTheFactors: a step-up page refused
+// for its return path, before the member's factors are known, says what
+// went wrong and offers to start again; it once showed the page of a
+// closed step-up, telling a member with a phone that the account had no
+// second factor.
+func TestStepUpOversizeReturnPathDoesNotDenyTheFactors(t *testing.T) {
+	t.Parallel()
+	path := "/auth/step-up?return_to=" + url.QueryEscape("/"+strings.Repeat("a", 2000))
+	tests := []struct {
+		name string
+		// browser returns a browser, signed in or not.
+		browser func(t *testing.T) *harness
+	}{
+		{"a member with a text message factor is not told there is none", func(t *testing.T) *harness {
+			h, _ := loggedIn(t, emulator.MemberSeed{Email: "quinn@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
+			return h
+		}},
+		{"a visitor without a session is not told about factors", func(t *testing.T) *harness {
+			return newHarness(t)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := tt.browser(t).get(path)
+			if a.status != http.StatusBadRequest || !strings.Contains(a.body, "too long") {
+				t.Fatalf("step-up with an oversize return path = %d, want 400 saying why:\n%s", a.status, a.body)
+			}
+			if strings.Contains(a.body, `id="step-up-closed"`) || strings.Contains(a.body, "none set up") {
+				t.Fatalf("the refusal says the account has no second factor:\n%s", a.body)
+			}
+			if !strings.Contains(a.body, `href="/auth/step-up"`) {
+				t.Fatalf("the refusal offers no way to start the step-up again:\n%s", a.body)
+			}
+		})
+	}
+}
+
 // TestStepUpFailuresKeepTheMemberSignedIn: a step-up that cannot go on
 // leads back to the step-up, never to the sign-in page.
 func TestStepUpFailuresKeepTheMemberSignedIn(t *testing.T) {

@@ -183,7 +183,7 @@ func (a *App) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Pages, err = newPages(a.Emulator, a.Middleware, a.Logger)
+	a.Pages, err = newPages(a.Emulator, a.Middleware, a.Logger, cfg.PublicURL)
 	return err
 }
 

@@ -5,7 +5,10 @@ import (
 	"embed"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/b2bauth/b2bauth/emulator"
@@ -47,7 +50,9 @@ type Pages struct {
 	// member proves a second factor again (step-up) before seeing it.
 	Settings http.HandlerFunc
 	// Outbox shows the magic links and SMS codes the emulator "sent". It is
-	// nil when the app talks to Stytch: serve it only when set.
+	// nil when the app talks to Stytch: serve it only when set. It answers
+	// 421 to a request for another host than the public URL's, localhost or
+	// a loopback address.
 	Outbox http.HandlerFunc
 }
 
@@ -100,7 +105,7 @@ func sessionViewOf(s *middleware.Session) *sessionView {
 	return v
 }
 
-func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logger) (Pages, error) {
+func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logger, publicURL string) (Pages, error) {
 	t, err := template.ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return Pages{}, err
@@ -113,7 +118,7 @@ func newPages(emu *emulator.Server, mw *middleware.Middleware, logger *slog.Logg
 		Settings:  r.page("settings.html", "Account settings", true),
 	}
 	if emu != nil {
-		p.Outbox = outbox(emu)
+		p.Outbox = outbox(emu, publicURL)
 	}
 	return p, nil
 }
@@ -165,12 +170,42 @@ func (rd renderer) page(name, title string, needsSession bool) http.HandlerFunc 
 }
 
 // outbox serves the emulator's outbox page in process, so it works however
-// the emulator's port is reachable.
-func outbox(emu *emulator.Server) http.HandlerFunc {
+// the emulator's port is reachable. It answers only requests for the host
+// of publicURL or a loopback name: listening on loopback does not keep
+// other sites out, since a page whose host name its owner points at
+// 127.0.0.1 (DNS rebinding) reaches the app with that name in Host, and
+// the outbox holds every member's sign-in links and codes.
+func outbox(emu *emulator.Server, publicURL string) http.HandlerFunc {
+	publicHost := ""
+	if u, err := url.Parse(publicURL); err == nil {
+		publicHost = u.Hostname()
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !ownHost(r.Host, publicHost) {
+			http.Error(w, "this page is served only at the app's own address", http.StatusMisdirectedRequest)
+			return
+		}
 		r2 := r.Clone(r.Context())
 		r2.URL.Path, r2.URL.RawPath, r2.RequestURI = "/_emulator/outbox", "", ""
 		w.Header().Set("Cache-Control", "no-store")
 		emu.Handler().ServeHTTP(w, r2)
 	}
+}
+
+// ownHost reports whether the Host header hostPort names publicHost,
+// localhost or a loopback address.
+func ownHost(hostPort, publicHost string) bool {
+	host := hostPort
+	if h, _, err := net.SplitHostPort(hostPort); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if host == "" {
+		return false
+	}
+	if strings.EqualFold(host, publicHost) || strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -84,3 +84,44 @@ func TestPageTitlesNameThePageThenTheProduct(t *testing.T) {
 		})
 	}
 }
+
+// TestOutboxAnswersOnlyTheAppsOwnHost: the outbox lists every sign-in link
+// and code, and a loopback listener does not keep other sites from it: a
+// page whose host name an attacker rebinds to 127.0.0.1 reaches the app
+// with its own name in Host. Only the public URL's host and loopback names
+// are served.
+func TestOutboxAnswersOnlyTheAppsOwnHost(t *testing.T) {
+	t.Parallel()
+	app, err := demo.New(t.Context(), demo.Config{Logger: slog.New(slog.DiscardHandler), PublicURL: "http://demo.example:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	tests := []struct {
+		name, host string
+		want       int
+	}{
+		{"the public URL's host is served", "demo.example:8080", http.StatusOK},
+		{"localhost is served", "localhost:8080", http.StatusOK},
+		{"a loopback address is served", "127.0.0.1:8080", http.StatusOK},
+		{"an IPv6 loopback address is served", "[::1]:8080", http.StatusOK},
+		{"a rebound host name is refused", "evil.example:8080", http.StatusMisdirectedRequest},
+		{"a host name under localhost's is refused", "localhost.evil.example:8080", http.StatusMisdirectedRequest},
+		{"a request without a host is refused", "", http.StatusMisdirectedRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodGet, demo.PathOutbox, nil)
+			req.Host = tt.host
+			rec := httptest.NewRecorder()
+			app.Pages.Outbox.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Fatalf("outbox for Host %q = %d, want %d:\n%.300s", tt.host, rec.Code, tt.want, rec.Body.String())
+			}
+			if served := strings.Contains(rec.Body.String(), "<h1>Outbox</h1>"); served != (tt.want == http.StatusOK) {
+				t.Errorf("outbox shown = %v for Host %q", served, tt.host)
+			}
+		})
+	}
+}
