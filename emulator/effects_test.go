@@ -134,11 +134,7 @@ true
 		{
 			name: "WithKeyFile keeps the signing key across restarts",
 			run: func(t *testing.T, out io.Writer) {
-				dir, err := os.MkdirTemp("", "emulator-example")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer os.RemoveAll(dir)
+				dir := t.TempDir()
 				keys := filepath.Join(dir, "keys.pem")
 
 				// The first server creates the file; a restarted one signs with the same
@@ -186,11 +182,7 @@ true
 		{
 			name: "LoadSeed reads a seed file",
 			run: func(t *testing.T, out io.Writer) {
-				dir, err := os.MkdirTemp("", "emulator-example")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer os.RemoveAll(dir)
+				dir := t.TempDir()
 				path := filepath.Join(dir, "seed.json")
 				// Members name their organization by slug: a JSON seed needs no ids.
 				const seedJSON = `{

@@ -74,8 +74,8 @@ func flowCookie(res *http.Response) *http.Cookie {
 }
 
 // exampleStytch is exampleStytchAt on the wall clock.
-func exampleStytch() (*emulator.Server, *client.Client, *middleware.Middleware) {
-	return exampleStytchAt(time.Now)
+func exampleStytch(opts ...middleware.Option) (*emulator.Server, *client.Client, *middleware.Middleware) {
+	return exampleStytchAt(time.Now, opts...)
 }
 
 // exampleStytchAt starts an emulator on the clock now, with the public token
@@ -83,8 +83,9 @@ func exampleStytch() (*emulator.Server, *client.Client, *middleware.Middleware) 
 // clock, for it. The seed holds "acme", with one member (ada@acme.test),
 // and "secure", an organization requiring MFA for all, whose member
 // sam@secure.test has a verified phone and an authenticator app as the
-// default method, so no text is sent before he asks for one.
-func exampleStytchAt(now func() time.Time) (*emulator.Server, *client.Client, *middleware.Middleware) {
+// default method, so no text is sent before he asks for one. The middleware
+// has the login URL /auth/login, then opts. The caller closes both.
+func exampleStytchAt(now func() time.Time, opts ...middleware.Option) (*emulator.Server, *client.Client, *middleware.Middleware) {
 	emu, err := emulator.New(
 		emulator.WithClock(now),
 		emulator.WithPublicToken(examplePublicToken),
@@ -106,7 +107,7 @@ func exampleStytchAt(now func() time.Time) (*emulator.Server, *client.Client, *m
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := middleware.New(c, middleware.WithClock(now), middleware.WithLoginURL("/auth/login"))
+	m, err := middleware.New(c, append([]middleware.Option{middleware.WithClock(now), middleware.WithLoginURL("/auth/login")}, opts...)...)
 	if err != nil {
 		log.Fatal(err)
 	}

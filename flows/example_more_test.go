@@ -98,12 +98,8 @@ func ExampleWithPublicURL() {
 // ExampleHandler_Prefix mounts the flows under another prefix than /auth.
 // The middleware's login URL must name the same prefix.
 func ExampleHandler_Prefix() {
-	emu, c, _ := exampleStytch()
+	emu, c, m := exampleStytch(middleware.WithLoginURL("/account/login"))
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithLoginURL("/account/login"))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 	login := newLogin(c, m, flows.WithPrefix("/account"))
 

@@ -112,15 +112,11 @@ func ExampleWithClock() {
 // ExampleWithPrefix serves the flows under /account: the magic link leads
 // back to /account/callback. The prefix is a path without a trailing slash.
 func ExampleWithPrefix() {
-	emu, c, _ := exampleStytch()
+	emu, c, m := exampleStytch(middleware.WithLoginURL("/account/login"))
 	defer emu.Close()
-	m, err := middleware.New(c, middleware.WithLoginURL("/account/login"))
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer m.Close()
 
-	_, err = flows.New(c, m,
+	_, err := flows.New(c, m,
 		flows.WithCookieKeys(exampleKeys()),
 		flows.WithPublicURL("https://app.example"),
 		flows.WithPrefix("/account/"))

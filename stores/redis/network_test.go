@@ -1,56 +1,48 @@
 package redisstore_test
 
 import (
+	"context"
 	"net"
 	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
-// silentServer accepts TCP connections on loopback and never answers, as an
-// overloaded Redis or one behind a stuck proxy does; it returns its address
-// and stops when the test ends.
-func silentServer(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+// silentRedis returns the options of a client whose connections reach a
+// Redis that accepts them and never answers, as an overloaded one or one
+// behind a stuck proxy does. The connections are in-memory pipes, so a test
+// in a synctest bubble measures the client's timeouts in fake time; close
+// ends the server's side of every connection.
+func silentRedis(opts redis.Options) (_ *redis.Options, close func()) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				buf := make([]byte, 4096)
-				for {
-					if _, err := c.Read(buf); err != nil {
-						return
-					}
+	// Never dialled; an IP, as go-redis looks a host name up itself.
+	opts.Addr = "127.0.0.1:6379"
+	opts.Dialer = func(context.Context, string, string) (net.Conn, error) {
+		client, server := net.Pipe()
+		mu.Lock()
+		conns = append(conns, server)
+		mu.Unlock()
+		wg.Go(func() {
+			buf := make([]byte, 4096)
+			for {
+				if _, err := server.Read(buf); err != nil {
+					return
 				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
+			}
+		})
+		return client, nil
+	}
+	return &opts, func() {
 		mu.Lock()
 		for _, c := range conns {
 			c.Close()
 		}
 		mu.Unlock()
 		wg.Wait()
-	})
-	return ln.Addr().String()
+	}
 }
 
 // proxy forwards loopback TCP connections to a Redis server and can make
