@@ -119,7 +119,12 @@ func (r *Revocations) Publish(ctx context.Context, sessionID string) error {
 // the channel's messages and calls deliver, reconnecting after a failure,
 // until stop. It waits up to a second for Redis to confirm the
 // subscription, so that ids published once it returns are delivered; an
-// unreachable Redis is no error: the goroutine keeps trying.
+// unreachable Redis is no error: the goroutine keeps trying. stop returns
+// once the goroutine has ended, so that nothing is delivered after it:
+// while Redis accepts connections and does not answer, that can take as
+// long as the client's DialTimeout or ReadTimeout since the subscription
+// was last asked for (5 s with go-redis's defaults), whatever the context,
+// and an application's shutdown (middleware.Middleware.Close) waits for it.
 func (r *Revocations) Subscribe(deliver func(sessionID string)) (stop func(), err error) {
 	if deliver == nil {
 		return nil, errors.New("b2bauth: redis revocations: nil deliver")

@@ -109,6 +109,35 @@ func TestSubscribeWaitsAtMostASecond(t *testing.T) {
 	})
 }
 
+// TestStopWaitsAtMostTheClientsTimeouts: the stop function Subscribe
+// returns, called by middleware.Middleware.Close when an application shuts
+// down, waits for a subscription being made; against a Redis that accepts
+// connections and never answers, go-redis ends that at its own timeouts,
+// whatever the context, as the doc of Subscribe says.
+func TestStopWaitsAtMostTheClientsTimeouts(t *testing.T) {
+	t.Parallel()
+	const timeout = 2 * time.Second
+	synctest.Test(t, func(t *testing.T) {
+		opts, closeRedis := silentRedis(redis.Options{DialTimeout: timeout, ReadTimeout: timeout})
+		defer closeRedis()
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		feed, err := redisstore.NewRevocations(rdb, projectID(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		stop, err := feed.Subscribe(func(string) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop()
+		if took := time.Since(start); took > timeout {
+			t.Fatalf("Subscribe and stop took %s, want at most the client's timeouts, %s", took, timeout)
+		}
+	})
+}
+
 // TestPublishOutlivesTheRequest: a revocation is published even when the
 // request that ended the session was cancelled meanwhile (the browser
 // closed after a logout): the session is already revoked at Stytch, and
