@@ -173,10 +173,18 @@ func TestEveryEmailRouteHasAResendCooldown(t *testing.T) {
 			h.emu.ClearFaults()
 			rt.expectSent(h, rt.askFor(newBrowser(h), annEmail, true), true)
 		}, 1},
-		{"a send whose outcome is unknown keeps the cooldown", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
+		{"a send Stytch failed does not start the cooldown", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
 			h.emu.SetFault(emulator.Fault{Path: rt.stytch, Status: http.StatusServiceUnavailable})
 			if a := rt.askFor(h, annEmail, true); a.status != http.StatusServiceUnavailable {
 				t.Fatalf("send during an outage = %d %s, want 503", a.status, a.body)
+			}
+			h.emu.ClearFaults()
+			rt.expectSent(h, rt.askFor(newBrowser(h), annEmail, true), true)
+		}, 1},
+		{"a send whose outcome is unknown keeps the cooldown", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
+			h.emu.SetFault(emulator.Fault{Path: rt.stytch, Drop: true})
+			if a := rt.askFor(h, annEmail, true); a.status != http.StatusServiceUnavailable {
+				t.Fatalf("send without an answer = %d %s, want 503", a.status, a.body)
 			}
 			h.emu.ClearFaults()
 			if a := rt.askFor(newBrowser(h), annEmail, true); a.status != http.StatusTooManyRequests || a.errorCode(t) != "email_cooldown" {

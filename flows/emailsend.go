@@ -95,12 +95,16 @@ func (h *Handler) sendEmail(w http.ResponseWriter, r *http.Request, s *emailSend
 	h.seeStep(w, r, s.target)
 }
 
-// notSent reports whether Stytch answered a send with a refusal (a 4xx:
-// an invalid address, a policy refusal, its rate limit), so that no email
-// went out. A timeout, a lost connection or a 5xx may have sent it.
+// notSent reports whether a send failed with an answer saying no email
+// went out: Stytch's own error (an invalid address, a policy refusal, its
+// rate limit, its failure), or a refusal of something in between (a 4xx
+// without Stytch's error body). The outcome of a send without an answer
+// (a timeout, a lost connection) or with a gateway's 5xx without Stytch's
+// body (a gateway timeout) is unknown: the email may have gone out.
 func notSent(err error) bool {
 	var apiErr *client.Error
-	return errors.As(err, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError
+	return errors.As(err, &apiErr) &&
+		(apiErr.ErrorType != "" || apiErr.StatusCode < http.StatusInternalServerError)
 }
 
 // sentRecord is the value of the email's record: a sentEmail, or random

@@ -267,9 +267,10 @@ func WithSMSResendCooldown(d time.Duration) Option {
 // instances, each keeps its own unless the store is shared, see
 // [WithStore]), under a hash of the address. It starts when the email is
 // asked for, before Stytch is called, so that concurrent requests send one
-// email; it is lifted when Stytch refuses to send (an invalid address, a
-// policy refusal, its rate limit) and kept when the outcome is unknown (a
-// timeout, a 5xx). Within the wait Stytch is not asked: the browser whose
+// email; it is lifted when Stytch answers that it did not send (an invalid
+// address, a policy refusal, its rate limit, its own failure) and kept
+// when the outcome is unknown (no answer: a timeout, a lost connection, a
+// gateway's 5xx). Within the wait Stytch is not asked: the browser whose
 // flow already waits for that email is led to the flow's page again with
 // a notice; any other request gets the form with [ErrEmailCooldown] (429
 // with Retry-After for JSON clients). Default [DefaultEmailResendCooldown]
