@@ -53,15 +53,15 @@ func sentName(kind emailKind) string { return "b2bauth-email-" + string(kind) }
 // address within the cooldown, then saves its flow and leads to the flow's
 // page (JSON clients get its "next").
 func (h *Handler) sendEmail(w http.ResponseWriter, r *http.Request, s *emailSend) {
-	cur, err := h.loadFlow(r, stepEmailSent, stepOrganizations)
-	if err != nil {
-		cur = nil
-	}
 	var (
 		key    Key
 		record []byte
 	)
 	if cooldown := h.cfg.emailCooldown; cooldown > 0 {
+		cur, err := h.loadFlow(r, stepEmailSent, stepOrganizations)
+		if err != nil {
+			cur = nil
+		}
 		// The discovery forms answer every address alike: what is
 		// recorded, and how, does not depend on whether it is a member's.
 		key, record = emailKey(s.kind, s.flow.Email), h.sentRecord(cur, s)
