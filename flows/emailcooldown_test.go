@@ -214,6 +214,19 @@ func TestEveryEmailRouteHasAResendCooldown(t *testing.T) {
 				}
 			}
 		}, 1},
+		{"a double submit of a resend sends one email whose link works here", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
+			rt.expectSent(h, rt.askFor(h, annEmail, false), false)
+			h.waitOutEmailCooldown()
+			if res := h.lostAnswer(h.postRequest(rt.path, url.Values{"email": {annEmail}}, "text/html")); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("first submit of the resend = %d, want 303", res.StatusCode)
+			}
+			rt.expectSent(h, rt.askFor(h, annEmail, false), false)
+			if link, _, ok := h.emu.LastMagicLink(annEmail); ok {
+				if a := h.get(link); a.status != http.StatusSeeOther || strings.HasPrefix(a.location, "/auth/login") || strings.HasPrefix(a.location, rt.form) {
+					t.Fatalf("the resent link = %d to %q, want it to go on", a.status, a.location)
+				}
+			}
+		}, 2},
 		{"concurrent requests send one email", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
 			h.emu.SetFault(emulator.Fault{Path: rt.stytch, Latency: 100 * time.Millisecond})
 			var (

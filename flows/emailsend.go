@@ -130,17 +130,20 @@ func (h *Handler) sentRecord(cur *flowState, s *emailSend) []byte {
 // other request gets the form with ErrEmailCooldown.
 func (h *Handler) emailNotSent(w http.ResponseWriter, r *http.Request, s *emailSend, cur *flowState, held []byte, wait time.Duration) {
 	now := h.cfg.now()
-	st := cur
-	if !s.shownBy(st) {
-		st = h.takeOver(cur, held, s)
-		if st == nil {
-			s.refuse(emailCooldown(now, wait))
-			return
-		}
+	// The flow the email was sent for first: a resend whose answer was
+	// lost holds a new PKCE verifier, which the flow in the cookie lacks.
+	st := h.takeOver(cur, held, s)
+	switch {
+	case st != nil:
 		if err := h.saveFlow(w, st); err != nil {
 			h.fail(w, r, nil, err)
 			return
 		}
+	case s.shownBy(cur):
+		st = cur
+	default:
+		s.refuse(emailCooldown(now, wait))
+		return
 	}
 	ago := max(h.cfg.emailCooldown-wait, 0)
 	e := ErrEmailCooldown.withMessage(
