@@ -270,6 +270,7 @@ func TestStepUpLeavesTheLoginFlowAlone(t *testing.T) {
 			setup: func(t *testing.T) (*harness, string) {
 				h, _ := loggedIn(t, emulator.MemberSeed{Email: "wes@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
 				orgID, _ := h.emu.OrganizationID("acme")
+				h.waitOutEmailCooldown()
 				h.discover("wes@acme.example", "/dashboard")
 				return h, orgID
 			},

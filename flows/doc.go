@@ -81,7 +81,10 @@
 // Failures are answered with a message the member can act on: a wrong code
 // may be retried (five times, then the member waits five minutes; the count
 // is also kept per member in the guard's [Store], so a replayed or
-// restarted flow does not reset it; so is the wait between two SMS codes),
+// restarted flow does not reset it; so is the wait between two SMS codes,
+// and, per address, the wait between two emails of one kind: sign-in
+// links, sign-in codes, password reset links; see
+// [WithEmailResendCooldown]),
 // a lost or expired flow leads back to the email form, and an outage of
 // Stytch or of the store answers 503 and keeps the flow. JSON failures have
 // the shape {"error":{"code":"...","message":"..."},"next":"..."}; the

@@ -70,16 +70,14 @@ func (h *Handler) postLoginCode(w http.ResponseWriter, r *http.Request) {
 		h.failLogin(w, r, st, in.Get("email"), err)
 		return
 	}
-	_, err = h.client.OTPs.EmailDiscoverySend(r.Context(), &client.OTPsEmailDiscoverySendParams{
-		EmailAddress:               email,
-		DiscoveryExpirationMinutes: uint32(emailCodeLifetime / time.Minute),
-	})
-	if err != nil {
-		h.failLogin(w, r, st, email, fromStytch(err))
-		return
-	}
 	st.Email, st.Started, st.CodeSentAt = email, startedDiscoveryCode, h.cfg.now()
-	h.codeSent(w, r, st, "")
+	h.sendEmail(w, r, h.codeSend(st, "", func(ctx context.Context) error {
+		_, err := h.client.OTPs.EmailDiscoverySend(ctx, &client.OTPsEmailDiscoverySendParams{
+			EmailAddress:               email,
+			DiscoveryExpirationMinutes: uint32(emailCodeLifetime / time.Minute),
+		})
+		return err
+	}, func(e *Error) { h.failLogin(w, r, st, email, e) }))
 }
 
 // postOrganizationCode emails a login or sign-up code of the organization.
@@ -112,15 +110,14 @@ func (h *Handler) postOrganizationCode(w http.ResponseWriter, r *http.Request) {
 	}
 	st := h.emailFlow(r, org.OrganizationID, returnTo, startedOrgCode, email)
 	minutes := uint32(emailCodeLifetime / time.Minute)
-	if _, err = h.client.OTPs.EmailLoginOrSignup(r.Context(), &client.OTPsEmailLoginOrSignupParams{
-		OrganizationID: org.OrganizationID, EmailAddress: email,
-		LoginExpirationMinutes: minutes, SignupExpirationMinutes: minutes,
-	}); err != nil {
-		h.failOrganization(w, r, st, l, email, fromStytch(err))
-		return
-	}
 	st.CodeSentAt = h.cfg.now()
-	h.codeSent(w, r, st, org.OrganizationSlug)
+	h.sendEmail(w, r, h.codeSend(st, org.OrganizationSlug, func(ctx context.Context) error {
+		_, err := h.client.OTPs.EmailLoginOrSignup(ctx, &client.OTPsEmailLoginOrSignupParams{
+			OrganizationID: org.OrganizationID, EmailAddress: email,
+			LoginExpirationMinutes: minutes, SignupExpirationMinutes: minutes,
+		})
+		return err
+	}, func(e *Error) { h.failOrganization(w, r, st, l, email, e) }))
 }
 
 // emailFlow starts the flow of an organization-scoped email method (a code
@@ -139,21 +136,18 @@ func (h *Handler) emailFlow(r *http.Request, orgID, returnTo, started, email str
 	return st
 }
 
-// codeSent saves the flow and shows the code form (slug "" for discovery).
-func (h *Handler) codeSent(w http.ResponseWriter, r *http.Request, st *flowState, slug string) {
-	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEnterCode})
-		return
-	}
+// codeSend is the email of a code to st's address (slug "" for
+// discovery), whose page is the code form.
+func (h *Handler) codeSend(st *flowState, slug string, send func(context.Context) error, refuse func(*Error)) *emailSend {
 	target := h.cfg.prefix + "/login/code"
 	if slug != "" {
 		target = h.cfg.prefix + "/o/" + url.PathEscape(slug) + "/code"
 	}
-	h.seeStep(w, r, target)
+	return &emailSend{
+		kind: emailCode, flow: st,
+		page: "enter_code.html", target: target, next: stepEnterCode,
+		send: send, refuse: refuse,
+	}
 }
 
 // showCode answers with the code form of st (slug "" for discovery).

@@ -105,6 +105,7 @@ func TestEmailCodeDiscovery(t *testing.T) {
 		}
 		other := newBrowser(f.harness)
 		fresh := &codeFixture{harness: other}
+		other.waitOutEmailCooldown()
 		code = fresh.sendCode("alice@acme.test")
 		a = other.postJSON("/auth/login/code/verify", url.Values{"code": {code}})
 		if a.status != http.StatusTooManyRequests {

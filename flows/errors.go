@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/b2bauth/b2bauth/client"
 )
@@ -22,6 +23,9 @@ type Error struct {
 	Err error
 
 	msg string
+	// retryAfter is when the request may be sent again, for the
+	// Retry-After of the answer; 0 when it does not say.
+	retryAfter time.Duration
 	// restart sends the member back to the email form: the flow cannot go on.
 	restart bool
 }
@@ -56,6 +60,12 @@ func (e *Error) Restart() bool { return e.restart }
 func (e *Error) with(cause error) *Error {
 	c := *e
 	c.Err = cause
+	return &c
+}
+
+func (e *Error) withRetryAfter(d time.Duration) *Error {
+	c := *e
+	c.retryAfter = d
 	return &c
 }
 
@@ -107,6 +117,12 @@ var (
 	// ErrSMSCooldown: an SMS was sent too recently to send another.
 	ErrSMSCooldown = &Error{Code: "sms_cooldown", Status: http.StatusTooManyRequests,
 		msg: "A code was sent moments ago. Wait a little before asking for another."}
+	// ErrEmailCooldown: an email of the same kind (a sign-in link, a
+	// sign-in code, a password reset link) was asked for the address too
+	// recently to send another (see [WithEmailResendCooldown]). JSON
+	// answers carry Retry-After.
+	ErrEmailCooldown = &Error{Code: "email_cooldown", Status: http.StatusTooManyRequests,
+		msg: "An email to this address was asked for moments ago. Check the inbox, or wait a little before asking for another."}
 	// ErrMethodNotAllowed: the MFA method is not available to this member.
 	ErrMethodNotAllowed = &Error{Code: "method_not_allowed", Status: http.StatusForbidden,
 		msg: "This verification method is not available for your account."}

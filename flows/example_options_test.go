@@ -40,16 +40,21 @@ func ExampleWithSessionDuration() {
 // ExampleWithAfterLoginPath lands members on /dashboard after login unless
 // the login page was opened with a return path.
 func ExampleWithAfterLoginPath() {
-	emu, c, m := exampleStytch()
+	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
+	emu, c, m := exampleStytchAt(clk.Now)
 	defer emu.Close()
 	defer m.Close()
-	login := newLogin(c, m, flows.WithAfterLoginPath("/dashboard"))
+	login := newLogin(c, m, flows.WithClock(clk.Now), flows.WithAfterLoginPath("/dashboard"))
 
 	_, next := selectOrganization(login, emu, "acme", startLogin(login, emu, "ada@acme.test", ""))
 	fmt.Println(next)
+	// Each sign-in emails a link to the same address: the clock moves past
+	// the resend cooldown between them.
+	clk.Advance(flows.DefaultEmailResendCooldown)
 	_, next = selectOrganization(login, emu, "acme", startLogin(login, emu, "ada@acme.test", "/reports?year=2025"))
 	fmt.Println(next)
 	// A return path to another site is ignored.
+	clk.Advance(flows.DefaultEmailResendCooldown)
 	_, next = selectOrganization(login, emu, "acme", startLogin(login, emu, "ada@acme.test", "https://evil.example/"))
 	fmt.Println(next)
 	// Output:
@@ -83,6 +88,29 @@ func ExampleWithSMSResendCooldown() {
 	// after 0s: 200 mfa (texts sent: 1)
 	// after 30s: 429 sms_cooldown mfa (texts sent: 1)
 	// after 30s: 200 mfa (texts sent: 2)
+}
+
+// ExampleWithEmailResendCooldown makes an address wait a minute between two
+// sign-in links. A request within the wait from a client whose flow does
+// not wait for that link is refused with 429 and a Retry-After; Stytch is
+// not asked.
+func ExampleWithEmailResendCooldown() {
+	clk := middlewaretest.NewClock(time.Date(2030, time.January, 2, 9, 0, 0, 0, time.UTC))
+	emu, c, m := exampleStytchAt(clk.Now)
+	defer emu.Close()
+	defer m.Close()
+	login := newLogin(c, m, flows.WithClock(clk.Now), flows.WithEmailResendCooldown(time.Minute))
+
+	for _, wait := range []time.Duration{0, 30 * time.Second, 30 * time.Second} {
+		clk.Advance(wait)
+		res, next := exchange(login, jsonRequest(http.MethodPost, "/auth/login", map[string]string{"email": "ada@acme.test"}))
+		fmt.Printf("after %s: %s %s (links sent: %d)\n", wait, next, res.Header.Get("Retry-After"),
+			emu.Calls(http.MethodPost, "/v1/b2b/magic_links/email/discovery/send"))
+	}
+	// Output:
+	// after 0s: 200 check_email  (links sent: 1)
+	// after 30s: 429 email_cooldown email 30 (links sent: 1)
+	// after 30s: 200 check_email  (links sent: 2)
 }
 
 // ExampleWithClock runs the flows on the clock of a test, shared with the

@@ -22,7 +22,10 @@ const maxBodyBytes = 64 << 10
 // Create it with [New]; it is safe for concurrent use and keeps no state
 // between requests beyond the encrypted flow cookies, except the records of
 // its guard in a [Store] (see [WithStore]): the recent wrong codes and the
-// time of the last SMS per member, the entries into an organization in
+// time of the last SMS per member, the last email of each kind asked for
+// per address (with the flow that waits for it, encrypted with the cookie
+// keys, so that a second submit whose first answer was lost leads to
+// that flow), the entries into an organization in
 // flight, the flows that finished in the last minute with the token of
 // the session each made, encrypted with the cookie keys (so that a second
 // submit of a finished step leads on instead of failing, and writes the

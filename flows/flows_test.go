@@ -46,6 +46,8 @@ func TestNewValidatesItsConfiguration(t *testing.T) {
 		{"a session of zero is refused", []flows.Option{keys, public, flows.WithSessionDuration(0)}, "from 5m to 366 days"},
 		{"a nil option is refused", []flows.Option{keys, public, nil}, "nil option"},
 		{"a negative cooldown is refused", []flows.Option{keys, public, flows.WithSMSResendCooldown(-1)}, "cooldown"},
+		{"a negative email cooldown is refused", []flows.Option{keys, public, flows.WithEmailResendCooldown(-time.Second)}, "negative email resend cooldown"},
+		{"an email cooldown of zero turns it off", []flows.Option{keys, public, flows.WithEmailResendCooldown(0)}, ""},
 		{"a nil clock is refused", []flows.Option{keys, public, flows.WithClock(nil)}, "nil clock"},
 		{"a nil logger is refused", []flows.Option{keys, public, flows.WithLogger(nil)}, "nil logger"},
 		{"an empty public token is refused", []flows.Option{keys, public, flows.WithPublicToken("")}, "public token"},

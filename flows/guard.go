@@ -8,7 +8,7 @@ import (
 )
 
 // guard counts wrong codes, and remembers the last SMS sent, per member on
-// the server. The flow cookie alone cannot hold a lock or a cooldown: a
+// the server, and the last email of each kind asked for per address. The flow cookie alone cannot hold a lock or a cooldown: a
 // browser can replay a cookie saved before its wrong codes, choose the
 // organization again or drop the cookie and start a new step-up, and a
 // six-digit code could then be guessed without limit (the emulator does not
@@ -150,14 +150,61 @@ func (g *guard) reserveSMS(ctx context.Context, m member, cooldown time.Duration
 // unsentSMS forgets the send reserved, which did not happen (an outage, a
 // refused number), unless another has been recorded since.
 func (g *guard) unsentSMS(ctx context.Context, m member, reservation []byte) error {
+	return g.unreserve(ctx, m.smsKey(), reservation)
+}
+
+// unreserve deletes the record under k if it still holds reservation.
+func (g *guard) unreserve(ctx context.Context, k Key, reservation []byte) error {
 	if reservation == nil {
 		return nil
 	}
-	v, _, ok, err := g.store.Get(ctx, m.smsKey())
+	v, _, ok, err := g.store.Get(ctx, k)
 	if err != nil || !ok || !bytes.Equal(v, reservation) {
 		return err
 	}
-	return g.store.Delete(ctx, m.smsKey())
+	return g.store.Delete(ctx, k)
+}
+
+// emailKind names what an email of the flows is for. Each kind has a
+// cooldown of its own per address: a member who asked for a sign-in link
+// and switches to a code, or who must reset a password, is not told to
+// wait for an email of another kind; one address still gets at most one
+// email of each kind per cooldown.
+type emailKind string
+
+const (
+	emailLink  emailKind = "link"  // a sign-in magic link, discovery or organization
+	emailCode  emailKind = "code"  // a one-time sign-in code, discovery or organization
+	emailReset emailKind = "reset" // a password reset link
+)
+
+// emailKey names the record of the last email of kind asked for address,
+// project-wide: the same for every organization.
+func emailKey(kind emailKind, address string) Key {
+	return keyOf("email", string(kind), strings.ToLower(strings.TrimSpace(address)))
+}
+
+// reserveEmail records under k an email about to be sent, with record as
+// its value, unless one was asked for less than cooldown ago; it returns
+// how long to wait then, and the value recorded by that send (nil when it
+// cannot be read). The send is recorded before Stytch is asked, so that
+// parallel requests cannot each pass the check.
+func (g *guard) reserveEmail(ctx context.Context, k Key, record []byte, cooldown time.Duration) (wait time.Duration, held []byte, err error) {
+	for range 2 {
+		set, err := g.store.SetNX(ctx, k, record, cooldown)
+		if err != nil || set {
+			return 0, nil, err
+		}
+		v, ttl, ok, err := g.store.Get(ctx, k)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			return max(ttl, time.Millisecond), v, nil
+		}
+		// The last send's record expired in between: try again.
+	}
+	return time.Second, nil, nil
 }
 
 // sentSMS records an SMS that Stytch sent by itself (when an organization

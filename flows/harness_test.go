@@ -283,6 +283,10 @@ func (h *harness) discover(email, returnTo string) {
 	}
 }
 
+// waitOutEmailCooldown moves the clock to the end of the wait between two
+// emails of one kind to an address (flows.DefaultEmailResendCooldown).
+func (h *harness) waitOutEmailCooldown() { h.clock.Advance(flows.DefaultEmailResendCooldown) }
+
 // selectOrg posts the organization choice, asking for JSON.
 func (h *harness) selectOrg(orgID string) answer {
 	h.t.Helper()

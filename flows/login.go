@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -112,26 +113,21 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		// the inbox, works too.
 		st.FlowID, st.PKCEVerifier = prev.FlowID, prev.PKCEVerifier
 	}
-	_, err = h.client.MagicLinks.DiscoverySend(r.Context(), &client.MagicLinksDiscoverySendParams{
-		EmailAddress:         email,
-		DiscoveryRedirectURL: h.callbackURL(),
-		PkceCodeChallenge:    pkceChallenge(st.PKCEVerifier),
-		// The link is only useful while the flow cookie lives.
-		DiscoveryExpirationMinutes: uint32(flowLifetime.Minutes()),
+	h.sendEmail(w, r, &emailSend{
+		kind: emailLink, flow: st,
+		page: "check_email.html", target: h.cfg.prefix + "/login/check-email", next: stepEmailSent.next(),
+		send: func(ctx context.Context) error {
+			_, err := h.client.MagicLinks.DiscoverySend(ctx, &client.MagicLinksDiscoverySendParams{
+				EmailAddress:         email,
+				DiscoveryRedirectURL: h.callbackURL(),
+				PkceCodeChallenge:    pkceChallenge(st.PKCEVerifier),
+				// The link is only useful while the flow cookie lives.
+				DiscoveryExpirationMinutes: uint32(flowLifetime.Minutes()),
+			})
+			return err
+		},
+		refuse: func(e *Error) { h.failLogin(w, r, st, email, e) },
 	})
-	if err != nil {
-		h.failLogin(w, r, st, email, fromStytch(err))
-		return
-	}
-	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
-		return
-	}
-	h.seeStep(w, r, h.cfg.prefix+"/login/check-email")
 }
 
 // getCheckEmail shows the "check your email" page of a discovery magic

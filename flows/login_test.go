@@ -314,6 +314,7 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			h.waitOutEmailCooldown()
 			for _, path := range []string{"/auth/login", "/auth/logout"} {
 				req, _ := http.NewRequest(http.MethodPost, h.url(path), strings.NewReader("email=frank%40acme.example"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -96,6 +96,7 @@ func TestTOTPAndRecoveryCodes(t *testing.T) {
 			path: "/auth/mfa/recovery",
 			code: func(*harness) string { return recovery },
 			check: func(t *testing.T, h *harness, orgID string) {
+				h.waitOutEmailCooldown()
 				h.discover("kim@acme.example", "")
 				h.selectOrg(orgID)
 				a := h.postJSON("/auth/mfa/recovery", url.Values{"code": {recovery}})
@@ -141,6 +142,9 @@ func smsFlow(t *testing.T) (*harness, string) {
 	orgID := h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme", MFAPolicy: "REQUIRED_FOR_ALL"})
 	memberID := h.member(emulator.MemberSeed{Organization: "acme", Email: "lee@acme.example", Phone: phone, MFAPhoneNumberVerified: true})
 	h.discover("lee@acme.example", "/dashboard")
+	// The member chooses the organization once the link's resend cooldown
+	// is over: a new sign-in within the SMS cooldown asks for a link again.
+	h.waitOutEmailCooldown()
 	if m := h.selectOrg(orgID).json(t); m["sms_sent"] != true {
 		t.Fatalf("select JSON = %v, want an SMS sent", m)
 	}
@@ -234,6 +238,7 @@ func TestStepsRefuseOtherSteps(t *testing.T) {
 	h.member(emulator.MemberSeed{Organization: "acme", Email: "max@acme.example"})
 	h.discover("max@acme.example", "")
 	for _, path := range []string{"/auth/mfa/sms/send", "/auth/mfa/sms/verify", "/auth/mfa/totp/enroll", "/auth/mfa/recovery"} {
+		h.waitOutEmailCooldown()
 		h.discover("max@acme.example", "")
 		a := h.postJSON(path, url.Values{"code": {"123456"}})
 		if a.status != http.StatusConflict || a.errorCode(t) != "flow_step" || a.json(t)["next"] != "email" {

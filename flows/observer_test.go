@@ -80,6 +80,7 @@ func TestObserverIsToldOfEveryStepOutcome(t *testing.T) {
 			run: func() {
 				h.emu.SetFault(emulator.Fault{Path: "/v1/b2b/magic_links/email/discovery/send", Status: 503})
 				defer h.emu.ClearFaults()
+				h.waitOutEmailCooldown()
 				h.postJSON("/auth/login", url.Values{"email": {"alice@acme.example"}})
 			},
 			want: []want{{"POST /login", "stytch_unavailable"}},

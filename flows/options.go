@@ -29,6 +29,9 @@ const (
 	// DefaultSMSResendCooldown is the wait between two SMS sends to a member
 	// unless [WithSMSResendCooldown] says otherwise.
 	DefaultSMSResendCooldown = 30 * time.Second
+	// DefaultEmailResendCooldown is the wait between two emails of one
+	// kind to an address unless [WithEmailResendCooldown] says otherwise.
+	DefaultEmailResendCooldown = 30 * time.Second
 )
 
 // Option configures a [Handler] in [New]. Options are created by the With...
@@ -63,6 +66,7 @@ type config struct {
 	templates       *template.Template
 	logger          *slog.Logger
 	smsCooldown     time.Duration
+	emailCooldown   time.Duration
 	now             func() time.Time
 	oauthToken      string
 	oauthProviders  []string
@@ -88,6 +92,7 @@ func defaultConfig() config {
 		sessionDuration: int32(DefaultSessionDuration / time.Minute),
 		logger:          slog.New(slog.DiscardHandler),
 		smsCooldown:     DefaultSMSResendCooldown,
+		emailCooldown:   DefaultEmailResendCooldown,
 		now:             time.Now,
 		stepUpEnroll:    true,
 		storeCapacity:   defaultStoreCapacity,
@@ -252,6 +257,34 @@ func WithSMSResendCooldown(d time.Duration) Option {
 	})
 }
 
+// WithEmailResendCooldown sets how long an address waits between two
+// emails of one kind that the handlers make Stytch send: sign-in links
+// (POST /login, /o/{slug}/email), sign-in codes (POST /login/code,
+// /o/{slug}/code) and password reset links (POST
+// /o/{slug}/password/reset/start) each have a wait of their own. The wait
+// is kept in the guard's [Store] per address, lower-cased and trimmed, for
+// the whole project (every organization, every browser; behind several
+// instances, each keeps its own unless the store is shared, see
+// [WithStore]), under a hash of the address. It starts when the email is
+// asked for, before Stytch is called, so that concurrent requests send one
+// email; it is lifted when Stytch answers that it did not send (an invalid
+// address, a policy refusal, its rate limit, its own failure) and kept
+// when the outcome is unknown (no answer: a timeout, a lost connection, a
+// gateway's 5xx). Within the wait Stytch is not asked: the browser whose
+// flow already waits for that email is led to the flow's page again with
+// a notice; any other request gets the form with [ErrEmailCooldown] (429
+// with Retry-After for JSON clients). Default [DefaultEmailResendCooldown]
+// (30 seconds); 0 disables the wait.
+func WithEmailResendCooldown(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("b2bauth: flows: negative email resend cooldown %s", d)
+		}
+		c.emailCooldown = d
+		return nil
+	})
+}
+
 // WithClock sets the time source of flow expiry, code attempts and resend
 // cooldowns, and of the expiry of the default [Store]. Default time.Now.
 func WithClock(now func() time.Time) Option {
@@ -321,7 +354,9 @@ func WithStepUpEnrollment(allow bool) Option {
 // WithStore sets where the guard of the second-factor steps keeps its
 // records: wrong-code counts and locks (five wrong codes lock a member for
 // five minutes), the time of the last SMS per member (see
-// [WithSMSResendCooldown]) and the entries into an organization in flight.
+// [WithSMSResendCooldown]), the last email of each kind per address (see
+// [WithEmailResendCooldown]) and the entries into an organization in
+// flight.
 // A store shared by every instance of the application (Redis, for
 // example) makes these limits hold across instances. s must follow the
 // concurrency contract of [Store]; its errors are answered as outages

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -192,29 +193,25 @@ func (h *Handler) postOrganizationEmail(w http.ResponseWriter, r *http.Request) 
 	}
 	st.Email = email
 	callback := h.callbackURL()
-	_, err = h.client.MagicLinks.LoginOrSignup(r.Context(), &client.MagicLinksLoginOrSignupParams{
-		OrganizationID:    org.OrganizationID,
-		EmailAddress:      email,
-		LoginRedirectURL:  callback,
-		SignupRedirectURL: callback,
-		PkceCodeChallenge: pkceChallenge(st.PKCEVerifier),
-		// The link is only useful while the flow cookie lives.
-		LoginExpirationMinutes:  uint32(flowLifetime.Minutes()),
-		SignupExpirationMinutes: uint32(flowLifetime.Minutes()),
+	h.sendEmail(w, r, &emailSend{
+		kind: emailLink, flow: st,
+		page: "check_email.html", target: h.cfg.prefix + "/o/" + url.PathEscape(org.OrganizationSlug) + "/email",
+		next: stepEmailSent.next(),
+		send: func(ctx context.Context) error {
+			_, err := h.client.MagicLinks.LoginOrSignup(ctx, &client.MagicLinksLoginOrSignupParams{
+				OrganizationID:    org.OrganizationID,
+				EmailAddress:      email,
+				LoginRedirectURL:  callback,
+				SignupRedirectURL: callback,
+				PkceCodeChallenge: pkceChallenge(st.PKCEVerifier),
+				// The link is only useful while the flow cookie lives.
+				LoginExpirationMinutes:  uint32(flowLifetime.Minutes()),
+				SignupExpirationMinutes: uint32(flowLifetime.Minutes()),
+			})
+			return err
+		},
+		refuse: func(e *Error) { h.failOrganization(w, r, st, l, email, e) },
 	})
-	if err != nil {
-		h.failOrganization(w, r, st, l, email, fromStytch(err))
-		return
-	}
-	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
-		return
-	}
-	h.seeStep(w, r, h.cfg.prefix+"/o/"+url.PathEscape(org.OrganizationSlug)+"/email")
 }
 
 // organizationStep returns the request's flow if it waits for started in

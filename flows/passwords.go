@@ -209,26 +209,29 @@ func (h *Handler) postPasswordResetStart(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	st := h.emailFlow(r, org.OrganizationID, returnTo, tokenTypePasswordReset, email)
-	_, err = h.client.Passwords.EmailResetStart(r.Context(), &client.PasswordsEmailResetStartParams{
-		OrganizationID: org.OrganizationID, EmailAddress: email,
-		ResetPasswordRedirectURL: h.callbackURL(), LoginRedirectURL: h.callbackURL(),
-		// The link is only useful while the flow cookie lives.
-		ResetPasswordExpirationMinutes: max(5, int32(flowLifetime.Minutes())),
-		CodeChallenge:                  pkceChallenge(st.PKCEVerifier),
+	h.sendEmail(w, r, &emailSend{
+		kind: emailReset, flow: st,
+		page:   "password_reset.html",
+		target: h.cfg.prefix + "/o/" + url.PathEscape(org.OrganizationSlug) + "/password/reset/start",
+		next:   stepEmailSent.next(),
+		send: func(ctx context.Context) error {
+			_, err := h.client.Passwords.EmailResetStart(ctx, &client.PasswordsEmailResetStartParams{
+				OrganizationID: org.OrganizationID, EmailAddress: email,
+				ResetPasswordRedirectURL: h.callbackURL(), LoginRedirectURL: h.callbackURL(),
+				// The link is only useful while the flow cookie lives.
+				ResetPasswordExpirationMinutes: max(5, int32(flowLifetime.Minutes())),
+				CodeChallenge:                  pkceChallenge(st.PKCEVerifier),
+			})
+			if isStytchError(err, "member_not_found") {
+				// Answered as sent, cooldown included: a cooldown
+				// lifted for an address without an account would tell
+				// it from a member's.
+				return nil
+			}
+			return err
+		},
+		refuse: func(e *Error) { h.failOrganization(w, r, st, l, email, e) },
 	})
-	if err != nil && !isStytchError(err, "member_not_found") {
-		h.failOrganization(w, r, st, l, email, fromStytch(err))
-		return
-	}
-	if err := h.saveFlow(w, st); err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	if wantsJSON(r) {
-		h.writeJSON(w, http.StatusOK, nextBody{Next: stepEmailSent.next()})
-		return
-	}
-	h.seeStep(w, r, h.cfg.prefix+"/o/"+url.PathEscape(org.OrganizationSlug)+"/password/reset/start")
 }
 
 // getPasswordResetStart shows the page of a reset link sent from this

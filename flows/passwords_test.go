@@ -174,6 +174,7 @@ func TestPasswordReset(t *testing.T) {
 		link := f.resetLink()
 		f.get(link)
 		f.expectDone(f.postJSON("/auth/password/reset", url.Values{"password": {strongNew}}), "/")
+		f.waitOutEmailCooldown()
 		f.resetLink() // a new flow in this browser
 		f.get(link)   // the old link, with the new flow's verifier
 		a := f.postJSON("/auth/password/reset", url.Values{"password": {"another-Strong-pass-771"}})

@@ -209,6 +209,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 	if e.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(int(h.mw.RetryAfter()/time.Second)))
 	}
+	setRetryAfter(w, e)
 	if wantsJSON(r) {
 		h.writeJSON(w, e.Status, errorBody{
 			Error: errorDetail{Code: e.Code, Message: e.msg},
@@ -254,6 +255,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, st *flowState, er
 		p.Step = "email"
 		p.OAuthProviders, p.PrimaryMethods = h.cfg.oauthProviders, h.cfg.primaryMethods
 		h.render(w, r, e.Status, "login.html", p)
+	}
+}
+
+// setRetryAfter sets the Retry-After of an answer refusing a request that
+// may be sent again after a known wait, in whole seconds rounded up.
+func setRetryAfter(w http.ResponseWriter, e *Error) {
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(ceilUnits(e.retryAfter, time.Second)))
 	}
 }
 

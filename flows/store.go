@@ -37,7 +37,8 @@ func keyOf(kind string, parts ...string) Key {
 
 // Store keeps the records of the guard that protects the second-factor
 // steps: wrong-code counts and locks, the time of the last SMS per member,
-// and entries into an organization in flight. The default is a bounded
+// the last email of each kind asked for per address, and entries into an
+// organization in flight. The default is a bounded
 // store in the memory of the process; [WithStore] sets another one, such as
 // a store shared by every instance of the application, so that its limits
 // hold across them.
@@ -72,8 +73,10 @@ type Store interface {
 // defaultStoreCapacity bounds the records of the default store: each takes
 // about 230 bytes, so a full store holds about 30 MiB; the record of a
 // finished sign-in, holding its encrypted session token, takes about 400
-// bytes, and the MFA step of an entry that texted the member (kept for the
-// SMS cooldown) about 1 KiB, up to 130 MiB for a store full of them.
+// bytes, the MFA step of an entry that texted the member (kept for the
+// SMS cooldown) about 1 KiB, up to 130 MiB for a store full of them, and
+// the flow waiting for an email (kept for the email cooldown) about 600
+// bytes, 2.4 KiB with the longest return path.
 const defaultStoreCapacity = 1 << 17
 
 // errStoreFull is the outage of a memory store holding as many live records
@@ -90,10 +93,12 @@ var errStoreFull = errors.New("b2bauth: flows: guard store full")
 // see gone, and evicting one for another key's traffic (as a size-bounded
 // LRU would) would let a flood of requests lift it. New keys are refused
 // instead (errStoreFull, answered as an outage). Records are created only
-// for members Stytch named and while a Stytch call is in flight, never for
-// ids that failed validation, so filling the store takes that much real
-// traffic within the records' lifetimes (10 minutes for counts, 1 hour for
-// the member an email entered an organization as).
+// for members Stytch named, while a Stytch call is in flight, or for an
+// email Stytch was asked to send (kept for the email cooldown, 30 seconds
+// by default, and dropped at once when Stytch refuses to send), never for
+// ids or addresses that failed validation, so filling the store takes
+// that much real traffic within the records' lifetimes (10 minutes for
+// counts, 1 hour for the member an email entered an organization as).
 type memoryStore struct {
 	now      func() time.Time
 	capacity int

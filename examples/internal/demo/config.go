@@ -69,7 +69,7 @@ type Config struct {
 
 	// RedisURL names a Redis (REDIS_URL, e.g. "redis://localhost:6379/0")
 	// that replicas of the app share: the login handlers' limits (wrong
-	// codes, SMS cooldowns, entries in flight) hold across them, and a
+	// codes, SMS and email cooldowns, entries in flight) hold across them, and a
 	// logout on one is honoured by all within about a second. Default "":
 	// each process keeps its limits in memory.
 	RedisURL string

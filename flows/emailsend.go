@@ -1,0 +1,204 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/b2bauth/b2bauth/client"
+	"github.com/gorilla/securecookie"
+)
+
+// Every route that makes Stytch send an email goes through sendEmail, so
+// that an address gets at most one email of each kind per cooldown (see
+// WithEmailResendCooldown): each email costs a Stytch call and lands in an
+// inbox from the customer's domain, and a form sent again and again must
+// spend neither the project's rate limit nor the sender's reputation.
+
+// emailSend is an email a form asks for.
+type emailSend struct {
+	kind emailKind
+	// flow is the flow that waits for the email once it is sent; its
+	// Email is the address.
+	flow *flowState
+	// page, target and next name the page of that flow: its template,
+	// the URL of its GET and the "next" of JSON answers.
+	page, target, next string
+	// send asks Stytch for the email.
+	send func(context.Context) error
+	// refuse answers a failure on the form the request came from.
+	refuse func(*Error)
+}
+
+// sentEmail is the record of an email asked for, kept in the guard's
+// [Store] under its emailKey while the cooldown lasts, encrypted and
+// authenticated with the flow cookie's keys: the flow that waits for the
+// email, without the address or an intermediate session, and the id of
+// the flow the request came with. A request sent with the same flow
+// cookie (a double click whose first answer the browser never kept) takes
+// the flow over: a link bound to the flow's PKCE verifier then works in
+// this browser, which got no answer holding it.
+type sentEmail struct {
+	Prev string     `json:"prev,omitempty"`
+	Flow *flowState `json:"flow"`
+}
+
+// sentName binds a record to its kind of email: the name is part of what
+// the codec authenticates.
+func sentName(kind emailKind) string { return "b2bauth-email-" + string(kind) }
+
+// sendEmail sends the email of s unless one of its kind was asked for the
+// address within the cooldown, then saves its flow and leads to the flow's
+// page (JSON clients get its "next").
+func (h *Handler) sendEmail(w http.ResponseWriter, r *http.Request, s *emailSend) {
+	var (
+		key    Key
+		record []byte
+	)
+	if cooldown := h.cfg.emailCooldown; cooldown > 0 {
+		cur, err := h.loadFlow(r, stepEmailSent, stepOrganizations)
+		if err != nil {
+			cur = nil
+		}
+		// The discovery forms answer every address alike: what is
+		// recorded, and how, does not depend on whether it is a member's.
+		key, record = emailKey(s.kind, s.flow.Email), h.sentRecord(cur, s)
+		wait, held, err := h.guard.reserveEmail(r.Context(), key, record, cooldown)
+		if err != nil {
+			s.refuse(ErrUnavailable.with(err))
+			return
+		}
+		if wait > 0 {
+			h.emailNotSent(w, r, s, cur, held, wait)
+			return
+		}
+	}
+	if err := s.send(r.Context()); err != nil {
+		if record != nil && notSent(err) {
+			// Stytch answered without sending: the member must not wait
+			// for an email that never comes.
+			h.guardFailed(r, h.guard.unreserve(context.WithoutCancel(r.Context()), key, record))
+		}
+		s.refuse(fromStytch(err))
+		return
+	}
+	if err := h.saveFlow(w, s.flow); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	if wantsJSON(r) {
+		h.writeJSON(w, http.StatusOK, nextBody{Next: s.next})
+		return
+	}
+	h.seeStep(w, r, s.target)
+}
+
+// notSent reports whether a send failed with an answer saying no email
+// went out: Stytch's own error (an invalid address, a policy refusal, its
+// rate limit, its failure), or a refusal of something in between (a 4xx
+// without Stytch's error body). The outcome of a send without an answer
+// (a timeout, a lost connection) or with a gateway's 5xx without Stytch's
+// body (a gateway timeout) is unknown: the email may have gone out.
+func notSent(err error) bool {
+	var apiErr *client.Error
+	return errors.As(err, &apiErr) &&
+		(apiErr.ErrorType != "" || apiErr.StatusCode < http.StatusInternalServerError)
+}
+
+// sentRecord is the value of the email's record: a sentEmail, or random
+// bytes when it cannot be encoded (the record then leads no request on).
+func (h *Handler) sentRecord(cur *flowState, s *emailSend) []byte {
+	f := *s.flow
+	f.Email, f.IST, f.ISTExpiresAt, f.Organizations = "", "", time.Time{}, nil
+	rec := sentEmail{Flow: &f}
+	if cur != nil {
+		rec.Prev = cur.FlowID
+	}
+	v, err := securecookie.EncodeMulti(sentName(s.kind), rec, h.cookie.codecs...)
+	if err != nil {
+		return []byte(randomString(24))
+	}
+	return []byte(v)
+}
+
+// emailNotSent answers a request for an email within the cooldown of the
+// last one of its kind to the address, held the value of its record. A
+// browser whose flow waits for that email, or whose request the email was
+// sent for (see sentEmail), is led to the flow's page with a notice; any
+// other request gets the form with ErrEmailCooldown.
+func (h *Handler) emailNotSent(w http.ResponseWriter, r *http.Request, s *emailSend, cur *flowState, held []byte, wait time.Duration) {
+	now := h.cfg.now()
+	// The flow the email was sent for first: a resend whose answer was
+	// lost holds a new PKCE verifier, which the flow in the cookie lacks.
+	st := h.takeOver(cur, held, s)
+	switch {
+	case st != nil:
+		if err := h.saveFlow(w, st); err != nil {
+			h.fail(w, r, nil, err)
+			return
+		}
+	case s.shownBy(cur):
+		st = cur
+	default:
+		s.refuse(emailCooldown(now, wait))
+		return
+	}
+	ago := max(h.cfg.emailCooldown-wait, 0)
+	e := ErrEmailCooldown.withMessage(
+		"An email to this address was asked for less than %d %s ago. Check the inbox, including the spam folder; you can ask for another %s.",
+		int(ago/time.Second)+1, plural(int(ago/time.Second)+1, "second"), when(now, wait)).withRetryAfter(wait)
+	h.log(r, st, e)
+	if wantsJSON(r) {
+		setRetryAfter(w, e)
+		h.writeJSON(w, e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.msg}, Next: s.next})
+		return
+	}
+	h.sendNotice(w, r, s.target, notice{Page: s.page, Code: e.Code, Message: e.msg})
+}
+
+// shownBy reports whether the flow st waits for the email of s: the same
+// kind of start, organization and address, at the step that shows it sent.
+func (s *emailSend) shownBy(st *flowState) bool {
+	return st != nil && strings.EqualFold(st.Email, s.flow.Email) &&
+		st.Started == s.flow.Started && st.OrganizationID == s.flow.OrganizationID &&
+		(st.Step == stepEmailSent || st.Step == stepOrganizations && st.Started != "") &&
+		(s.flow.PKCEVerifier == "" || st.PKCEVerifier != "")
+}
+
+// takeOver returns the flow recorded in held when the request carries the
+// flow cur that the email was asked for from (see sentEmail), completed
+// with cur's intermediate session when it went on with it; else nil.
+func (h *Handler) takeOver(cur *flowState, held []byte, s *emailSend) *flowState {
+	if cur == nil || held == nil {
+		return nil
+	}
+	var rec sentEmail
+	if securecookie.DecodeMulti(sentName(s.kind), string(held), &rec, h.cookie.codecs...) != nil ||
+		rec.Flow == nil || rec.Prev != cur.FlowID {
+		return nil
+	}
+	next := rec.Flow
+	next.Email = s.flow.Email
+	if next.FlowID == cur.FlowID {
+		// A discovered member's flow that went on with this
+		// organization's primary method: the record left its
+		// intermediate session out, and the flow cookie brings it.
+		next.IST, next.ISTExpiresAt, next.Organizations = cur.IST, cur.ISTExpiresAt, cur.Organizations
+	}
+	if !s.shownBy(next) {
+		return nil
+	}
+	return next
+}
+
+// emailCooldown refuses an email asked for within the cooldown of the last
+// one of its kind to the address, saying when another can be asked for.
+// It says no more of that email: it was asked for by someone, who may not
+// be a member.
+func emailCooldown(now time.Time, wait time.Duration) *Error {
+	return ErrEmailCooldown.withMessage(
+		"An email to this address was asked for moments ago. Check the inbox, including the spam folder; you can ask for another %s.",
+		when(now, wait)).withRetryAfter(wait)
+}
