@@ -251,12 +251,33 @@ func (s *session) expectAt(step, path string) {
 }
 
 // submit clicks the button of the form posting to action and waits for
-// the next page's selector.
+// the next page's selector. It waits for the page to be left first: the
+// selector may be on the page the form is on too (an error shown there
+// before, a notice), and finding it there would end the step while the
+// browser is still on its way.
 func submit(action, next string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
+		markPage,
 		chromedp.Click(chromedp.CSS(`form[action="`+action+`"] button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#`+pageMark)),
 		chromedp.WaitVisible(chromedp.CSS(next)),
 	)
+}
+
+// pageMark is the id of an element markPage adds to the page shown, which
+// the next page lacks.
+const pageMark = "b2bauth-e2e-left-behind"
+
+// markPage adds an element with the id pageMark to the page shown.
+func markPage(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	_, err := chromedp.Evaluate[bool](`(() => {
+		const e = document.createElement("i");
+		e.id = "`+pageMark+`";
+		e.hidden = true;
+		document.body.append(e);
+		return true;
+	})()`)(ctx, t)
+	return chromedp.Void{}, err
 }
 
 // chooseOrganization clicks the button of the organization orgID on the
