@@ -108,9 +108,12 @@ func TestEveryEmailRouteHasAResendCooldown(t *testing.T) {
 		emails int
 	}{
 		{"a request from another browser within the cooldown sends nothing and says when to ask again", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
+			// Both browsers drew the form first, and hold an id each.
+			h.get(rt.form)
 			rt.expectSent(h, rt.askFor(h, annEmail, false), false)
 			h.clock.Advance(10 * time.Second)
 			other := newBrowser(h)
+			other.get(rt.form)
 			a := rt.askFor(other, annEmail, false)
 			if a.status != http.StatusSeeOther || a.location != rt.form {
 				t.Fatalf("second request = %d to %q, want 303 to the form %s", a.status, a.location, rt.form)
@@ -209,6 +212,27 @@ func TestEveryEmailRouteHasAResendCooldown(t *testing.T) {
 			}
 			if link, _, ok := h.emu.LastMagicLink(annEmail); ok {
 				// The link is bound to the flow this browser took over.
+				if a := h.get(link); a.status != http.StatusSeeOther || strings.HasPrefix(a.location, "/auth/login") || strings.HasPrefix(a.location, rt.form) {
+					t.Fatalf("the emailed link = %d to %q, want it to go on", a.status, a.location)
+				}
+			}
+		}, 1},
+		{"a double submit of a browser's first form sends one email and leads to the flow's page", func(t *testing.T, h *harness, rt emailRoute, _ *stepLog) {
+			// No flow yet: only the browser's id, which drawing the
+			// form gave it, tells the second submit from another
+			// browser's.
+			if a := h.get(rt.form); a.status != http.StatusOK {
+				t.Fatalf("GET %s = %d", rt.form, a.status)
+			}
+			if res := h.lostAnswer(h.postRequest(rt.path, url.Values{"email": {annEmail}}, "text/html")); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("first submit = %d, want 303", res.StatusCode)
+			}
+			rt.expectSent(h, rt.askFor(h, annEmail, false), false)
+			page := h.get(rt.page)
+			if page.status != http.StatusOK || !strings.Contains(page.body, rt.marker) || !strings.Contains(page.body, annEmail) {
+				t.Fatalf("the flow's page = %d, want it for %s:\n%s", page.status, annEmail, page.body)
+			}
+			if link, _, ok := h.emu.LastMagicLink(annEmail); ok {
 				if a := h.get(link); a.status != http.StatusSeeOther || strings.HasPrefix(a.location, "/auth/login") || strings.HasPrefix(a.location, rt.form) {
 					t.Fatalf("the emailed link = %d to %q, want it to go on", a.status, a.location)
 				}

@@ -35,14 +35,16 @@ type emailSend struct {
 // sentEmail is the record of an email asked for, kept in the guard's
 // [Store] under its emailKey while the cooldown lasts, encrypted and
 // authenticated with the flow cookie's keys: the flow that waits for the
-// email, without the address or an intermediate session, and the id of
-// the flow the request came with. A request sent with the same flow
-// cookie (a double click whose first answer the browser never kept) takes
-// the flow over: a link bound to the flow's PKCE verifier then works in
-// this browser, which got no answer holding it.
+// email, without the address or an intermediate session, the id of the
+// flow the request came with and that of its browser (see markBrowser). A
+// request sent with the same flow cookie or from the same browser (a
+// double click whose first answer the browser never kept) takes the flow
+// over: a link bound to the flow's PKCE verifier then works in this
+// browser, which got no answer holding it.
 type sentEmail struct {
-	Prev string     `json:"prev,omitempty"`
-	Flow *flowState `json:"flow"`
+	Prev    string     `json:"prev,omitempty"`
+	Browser string     `json:"browser,omitempty"`
+	Flow    *flowState `json:"flow"`
 }
 
 // sentName binds a record to its kind of email: the name is part of what
@@ -64,7 +66,7 @@ func (h *Handler) sendEmail(w http.ResponseWriter, r *http.Request, s *emailSend
 		}
 		// The discovery forms answer every address alike: what is
 		// recorded, and how, does not depend on whether it is a member's.
-		key, record = emailKey(s.kind, s.flow.Email), h.sentRecord(cur, s)
+		key, record = emailKey(s.kind, s.flow.Email), h.sentRecord(r, cur, s)
 		wait, held, err := h.guard.reserveEmail(r.Context(), key, record, cooldown)
 		if err != nil {
 			s.refuse(ErrUnavailable.with(err))
@@ -109,10 +111,10 @@ func notSent(err error) bool {
 
 // sentRecord is the value of the email's record: a sentEmail, or random
 // bytes when it cannot be encoded (the record then leads no request on).
-func (h *Handler) sentRecord(cur *flowState, s *emailSend) []byte {
+func (h *Handler) sentRecord(r *http.Request, cur *flowState, s *emailSend) []byte {
 	f := *s.flow
 	f.Email, f.IST, f.ISTExpiresAt, f.Organizations = "", "", time.Time{}, nil
-	rec := sentEmail{Flow: &f}
+	rec := sentEmail{Flow: &f, Browser: h.browserID(r)}
 	if cur != nil {
 		rec.Prev = cur.FlowID
 	}
@@ -132,7 +134,7 @@ func (h *Handler) emailNotSent(w http.ResponseWriter, r *http.Request, s *emailS
 	now := h.cfg.now()
 	// The flow the email was sent for first: a resend whose answer was
 	// lost holds a new PKCE verifier, which the flow in the cookie lacks.
-	st := h.takeOver(cur, held, s)
+	st := h.takeOver(r, cur, held, s)
 	switch {
 	case st != nil:
 		if err := h.saveFlow(w, st); err != nil {
@@ -167,21 +169,25 @@ func (s *emailSend) shownBy(st *flowState) bool {
 		(s.flow.PKCEVerifier == "" || st.PKCEVerifier != "")
 }
 
-// takeOver returns the flow recorded in held when the request carries the
-// flow cur that the email was asked for from (see sentEmail), completed
-// with cur's intermediate session when it went on with it; else nil.
-func (h *Handler) takeOver(cur *flowState, held []byte, s *emailSend) *flowState {
-	if cur == nil || held == nil {
+// takeOver returns the flow recorded in held when r carries the flow cur
+// that the email was asked for from or comes from the same browser (see
+// sentEmail), completed with cur's intermediate session when it went on
+// with it; else nil.
+func (h *Handler) takeOver(r *http.Request, cur *flowState, held []byte, s *emailSend) *flowState {
+	if held == nil {
 		return nil
 	}
 	var rec sentEmail
-	if securecookie.DecodeMulti(sentName(s.kind), string(held), &rec, h.cookie.codecs...) != nil ||
-		rec.Flow == nil || rec.Prev != cur.FlowID {
+	if securecookie.DecodeMulti(sentName(s.kind), string(held), &rec, h.cookie.codecs...) != nil || rec.Flow == nil {
+		return nil
+	}
+	sameFlow := cur != nil && rec.Prev != "" && rec.Prev == cur.FlowID
+	if !sameFlow && !h.sameBrowser(r, rec.Browser) {
 		return nil
 	}
 	next := rec.Flow
 	next.Email = s.flow.Email
-	if next.FlowID == cur.FlowID {
+	if cur != nil && next.FlowID == cur.FlowID {
 		// A discovered member's flow that went on with this
 		// organization's primary method: the record left its
 		// intermediate session out, and the flow cookie brings it.

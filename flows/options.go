@@ -271,8 +271,10 @@ func WithSMSResendCooldown(d time.Duration) Option {
 // address, a policy refusal, its rate limit, its own failure) and kept
 // when the outcome is unknown (no answer: a timeout, a lost connection, a
 // gateway's 5xx). Within the wait Stytch is not asked: the browser whose
-// flow already waits for that email is led to the flow's page again with
-// a notice; any other request gets the form with [ErrEmailCooldown] (429
+// flow already waits for that email, or which asked for it (a double
+// submit, told by the flow cookie it sent or the browser id cookie the
+// handlers' pages set), is led to the flow's page again with a notice;
+// any other request gets the form with [ErrEmailCooldown] (429
 // with Retry-After for JSON clients). Default [DefaultEmailResendCooldown]
 // (30 seconds); 0 disables the wait.
 func WithEmailResendCooldown(d time.Duration) Option {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,59 @@ func TestFlowCookieAttributes(t *testing.T) {
 	}
 	if len(c.Value) >= flows.MaxCookieSize {
 		t.Errorf("flow cookie of %d bytes", len(c.Value))
+	}
+}
+
+// TestBrowserIDCookie: the pages give a browser without one a random id,
+// in an HttpOnly, Secure, SameSite=Lax cookie of a __Host- name over https
+// that lives until the browser is closed, and keep the id it has.
+func TestBrowserIDCookie(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	browserID := func(path string) *http.Cookie {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, h.url(path), nil)
+		req.Header.Set("Accept", "text/html")
+		for _, c := range h.browser.Jar.Cookies(req.URL) {
+			req.AddCookie(c)
+		}
+		res, err := h.browser.Transport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		h.browser.Jar.SetCookies(req.URL, res.Cookies())
+		for _, rc := range res.Cookies() {
+			if rc.Name == "__Host-b2bauth_browser" {
+				return rc
+			}
+		}
+		return nil
+	}
+	c := browserID("/auth/login")
+	if c == nil {
+		t.Fatal("the sign-in page set no __Host-b2bauth_browser cookie")
+	}
+	if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" || c.MaxAge != 0 || !c.Expires.IsZero() {
+		t.Errorf("browser id cookie = %+v", c)
+	}
+	if len(c.Value) != 32 {
+		t.Errorf("browser id %q, want 32 characters", c.Value)
+	}
+	if again := browserID("/auth/o/acme"); again != nil {
+		t.Errorf("a second page replaced the browser's id: %+v", again)
+	}
+	other := newBrowser(h)
+	other.get("/auth/login")
+	root, _ := url.Parse(h.url("/"))
+	otherID := ""
+	for _, oc := range other.browser.Jar.Cookies(root) {
+		if oc.Name == "__Host-b2bauth_browser" {
+			otherID = oc.Value
+		}
+	}
+	if otherID == "" || otherID == c.Value {
+		t.Errorf("another browser got the id %q, want one of its own", otherID)
 	}
 }
 
