@@ -232,6 +232,9 @@ func TestEveryEmailRouteHasAResendCooldown(t *testing.T) {
 			if page.status != http.StatusOK || !strings.Contains(page.body, rt.marker) || !strings.Contains(page.body, annEmail) {
 				t.Fatalf("the flow's page = %d, want it for %s:\n%s", page.status, annEmail, page.body)
 			}
+			if strings.Contains(page.body, "asked for less than") {
+				t.Fatalf("the flow's page tells a member who asked once to wait:\n%s", page.body)
+			}
 			if link, _, ok := h.emu.LastMagicLink(annEmail); ok {
 				if a := h.get(link); a.status != http.StatusSeeOther || strings.HasPrefix(a.location, "/auth/login") || strings.HasPrefix(a.location, rt.form) {
 					t.Fatalf("the emailed link = %d to %q, want it to go on", a.status, a.location)

@@ -141,6 +141,17 @@ func (h *Handler) emailNotSent(w http.ResponseWriter, r *http.Request, s *emailS
 			h.fail(w, r, nil, err)
 			return
 		}
+		if cur == nil || cur.FlowID != st.FlowID {
+			// This browser never got the answer of the request that
+			// asked for the email (a double submit): this is that
+			// answer, and nothing was asked for twice.
+			if wantsJSON(r) {
+				h.writeJSON(w, http.StatusOK, nextBody{Next: s.next})
+				return
+			}
+			h.seeStep(w, r, s.target)
+			return
+		}
 	case s.shownBy(cur):
 		st = cur
 	default:
