@@ -148,6 +148,9 @@ func TestEveryEmailRouteHasAResendCooldown(t *testing.T) {
 				!strings.Contains(page.body, "asked for less than 11 seconds ago") || !strings.Contains(page.body, "you can ask for another in 20 seconds") {
 				t.Fatalf("the flow's page = %d, want it with the notice:\n%s", page.status, page.body)
 			}
+			if !strings.Contains(page.body, `role="status" id="info"`) || strings.Contains(page.body, `id="error"`) {
+				t.Fatalf("the notice is shown as an error; want it as information:\n%s", page.body)
+			}
 			if page = h.get(rt.page); strings.Contains(page.body, "asked for less than") {
 				t.Error("the notice is shown again on a reload")
 			}

@@ -168,7 +168,9 @@ func (h *Handler) emailNotSent(w http.ResponseWriter, r *http.Request, s *emailS
 		h.writeJSON(w, e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.msg}, Next: s.next})
 		return
 	}
-	h.sendNotice(w, r, s.target, notice{Page: s.page, Code: e.Code, Message: e.msg})
+	// Not a failure: the page is the one asked for, and the email the
+	// member waits for is on its way.
+	h.sendNotice(w, r, s.target, notice{Page: s.page, Code: e.Code, Message: e.msg, Info: true})
 }
 
 // shownBy reports whether the flow st waits for the email of s: the same

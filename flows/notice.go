@@ -29,6 +29,8 @@ type notice struct {
 	Message string `json:"m"`
 	// Email is the address typed into the email form that failed.
 	Email string `json:"e,omitempty"`
+	// Info marks a message that is no failure (see Page.Info).
+	Info bool `json:"i,omitempty"`
 }
 
 func (h *Handler) noticeName() string {
@@ -128,7 +130,11 @@ func (h *Handler) takeNotice(w http.ResponseWriter, r *http.Request, name string
 	if n == nil || n.Page != name || p.ErrorMessage != "" {
 		return
 	}
-	p.ErrorCode, p.ErrorMessage = n.Code, n.Message
+	if n.Info {
+		p.Info = n.Message
+	} else {
+		p.ErrorCode, p.ErrorMessage = n.Code, n.Message
+	}
 	if p.Email == "" {
 		p.Email = n.Email
 	}

@@ -22,6 +22,9 @@ type Page struct {
 	// (see [Error]).
 	ErrorCode    string
 	ErrorMessage string
+	// Info is a message about the step that is no failure, such as an
+	// email not sent again because one was sent moments ago.
+	Info string
 	// ReturnTo is the validated local path the member returns to.
 	ReturnTo string
 	// Email is the address a magic link was sent to.
