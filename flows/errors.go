@@ -111,16 +111,17 @@ var (
 	ErrCodeExpired = &Error{Code: "code_expired", Status: http.StatusUnauthorized,
 		msg: "That code has expired. Send a new one."}
 	// ErrTooManyAttempts: too many wrong codes; the flow waits before the
-	// next try.
+	// next try. Answers carry Retry-After.
 	ErrTooManyAttempts = &Error{Code: "too_many_attempts", Status: http.StatusTooManyRequests,
 		msg: "Too many attempts. Wait a few minutes and try again."}
 	// ErrSMSCooldown: an SMS was sent too recently to send another.
+	// Answers carry Retry-After.
 	ErrSMSCooldown = &Error{Code: "sms_cooldown", Status: http.StatusTooManyRequests,
 		msg: "A code was sent moments ago. Wait a little before asking for another."}
 	// ErrEmailCooldown: an email of the same kind (a sign-in link, a
 	// sign-in code, a password reset link) was asked for the address too
-	// recently to send another (see [WithEmailResendCooldown]). JSON
-	// answers carry Retry-After.
+	// recently to send another (see [WithEmailResendCooldown]). Answers
+	// carry Retry-After.
 	ErrEmailCooldown = &Error{Code: "email_cooldown", Status: http.StatusTooManyRequests,
 		msg: "An email to this address was asked for moments ago. Check the inbox, or wait a little before asking for another."}
 	// ErrMethodNotAllowed: the MFA method is not available to this member.

@@ -136,8 +136,8 @@ func TestMFAIsOfferedAsJSON(t *testing.T) {
 
 	// Stytch sent a code during the exchange: a resend waits for the cooldown.
 	a = h.postJSON("/auth/mfa/sms/send", nil)
-	if a.status != http.StatusTooManyRequests || a.errorCode(t) != "sms_cooldown" {
-		t.Fatalf("immediate resend = %d %s, want 429 sms_cooldown", a.status, a.body)
+	if a.status != http.StatusTooManyRequests || a.errorCode(t) != "sms_cooldown" || a.header.Get("Retry-After") != "30" {
+		t.Fatalf("immediate resend = %d (Retry-After %q) %s, want 429 sms_cooldown with Retry-After 30", a.status, a.header.Get("Retry-After"), a.body)
 	}
 	h.clock.Advance(flows.DefaultSMSResendCooldown)
 	if a = h.postJSON("/auth/mfa/sms/send", nil); a.status != http.StatusOK || a.json(t)["sms_sent"] != true {

@@ -442,7 +442,7 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, st *flowSta
 // saying when the member can ask again.
 func smsCooldown(now time.Time, wait time.Duration) *Error {
 	return ErrSMSCooldown.withMessage(
-		"A code was texted moments ago. If it arrived, enter it; you can ask for a new one %s.", when(now, wait))
+		"A code was texted moments ago. If it arrived, enter it; you can ask for a new one %s.", when(now, wait)).withRetryAfter(wait)
 }
 
 // ceilUnits is d in whole units, rounded up: a wait is never shown shorter
@@ -455,14 +455,14 @@ func ceilUnits(d, unit time.Duration) int {
 // until when.
 func tooManyAttempts(now time.Time, wait time.Duration) *Error {
 	return ErrTooManyAttempts.withMessage(
-		"Too many wrong codes: verification is locked. You can try again %s.", when(now, wait))
+		"Too many wrong codes: verification is locked. You can try again %s.", when(now, wait)).withRetryAfter(wait)
 }
 
 // lockedByWrongCode answers the wrong code that locks the member out.
 func lockedByWrongCode(now time.Time, wait time.Duration) *Error {
 	return ErrTooManyAttempts.withMessage(
 		"That code is not right, and it was the %s wrong one in a row: verification is locked. You can try again %s.",
-		ordinal(maxAttempts), when(now, wait))
+		ordinal(maxAttempts), when(now, wait)).withRetryAfter(wait)
 }
 
 // when says when a wait that starts now ends, without a script to count

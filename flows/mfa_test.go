@@ -211,17 +211,24 @@ func TestTooManyAttempts(t *testing.T) {
 		if a.status != want || a.errorCode(t) != wantCode {
 			t.Fatalf("attempt %d = %d %s, want %d %s", i, a.status, a.body, want, wantCode)
 		}
+		if got := a.header.Get("Retry-After"); i == 5 && got != "300" {
+			t.Errorf("the attempt that locks: Retry-After %q, want 300", got)
+		}
+	}
+	h.clock.Advance(time.Minute)
+	if a := h.postJSON("/auth/mfa/sms/verify", url.Values{"code": {code}}); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") != "240" {
+		t.Fatalf("an attempt while locked = %d (Retry-After %q) %s, want 429 with Retry-After 240", a.status, a.header.Get("Retry-After"), a.body)
 	}
 	calls := h.emu.Calls("POST", "/v1/b2b/otps/sms/authenticate")
 	a := h.failure(h.post("/auth/mfa/sms/verify", url.Values{"code": {code}}), "/auth/mfa")
-	if !strings.Contains(a.body, "verification is locked. You can try again in 5 minutes") {
+	if !strings.Contains(a.body, "verification is locked. You can try again in 4 minutes") {
 		t.Fatalf("attempt while locked = %d:\n%s", a.status, a.body)
 	}
 	if n := h.emu.Calls("POST", "/v1/b2b/otps/sms/authenticate"); n != calls {
 		t.Fatalf("a locked flow asked Stytch (%d calls, want %d)", n, calls)
 	}
 
-	h.clock.Advance(5 * time.Minute)
+	h.clock.Advance(4 * time.Minute)
 	if a = h.postJSON("/auth/mfa/sms/send", nil); a.status != http.StatusOK {
 		t.Fatalf("send after the lock = %d %s", a.status, a.body)
 	}
