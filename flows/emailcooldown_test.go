@@ -365,3 +365,37 @@ func TestAStoreOutageRefusesEmailsAsAnOutage(t *testing.T) {
 		})
 	}
 }
+
+// TestAResentLinkKeepsTheFirstOneWorking: an email form sent again once
+// the resend cooldown is over ("try again" on the "check your email" page)
+// sends another link; the link of either email goes on in this browser,
+// whichever route sent them.
+func TestAResentLinkKeepsTheFirstOneWorking(t *testing.T) {
+	t.Parallel()
+	for _, rt := range emailRoutes {
+		if rt.next != "check_email" {
+			continue // a code, not a link
+		}
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			h := cooldownHarness(t, &stepLog{})
+			rt.expectSent(h, rt.askFor(h, annEmail, false), false)
+			first, _, ok := h.emu.LastMagicLink(annEmail)
+			if !ok {
+				t.Fatal("no link was sent")
+			}
+			h.waitOutEmailCooldown()
+			rt.expectSent(h, rt.askFor(h, annEmail, false), false)
+			if second, _, _ := h.emu.LastMagicLink(annEmail); second == first {
+				t.Fatal("no second link was sent")
+			}
+			if a := h.get(first); a.status != http.StatusSeeOther || strings.HasPrefix(a.location, "/auth/login") || strings.HasPrefix(a.location, rt.form) {
+				t.Fatalf("the first link = %d to %q, want it to go on: %s", a.status, a.location, a.body)
+			}
+			if strings.Contains(rt.path, "/password/reset/") {
+				// The verifier is checked when the new password is set.
+				h.expectDone(h.postJSON("/auth/password/reset", url.Values{"password": {"second-Strong-pass-630"}}), "/")
+			}
+		})
+	}
+}

@@ -133,6 +133,13 @@ func (h *Handler) emailFlow(r *http.Request, orgID, returnTo, started, email str
 	}
 	st.Email = email
 	st.Attempts, st.LockedUntil = 0, time.Time{}
+	if prev, err := h.loadFlow(r, stepEmailSent, stepOrganizations); err == nil && prev.PKCEVerifier != "" &&
+		prev.Started == started && prev.OrganizationID == orgID && strings.EqualFold(prev.Email, email) {
+		// Sent again to the same address from this browser (the form sent
+		// again after the "try again" link): the new link shares the
+		// verifier, so that the first link, still in the inbox, works too.
+		st.FlowID, st.PKCEVerifier = prev.FlowID, prev.PKCEVerifier
+	}
 	return st
 }
 

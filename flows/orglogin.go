@@ -185,13 +185,7 @@ func (h *Handler) postOrganizationEmail(w http.ResponseWriter, r *http.Request) 
 		h.failOrganization(w, r, nil, l, "", err)
 		return
 	}
-	st := h.organizationFlow(r, org.OrganizationID, returnTo, tokenTypeOrgMagicLink)
-	if st.IST != "" && !strings.EqualFold(st.Email, email) {
-		// The intermediate session belongs to another address: this is a
-		// new sign-in.
-		st = h.organizationFlow(nil, org.OrganizationID, st.ReturnTo, tokenTypeOrgMagicLink)
-	}
-	st.Email = email
+	st := h.emailFlow(r, org.OrganizationID, returnTo, tokenTypeOrgMagicLink, email)
 	callback := h.callbackURL()
 	h.sendEmail(w, r, &emailSend{
 		kind: emailLink, flow: st,

@@ -221,32 +221,6 @@ func TestAFinishedStepUpLeadsOn(t *testing.T) {
 	}
 }
 
-// TestAResentLinkKeepsTheFirstOneWorking: the email form sent again once
-// the resend cooldown is over ("try again" on the "check your email" page)
-// sends another link; the link of either email signs this browser in.
-func TestAResentLinkKeepsTheFirstOneWorking(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t)
-	h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
-	h.member(emulator.MemberSeed{Organization: "acme", Email: "ann@acme.example"})
-	form := url.Values{"email": {"ann@acme.example"}, "return_to": {"/dashboard"}}
-	if a := h.post("/auth/login", form); a.status != http.StatusSeeOther {
-		t.Fatalf("POST /auth/login = %d %s", a.status, a.body)
-	}
-	first, _, _ := h.emu.LastMagicLink("ann@acme.example")
-	h.waitOutEmailCooldown()
-	if a := h.post("/auth/login", form); a.status != http.StatusSeeOther {
-		t.Fatalf("POST /auth/login again = %d %s", a.status, a.body)
-	}
-	if second, _, _ := h.emu.LastMagicLink("ann@acme.example"); second == first {
-		t.Fatal("no second link was sent")
-	}
-	a := h.get(first)
-	if a.status != http.StatusSeeOther || a.location != "/auth/organizations" {
-		t.Fatalf("the first link = %d to %q, want the organization list: %s", a.status, a.location, a.body)
-	}
-}
-
 // TestADoubleClickOnAnOrganizationThatTextsLeadsToTheCode: choosing an
 // organization whose members are texted a code on entry, twice (a double
 // click, the second sent with the cookies of the first, whose answer the
