@@ -81,6 +81,24 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 	}
 }
 
+// silentFeed returns a revocation feed on a client with opts whose
+// connections reach a Redis that never answers (see silentRedis), closed
+// when the test ends; call it in a synctest bubble.
+func silentFeed(t *testing.T, opts redis.Options) *redisstore.Revocations {
+	t.Helper()
+	o, closeRedis := silentRedis(opts)
+	rdb := redis.NewClient(o)
+	t.Cleanup(func() {
+		rdb.Close()
+		closeRedis()
+	})
+	feed, err := redisstore.NewRevocations(rdb, projectID(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return feed
+}
+
 // TestSubscribeWaitsAtMostASecond: Subscribe, called by middleware.New,
 // returns after a second even when Redis accepts the connection and never
 // answers, whatever the client's own timeouts (go-redis's defaults here: 5 s
@@ -88,14 +106,7 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 func TestSubscribeWaitsAtMostASecond(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		opts, closeRedis := silentRedis(redis.Options{})
-		defer closeRedis()
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		feed, err := redisstore.NewRevocations(rdb, projectID(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		feed := silentFeed(t, redis.Options{})
 		start := time.Now()
 		stop, err := feed.Subscribe(func(string) {})
 		took := time.Since(start)
@@ -118,14 +129,7 @@ func TestStopWaitsAtMostTheClientsTimeouts(t *testing.T) {
 	t.Parallel()
 	const timeout = 2 * time.Second
 	synctest.Test(t, func(t *testing.T) {
-		opts, closeRedis := silentRedis(redis.Options{DialTimeout: timeout, ReadTimeout: timeout})
-		defer closeRedis()
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		feed, err := redisstore.NewRevocations(rdb, projectID(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		feed := silentFeed(t, redis.Options{DialTimeout: timeout, ReadTimeout: timeout})
 		start := time.Now()
 		stop, err := feed.Subscribe(func(string) {})
 		if err != nil {
