@@ -399,3 +399,62 @@ func TestAResentLinkKeepsTheFirstOneWorking(t *testing.T) {
 		})
 	}
 }
+
+// TestADoubleSubmitIsAnsweredAsTheFirstSendEnds: the second submit of a
+// browser whose first request still waits for Stytch (a double click
+// without the busy-state script) is answered once that send ends: with the
+// flow's page when the email went out, with Stytch's refusal when it sent
+// nothing. The page of an email is never shown for one that was not sent.
+func TestADoubleSubmitIsAnsweredAsTheFirstSendEnds(t *testing.T) {
+	t.Parallel()
+	outcomes := []struct {
+		name  string
+		fault emulator.Fault
+		sent  bool
+	}{
+		{name: "the flow's page when the email goes out", sent: true},
+		{name: "the refusal when Stytch sends nothing", fault: emulator.Fault{Status: http.StatusBadRequest, ErrorType: "invalid_email"}},
+	}
+	for _, rt := range emailRoutes {
+		for _, o := range outcomes {
+			t.Run(rt.name+" gets "+o.name, func(t *testing.T) {
+				t.Parallel()
+				h, store := storeHarness(t)
+				store.stored = make(chan struct{}, 4)
+				h.org(emulator.OrganizationSeed{Name: "Acme", Slug: "acme"})
+				h.member(emulator.MemberSeed{Organization: "acme", Email: annEmail, Password: annPassword})
+				h.get(rt.form)
+				f := o.fault
+				f.Path, f.Latency = rt.stytch, 300*time.Millisecond
+				h.emu.SetFault(f)
+
+				first := make(chan int, 1)
+				go func() {
+					first <- h.lostAnswer(h.postRequest(rt.path, url.Values{"email": {annEmail}}, "text/html")).StatusCode
+				}()
+				<-store.stored // the first request reserved the email and is asking Stytch
+				second := rt.askFor(h, annEmail, false)
+				if s := <-first; s != http.StatusSeeOther {
+					t.Fatalf("first submit = %d, want 303", s)
+				}
+				if o.sent {
+					rt.expectSent(h, second, false)
+					if n := emailsTo(h, annEmail); n != 1 {
+						t.Errorf("%d emails to %s, want 1", n, annEmail)
+					}
+					return
+				}
+				if second.status != http.StatusSeeOther || second.location != rt.form {
+					t.Fatalf("second submit = %d to %q, want 303 to the form %s with the refusal", second.status, second.location, rt.form)
+				}
+				if page := h.get(second.location); page.status != http.StatusBadRequest && page.status != http.StatusOK ||
+					!strings.Contains(page.body, `id="error"`) {
+					t.Fatalf("the form after the second submit = %d, want it with the refusal:\n%s", page.status, page.body)
+				}
+				if n := emailsTo(h, annEmail); n != 0 {
+					t.Errorf("%d emails to %s, want none", n, annEmail)
+				}
+			})
+		}
+	}
+}

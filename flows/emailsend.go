@@ -67,22 +67,44 @@ func (h *Handler) sendEmail(w http.ResponseWriter, r *http.Request, s *emailSend
 		// The discovery forms answer every address alike: what is
 		// recorded, and how, does not depend on whether it is a member's.
 		key, record = emailKey(s.kind, s.flow.Email), h.sentRecord(r, cur, s)
-		wait, held, err := h.guard.reserveEmail(r.Context(), key, record, cooldown)
-		if err != nil {
-			s.refuse(ErrUnavailable.with(err))
-			return
-		}
-		if wait > 0 {
+		for try := 0; ; try++ {
+			wait, held, err := h.guard.reserveEmail(r.Context(), key, record, cooldown)
+			if err != nil {
+				s.refuse(ErrUnavailable.with(err))
+				return
+			}
+			if wait == 0 {
+				break
+			}
+			if try == 0 && h.takeOver(r, cur, held, s) != nil {
+				// This browser's own request, maybe still waiting for
+				// Stytch (a double click): its answer is this one's,
+				// and it is known only once that send ends.
+				sent, err := h.guard.awaitEmail(r.Context(), key, held)
+				if err != nil {
+					s.refuse(ErrUnavailable.with(err))
+					return
+				}
+				if !sent {
+					continue // nothing went out: ask Stytch, for its answer
+				}
+			}
 			h.emailNotSent(w, r, s, cur, held, wait)
 			return
 		}
 	}
-	if err := s.send(r.Context()); err != nil {
-		if record != nil && notSent(err) {
+	err := s.send(r.Context())
+	if record != nil {
+		ctx := context.WithoutCancel(r.Context())
+		if err != nil && notSent(err) {
 			// Stytch answered without sending: the member must not wait
 			// for an email that never comes.
-			h.guardFailed(r, h.guard.unreserve(context.WithoutCancel(r.Context()), key, record))
+			h.guardFailed(r, h.guard.unreserve(ctx, key, record))
+		} else {
+			h.guardFailed(r, h.guard.settleEmail(ctx, record, h.cfg.emailCooldown))
 		}
+	}
+	if err != nil {
 		s.refuse(fromStytch(err))
 		return
 	}

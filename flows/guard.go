@@ -207,6 +207,56 @@ func (g *guard) reserveEmail(ctx context.Context, k Key, record []byte, cooldown
 	return time.Second, nil, nil
 }
 
+// Waiting for an email asked for by another request (see awaitEmail).
+const (
+	// emailSendWait bounds the wait: the default time limit of a Stytch
+	// call (see client.WithTimeout).
+	emailSendWait = 10 * time.Second
+	// emailSendPoll is how often the store is read meanwhile.
+	emailSendPoll = 50 * time.Millisecond
+)
+
+// emailSettledKey names the mark of the email reserved with record whose
+// send has ended without Stytch saying it sent nothing.
+func emailSettledKey(record []byte) Key {
+	return keyOf("email-settled", string(record))
+}
+
+// settleEmail marks the email reserved with record as sent, or as sent
+// for all anyone knows (a send without an answer).
+func (g *guard) settleEmail(ctx context.Context, record []byte, cooldown time.Duration) error {
+	_, err := g.store.SetNX(ctx, emailSettledKey(record), []byte{1}, cooldown)
+	return err
+}
+
+// awaitEmail waits until the send of the email reserved under k with held
+// ends, for at most emailSendWait, and reports whether it may have gone
+// out: false when its reservation was lifted (Stytch sent nothing) or is
+// gone, true when it was settled or the wait ran out.
+func (g *guard) awaitEmail(ctx context.Context, k Key, held []byte) (bool, error) {
+	limit := time.NewTimer(emailSendWait)
+	defer limit.Stop()
+	poll := time.NewTicker(emailSendPoll)
+	defer poll.Stop()
+	for {
+		_, _, settled, err := g.store.Get(ctx, emailSettledKey(held))
+		if err != nil || settled {
+			return settled, err
+		}
+		v, _, ok, err := g.store.Get(ctx, k)
+		if err != nil || !ok || !bytes.Equal(v, held) {
+			return false, err
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-limit.C:
+			return true, nil
+		case <-poll.C:
+		}
+	}
+}
+
 // sentSMS records an SMS that Stytch sent by itself (when an organization
 // is entered).
 func (g *guard) sentSMS(ctx context.Context, m member, cooldown time.Duration) error {

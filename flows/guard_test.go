@@ -123,6 +123,9 @@ type switchableStore struct {
 	flows.Store
 	failing      atomic.Bool
 	failingSetNX atomic.Bool // SetNX only
+	// stored, when set, is sent a value after each SetNX that stored one,
+	// unless its buffer is full.
+	stored chan struct{}
 }
 
 // newSwitchableStore returns a store on the clock of the harness *hp,
@@ -142,7 +145,14 @@ func (s *switchableStore) SetNX(ctx context.Context, key flows.Key, value []byte
 	if s.failing.Load() || s.failingSetNX.Load() {
 		return false, errStoreDown
 	}
-	return s.Store.SetNX(ctx, key, value, ttl)
+	set, err := s.Store.SetNX(ctx, key, value, ttl)
+	if set && s.stored != nil {
+		select {
+		case s.stored <- struct{}{}:
+		default:
+		}
+	}
+	return set, err
 }
 
 func (s *switchableStore) Get(ctx context.Context, key flows.Key) ([]byte, time.Duration, bool, error) {

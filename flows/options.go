@@ -273,7 +273,9 @@ func WithSMSResendCooldown(d time.Duration) Option {
 // gateway's 5xx). Within the wait Stytch is not asked: the browser whose
 // flow already waits for that email, or which asked for it (a double
 // submit, told by the flow cookie it sent or the browser id cookie the
-// handlers' pages set), is led to the flow's page again with a notice;
+// handlers' pages set), is led to the flow's page again with a notice,
+// once the send it asked for has ended (up to 10 seconds; if Stytch sent
+// nothing, this request asks it again and gets its answer);
 // any other request gets the form with [ErrEmailCooldown] (429
 // with Retry-After for JSON clients). Default [DefaultEmailResendCooldown]
 // (30 seconds); 0 disables the wait.

@@ -37,8 +37,8 @@ func keyOf(kind string, parts ...string) Key {
 
 // Store keeps the records of the guard that protects the second-factor
 // steps: wrong-code counts and locks, the time of the last SMS per member,
-// the last email of each kind asked for per address, and entries into an
-// organization in flight. The default is a bounded
+// the last email of each kind asked for per address (with a mark once
+// its send has ended), and entries into an organization in flight. The default is a bounded
 // store in the memory of the process; [WithStore] sets another one, such as
 // a store shared by every instance of the application, so that its limits
 // hold across them.
