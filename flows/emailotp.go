@@ -214,6 +214,7 @@ func (h *Handler) postLoginCodeVerify(w http.ResponseWriter, r *http.Request) {
 	}) {
 		return
 	}
+	h.emailUsed(r, emailCode, st.Email)
 	h.discovered(w, r, st, res)
 }
 
@@ -246,6 +247,7 @@ func (h *Handler) postOrganizationCodeVerify(w http.ResponseWriter, r *http.Requ
 	}) {
 		return
 	}
+	h.emailUsed(r, emailCode, st.Email)
 	h.primaryDone(w, r, st, res)
 }
 

@@ -119,6 +119,19 @@ func (h *Handler) sendEmail(w http.ResponseWriter, r *http.Request, s *emailSend
 	h.seeStep(w, r, s.target)
 }
 
+// emailUsed lifts the cooldown of the email of kind to address once its
+// link or code did its work: a member who then asks for another (back at
+// the form, to sign in again or as someone else) needs a new one, which
+// the cooldown would keep from coming while it shows the used one as on
+// its way. Bombing stays bounded: each email lifted was opened by the
+// owner of the inbox.
+func (h *Handler) emailUsed(r *http.Request, kind emailKind, address string) {
+	if h.cfg.emailCooldown <= 0 || address == "" {
+		return
+	}
+	h.guardFailed(r, h.guard.store.Delete(context.WithoutCancel(r.Context()), emailKey(kind, address)))
+}
+
 // notSent reports whether a send failed with an answer saying no email
 // went out: Stytch's own error (an invalid address, a policy refusal, its
 // rate limit, its failure), or a refusal of something in between (a 4xx

@@ -42,6 +42,9 @@ func (h *Handler) magicLinkCallback(w http.ResponseWriter, r *http.Request, toke
 			"This link was sent to another email address than the one signing in in this browser. Finish that sign-in, or open the link in another browser."))
 		return
 	}
+	if p.PkceCodeVerifier != "" {
+		h.emailUsed(r, emailLink, st.Email)
+	}
 	h.authenticated(w, r, st, res)
 }
 

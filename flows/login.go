@@ -240,6 +240,9 @@ func (h *Handler) getCallback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, st, fromStytch(err))
 		return
 	}
+	if q.Get("stytch_token_type") == tokenTypeDiscovery {
+		h.emailUsed(r, emailLink, st.Email)
+	}
 	next := &flowState{
 		FlowID:        st.FlowID,
 		Step:          stepOrganizations,

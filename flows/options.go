@@ -268,9 +268,10 @@ func WithSMSResendCooldown(d time.Duration) Option {
 // [WithStore]), under a hash of the address. It starts when the email is
 // asked for, before Stytch is called, so that concurrent requests send one
 // email; it is lifted when Stytch answers that it did not send (an invalid
-// address, a policy refusal, its rate limit, its own failure) and kept
-// when the outcome is unknown (no answer: a timeout, a lost connection, a
-// gateway's 5xx). Within the wait Stytch is not asked: the browser whose
+// address, a policy refusal, its rate limit, its own failure) or once the
+// email's link or code has signed the member in, and kept when the outcome
+// is unknown (no answer: a timeout, a lost connection, a gateway's 5xx).
+// Within the wait Stytch is not asked: the browser whose
 // flow already waits for that email, or which asked for it (a double
 // submit, told by the flow cookie it sent or the browser id cookie the
 // handlers' pages set), is led to the flow's page again with a notice,

@@ -337,6 +337,7 @@ func (h *Handler) postPasswordReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.ResetToken = ""
+	h.emailUsed(r, emailReset, st.Email)
 	h.primaryDone(w, r, st, res)
 }
 
