@@ -72,7 +72,11 @@
 // minutes: the intermediate session token never appears in a URL, a page, a
 // JSON body or JavaScript-readable storage. Step-up flows use a cookie of
 // their own ("__Host-b2bauth_stepup"), so that opening GET /step-up, with
-// or without a session, never ends a sign-in in progress. Every POST is
+// or without a session, never ends a sign-in in progress. The pages also
+// give a browser a random id in a cookie of its own
+// ("__Host-b2bauth_browser"), which tells a double submit of an email
+// form from another browser's request (see [WithEmailResendCooldown]).
+// Every POST is
 // checked with [net/http.CrossOriginProtection], and one that carries
 // neither Origin nor Sec-Fetch-Site is refused when its Referer names
 // another origin. Sessions are written and read with the
