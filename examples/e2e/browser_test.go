@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
 	nethttproutes "github.com/b2bauth/b2bauth/examples/nethttp/routes"
@@ -248,6 +249,25 @@ func (s *session) expectAt(step, path string) {
 	if got := s.location(); got != s.base+path {
 		s.fail(step, stepError("at "+got+", want "+s.base+path))
 	}
+}
+
+// totpSecret reads the key an authenticator app setup page shows.
+func (s *session) totpSecret() string {
+	s.t.Helper()
+	return strings.TrimSpace(get(s, "read the secret",
+		chromedp.Text(chromedp.Search(`//p[contains(., "Or enter this key")]/code`), chromedp.NodeVisible)))
+}
+
+// totpCode is the code an authenticator app set up with the key the page
+// shows gives now (the emulator runs on the real clock in these tests).
+func (s *session) totpCode() string {
+	s.t.Helper()
+	secret := s.totpSecret()
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		s.t.Fatalf("TOTP code from secret %q: %v", secret, err)
+	}
+	return code
 }
 
 // submit clicks the button of the form posting to action and waits for

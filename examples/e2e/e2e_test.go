@@ -5,10 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
 	"github.com/b2bauth/b2bauth/middleware"
@@ -183,13 +181,7 @@ func TestBrowser(t *testing.T) {
 		s.run("set up an authenticator app",
 			submit(demo.Prefix+"/mfa/totp/enroll", `#totp_code`),
 		)
-		secret := strings.TrimSpace(get(s, "read the secret",
-			chromedp.Text(chromedp.Search(`//p[contains(., "Or enter this key")]/code`), chromedp.NodeVisible)))
-		// The authenticator app: the emulator runs on the real clock here.
-		code, err := totp.GenerateCode(secret, time.Now())
-		if err != nil {
-			t.Fatalf("TOTP code from secret %q: %v", secret, err)
-		}
+		code := s.totpCode()
 		s.run("enter the app's code",
 			chromedp.SendKeys(chromedp.CSS(`#totp_code`), code),
 			submit(demo.Prefix+"/mfa/totp/verify", `#member-id`),

@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/b2bauth/b2bauth/examples/internal/demo"
 )
@@ -119,12 +118,7 @@ func TestBrowserBackAndReloadAfterAStep(t *testing.T) {
 		memberID := s.loginToMFA(demo.DaveEmail)
 		s.run("set up an authenticator app", submit(p+"/mfa/totp/enroll", `#totp_code`))
 		s.expectStepAgain("setup page", p+"/mfa/totp/enroll", p+"/mfa/totp/enroll", p+"/mfa")
-		secret := strings.TrimSpace(get(s, "read the secret",
-			chromedp.Text(chromedp.Search(`//p[contains(., "Or enter this key")]/code`), chromedp.NodeVisible)))
-		code, err := totp.GenerateCode(secret, time.Now())
-		if err != nil {
-			t.Fatalf("TOTP code from secret %q: %v", secret, err)
-		}
+		code := s.totpCode()
 		s.run("enter the app's code",
 			chromedp.SendKeys(chromedp.CSS(`#totp_code`), code),
 			submit(p+"/mfa/totp/verify", `#member-id`),

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -157,12 +156,7 @@ func TestBrowserRepeatedSteps(t *testing.T) {
 			)
 			s.noteDoubled(p + "/mfa/totp/enroll")
 			s.expectNoError("setup page")
-			secret := strings.TrimSpace(get(s, "read the secret",
-				chromedp.Text(chromedp.Search(`//p[contains(., "Or enter this key")]/code`), chromedp.NodeVisible)))
-			code, err := totp.GenerateCode(secret, time.Now())
-			if err != nil {
-				t.Fatalf("TOTP code from secret %q: %v", secret, err)
-			}
+			code := s.totpCode()
 			s.run("double-click Verify",
 				chromedp.SendKeys(chromedp.CSS(`#totp_code`), code),
 				doubleClick(button(p+"/mfa/totp/verify")),
@@ -213,13 +207,9 @@ func TestBrowserRepeatedSteps(t *testing.T) {
 		s := start(t)
 		memberID := s.loginToMFA(demo.DaveEmail)
 		s.run("set up an authenticator app", submit(p+"/mfa/totp/enroll", `#totp_code`))
-		secretOf := func() string {
-			return strings.TrimSpace(get(s, "read the secret",
-				chromedp.Text(chromedp.Search(`//p[contains(., "Or enter this key")]/code`), chromedp.NodeVisible)))
-		}
-		secret := secretOf()
+		secret := s.totpSecret()
 		s.run("reload the setup page", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#totp_code`)))
-		if again := secretOf(); again != secret {
+		if again := s.totpSecret(); again != secret {
 			s.fail("reload of the setup", stepError("the key changed from "+secret+" to "+again))
 		}
 		code, err := totp.GenerateCode(secret, time.Now())
